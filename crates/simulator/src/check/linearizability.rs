@@ -1,0 +1,1 @@
+//! SKELETON — to be written by the linearizability work.

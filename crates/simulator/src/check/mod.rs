@@ -1,0 +1,2 @@
+//! Checkers that watch the simulation from outside.
+pub mod linearizability;

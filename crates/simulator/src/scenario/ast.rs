@@ -1,0 +1,152 @@
+//! The scenario language's syntax tree (shared/SCENARIO.md). Every item keeps its 1-based line
+//! number, because expectations and client operations are reported by line.
+
+use raft_core::{Bug, NodeId, ReadMode};
+
+/// A whole scenario: its lines in order. `nodes` and `seed` are hoisted out by the parser
+/// (they must come before the first action).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    pub nodes: u8,
+    pub seed: u64,
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// 1-based line number in the source text.
+    pub line: u32,
+    pub kind: ItemKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    Setting(Setting),
+    Action(Action),
+    Expect(Expect),
+}
+
+/// Durations are whole milliseconds (`2s` = 2000).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// Only ever produced before the first action; kept as an item so printing round-trips.
+    Nodes(u8),
+    Seed(u64),
+    ElectionTimeout { min_ms: u64, max_ms: u64 },
+    Heartbeat { ms: u64 },
+    Latency { min_ms: u64, max_ms: u64 },
+    /// Parts per million (`12.5%` = 125_000), so runs never depend on floating point.
+    Loss { ppm: u32 },
+    Duplicate { ppm: u32 },
+    Prevote(bool),
+    CheckQuorum(bool),
+    ClientTimeout { ms: u64 },
+    LeaderNoop(bool),
+    Reads(ReadMode),
+    SnapshotEvery(u64),
+    Protocol(Protocol),
+    Bug(Bug),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Raft,
+    Naive,
+}
+
+/// A server named by an action: a concrete one, or `leader` (resolved at that instant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Node(NodeId),
+    Leader,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Run { ms: u64 },
+    /// `run until leader [within D]`; `within_ms` defaults to 10_000.
+    RunUntilLeader { within_ms: u64 },
+    Crash(Target),
+    Restart(Target),
+    /// The groups as written (each non-empty). Servers named in no group form one more group.
+    Partition(Vec<Vec<NodeId>>),
+    /// `cut A B` (both = true) or `cut A -> B` (both = false).
+    Cut { from: Target, to: Target, both: bool },
+    Isolate(Target),
+    Heal,
+    Timeout(Target),
+    Transfer(Target),
+    Add(Target),
+    Remove(Target),
+    Put { key: String, value: String, via: Option<Target> },
+    Get { key: String, via: Option<Target> },
+    /// `old` None means `-` (absent).
+    Cas { key: String, old: Option<String>, new: String, via: Option<Target> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    Leader(Option<Target>),
+    /// Empty = all running servers.
+    NoLeader(Vec<NodeId>),
+    /// `value` None means `-` (absent). `on` empty = all running servers.
+    Value { key: String, value: Option<String>, on: Vec<NodeId> },
+    Committed { index: u64, on: Vec<NodeId> },
+    Op { line: u32, outcome: OpOutcome },
+    Safe,
+    Violation(Option<Property>),
+    Linearizable,
+    NotLinearizable,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpOutcome {
+    Ok,
+    Fail,
+    Unknown,
+}
+
+impl OpOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            OpOutcome::Ok => "ok",
+            OpOutcome::Fail => "fail",
+            OpOutcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// The safety properties the checkers watch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Property {
+    ElectionSafety,
+    LeaderAppendOnly,
+    LogMatching,
+    LeaderCompleteness,
+    StateMachineSafety,
+    Linearizability,
+}
+
+impl Property {
+    pub const ALL: [Property; 6] = [
+        Property::ElectionSafety,
+        Property::LeaderAppendOnly,
+        Property::LogMatching,
+        Property::LeaderCompleteness,
+        Property::StateMachineSafety,
+        Property::Linearizability,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Property::ElectionSafety => "election-safety",
+            Property::LeaderAppendOnly => "leader-append-only",
+            Property::LogMatching => "log-matching",
+            Property::LeaderCompleteness => "leader-completeness",
+            Property::StateMachineSafety => "state-machine-safety",
+            Property::Linearizability => "linearizability",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<Property> {
+        Property::ALL.into_iter().find(|p| p.name() == name)
+    }
+}

@@ -1,0 +1,9 @@
+//! The scenario language of shared/SCENARIO.md: syntax tree, parser and printer.
+
+pub mod ast;
+mod parse;
+mod print;
+
+pub use ast::*;
+pub use parse::{parse, parse_line, ParseError};
+pub use print::{print_item, print_scenario};
