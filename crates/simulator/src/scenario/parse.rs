@@ -388,8 +388,13 @@ fn suggestion(text: &str, words: &[&str]) -> String {
     }
     let limit = if len <= 4 { 1 } else { 2 };
     let best = words.iter().map(|w| (levenshtein(&lower, w), *w)).min_by_key(|(d, _)| *d);
-    match best {
-        Some((d, word)) if d <= limit => format!(" (did you mean {word}?)"),
+    if let Some((_, word)) = best.filter(|(d, _)| *d <= limit) {
+        return format!(" (did you mean {word}?)");
+    }
+    // A unique word that starts with what was typed (`vote-any` for `vote-any-log`).
+    let mut starting = words.iter().filter(|w| len >= 3 && w.starts_with(lower.as_str()));
+    match (starting.next(), starting.next()) {
+        (Some(word), None) => format!(" (did you mean {word}?)"),
         _ => String::new(),
     }
 }
@@ -603,7 +608,7 @@ fn node_list(cur: &mut Cur<'_>, ctx: &Ctx, at_least_one: bool) -> Result<Vec<Nod
         let id = node(cur, ctx)?;
         if nodes.contains(&id) {
             if let Some(tok) = tok {
-                return Err(expected(tok, "each server at most once"));
+                return Err(err(tok, format!("expected each server at most once, found {} a second time", found(tok.text))));
             }
         }
         nodes.push(id);
@@ -736,8 +741,11 @@ fn parse_action(head: &str, cur: &mut Cur<'_>, ctx: &mut Ctx) -> Result<Action, 
             };
             let to_tok = cur.peek();
             let to = target(cur, ctx)?;
-            if let (true, Some(tok)) = (from == to, to_tok) {
-                return Err(expected(tok, "a second, different server"));
+            if let (Target::Node(id), true, Some(tok)) = (from, from == to, to_tok) {
+                return Err(expected(tok, &format!("a server other than S{id}")));
+            }
+            if let (Target::Leader, true, Some(tok)) = (from, from == to, to_tok) {
+                return Err(expected(tok, "a server other than leader"));
             }
             Action::Cut { from, to, both }
         }
@@ -768,7 +776,7 @@ fn parse_partition(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Action, ParseError> {
         let id = node(cur, ctx)?;
         if seen & (1 << id) != 0 {
             if let Some(tok) = tok {
-                return Err(expected(tok, "each server in at most one group"));
+                return Err(err(tok, format!("expected each server in at most one group, found {} a second time", found(tok.text))));
             }
         }
         seen |= 1 << id;
@@ -839,7 +847,14 @@ fn parse_expect(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Expect, ParseError> {
                 (Some(l), Ops::Before) => l >= 1 && l < ctx.line,
                 (None, _) => false,
             };
-            let Some(line) = line.filter(|_| ok) else { return Err(expected(tok, what)) };
+            let Some(line) = line.filter(|_| ok) else {
+                let why = match line {
+                    Some(l) if l >= ctx.line => format!(" (line {l} is not before this one)"),
+                    Some(l) if l >= 1 => format!(" (line {l} is not a put, get or cas)"),
+                    _ => String::new(),
+                };
+                return Err(err(tok, format!("expected {what}, found {}{why}", found(tok.text))));
+            };
             let outcome = choose(cur, None, &[("ok", OpOutcome::Ok), ("fail", OpOutcome::Fail), ("unknown", OpOutcome::Unknown)])?;
             Expect::Op { line, outcome }
         }

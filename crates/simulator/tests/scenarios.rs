@@ -1,0 +1,82 @@
+//! The acceptance suite: every scenario in `scenarios/` (and its subfolders but `errors/`) must
+//! pass its own expectations and give the same trace hash when run twice; every scenario in
+//! `scenarios/errors/` must be refused with the message its first line names
+//! (`# error: line 3, column 7: …`).
+
+use std::path::{Path, PathBuf};
+
+use simulator::scenario;
+use simulator::sim::Observe;
+use simulator::{report, Runner};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
+}
+
+fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).expect("scenarios/ exists").map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "errors") {
+                scenario_files(&p, out);
+            }
+        } else if p.extension().is_some_and(|e| e == "scn") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_story_passes_its_expectations_and_replays_identically() {
+    let mut files = Vec::new();
+    scenario_files(&root(), &mut files);
+    assert!(files.len() >= 10, "expected the acceptance scenarios, found {}", files.len());
+    let mut failures = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let parsed = match scenario::parse(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(format!("{}: {e}", f.display()));
+                continue;
+            }
+        };
+        let a = Runner::run(&parsed, Observe::REPORT);
+        let rep = report::report(&a);
+        if rep.exit_code != 0 {
+            let mut why: Vec<String> = rep
+                .expectations
+                .iter()
+                .filter(|e| !e.passed)
+                .map(|e| format!("line {} {}: {}", e.line, e.text, e.detail))
+                .collect();
+            why.extend(rep.checks.iter().filter(|(_, v)| *v != "ok").map(|(k, v)| format!("{k}: {v}")));
+            why.extend(rep.errors.iter().cloned());
+            failures.push(format!("{}:\n    {}", f.display(), why.join("\n    ")));
+        }
+        let b = Runner::run(&parsed, Observe::REPORT);
+        if a.sim.trace.hash_hex() != b.sim.trace.hash_hex() {
+            failures.push(format!("{}: two runs gave different trace hashes", f.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
+
+#[test]
+fn bad_scenarios_are_refused_with_their_message() {
+    let dir = root().join("errors");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let want = text.lines().next().and_then(|l| l.strip_prefix("# error: ")).unwrap_or_else(|| {
+            panic!("{}: first line must be '# error: <message>'", f.display())
+        });
+        match scenario::parse(&text) {
+            Ok(_) => panic!("{}: parsed, but should fail with {want}", f.display()),
+            Err(e) => assert_eq!(e.to_string(), want, "{}", f.display()),
+        }
+    }
+}
