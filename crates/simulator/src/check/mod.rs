@@ -1,2 +1,3 @@
-//! Checkers that watch the simulation from outside.
+//! Checkers that watch the simulation from outside the code they check.
 pub mod linearizability;
+pub mod safety;

@@ -1,0 +1,73 @@
+//! `raft-sim bench`: how fast the simulator runs a busy cluster.
+//!
+//! The workload of BENCHMARKS.md: five servers, a client write every 100 ms, a crash every 5 s
+//! (the crashed server restarts 2 s later), 600 s of simulated time, every checker on.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use simulator::scenario;
+use simulator::sim::Observe;
+use simulator::Runner;
+
+/// The benchmark scenario as text, so it is exactly what `raft-sim run` would play.
+pub fn workload(seconds: u64) -> String {
+    let mut s = String::from("nodes 5\nseed 42\n");
+    let mut crash_victim = 1;
+    for t in (0..seconds * 1000).step_by(100) {
+        let _ = writeln!(s, "put k{} v{}", (t / 100) % 50, t / 100);
+        if t > 0 && t % 5000 == 0 {
+            let _ = writeln!(s, "crash S{crash_victim}");
+        }
+        if t > 0 && t % 5000 == 2000 && t > 5000 {
+            let _ = writeln!(s, "restart S{}", crash_victim);
+            crash_victim = crash_victim % 5 + 1;
+        }
+        let _ = writeln!(s, "run 100ms");
+    }
+    s
+}
+
+pub fn cmd_bench(args: &[String]) -> ExitCode {
+    let mut seconds = 600;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--seconds" => match it.next().and_then(|v| v.parse().ok()) {
+                Some(v) => seconds = v,
+                None => {
+                    eprintln!("raft-sim bench: --seconds takes a whole number");
+                    return ExitCode::from(2);
+                }
+            },
+            other => {
+                eprintln!("raft-sim bench: unknown argument {other}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let text = workload(seconds);
+    let scenario = match scenario::parse(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("raft-sim bench: workload does not parse: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let start = Instant::now();
+    let runner = Runner::run(&scenario, Observe::REPORT);
+    let wall = start.elapsed().as_secs_f64();
+    let sim_s = runner.sim.now() as f64 / 1000.0;
+    let ok = runner.sim.history.iter().filter(|o| o.outcome == Some(scenario::OpOutcome::Ok)).count();
+    println!(
+        "bench: 5 servers, write every 100ms, crash every 5s: {sim_s:.0} s simulated in {wall:.3} s wall = {:.0} simulated s per wall s; {} events, {} messages, {} of {} writes ok, safe={}",
+        sim_s / wall,
+        runner.sim.trace.events(),
+        runner.sim.stats.messages_sent,
+        ok,
+        runner.sim.history.len(),
+        runner.sim.checker.is_safe()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,321 @@
+//! The five properties of the Raft paper's Figure 3, checked after every simulated event.
+//!
+//! The checker sits outside the servers and sees only what a step reported (its effects) plus
+//! the server's public getters. It keeps its own mirror of every log as (term, prefix hash)
+//! per index, so each check costs only what the event changed:
+//!
+//! * election safety — at most one leader per term (`on_role`);
+//! * leader append-only — a leader never overwrites or deletes its entries (`on_log_written`);
+//! * log matching — two logs with an entry of the same index and term agree on every entry up
+//!   to it: equal (index, term) must mean equal prefix hash (`on_log_written`);
+//! * leader completeness — a committed entry is in the log of every leader of a later term
+//!   (`on_role` for new leaders, `on_commit` for newly committed entries);
+//! * state machine safety — no two servers apply different entries at one index (`on_apply`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use raft_core::{Entry, Index, Node, NodeId, Role, Term};
+
+use crate::network::MAX_NODES;
+use crate::scenario::Property;
+use crate::sim::Server;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub property: Property,
+    pub at_ms: u64,
+    pub detail: String,
+}
+
+/// FNV-1a as a `Hasher`: fixed, seedless. (Only compared within one run, so word size does not
+/// matter here; the trace hash is computed from text instead.)
+struct Fnv(u64);
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+fn entry_hash(e: &Entry) -> u64 {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    e.term.hash(&mut h);
+    e.data.hash(&mut h);
+    h.finish()
+}
+
+fn chain(prev: u64, term: Term, entry: u64) -> u64 {
+    let mut h = Fnv(prev ^ 0x9e37_79b9_7f4a_7c15);
+    term.hash(&mut h);
+    entry.hash(&mut h);
+    h.finish()
+}
+
+/// One slot of a mirrored log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot {
+    term: Term,
+    /// Hash of this entry alone.
+    entry: u64,
+    /// Hash of every entry up to and including this one.
+    prefix: u64,
+}
+
+pub struct SafetyChecker {
+    /// Mirror of each server's log; index 0 of the Vec is log index 1.
+    mirrors: Vec<Vec<Slot>>,
+    /// Leader of each term seen.
+    leaders: BTreeMap<Term, NodeId>,
+    /// (index, term) → prefix hash, over every log ever written.
+    seen: HashMap<(Index, Term), u64>,
+    /// The committed prefix: slot of each committed index (index 1 first).
+    committed: Vec<Slot>,
+    /// Applied entry hash per index.
+    applied: Vec<Option<(u64, NodeId)>>,
+    /// Current leaders and their terms, for the completeness check at commit time.
+    current_leader_term: [Option<Term>; MAX_NODES + 1],
+    violations: Vec<Violation>,
+    reported: usize,
+}
+
+impl Default for SafetyChecker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SafetyChecker {
+    pub fn new() -> SafetyChecker {
+        SafetyChecker {
+            mirrors: vec![Vec::new(); MAX_NODES + 1],
+            leaders: BTreeMap::new(),
+            seen: HashMap::new(),
+            committed: Vec::new(),
+            applied: Vec::new(),
+            current_leader_term: [None; MAX_NODES + 1],
+            violations: Vec::new(),
+            reported: 0,
+        }
+    }
+
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    pub fn is_safe(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The first violation not yet handed out (for the feed and the trace).
+    pub fn take_new_violation(&mut self) -> Option<Violation> {
+        if self.reported < self.violations.len() {
+            self.reported += 1;
+            Some(self.violations[self.reported - 1].clone())
+        } else {
+            None
+        }
+    }
+
+    /// Only the first violation of each property is recorded: after that the run is already
+    /// broken and repeated reports would bury the explanation.
+    fn violate(&mut self, property: Property, at_ms: u64, detail: String) {
+        if self.violations.iter().any(|v| v.property == property) {
+            return;
+        }
+        self.violations.push(Violation { property, at_ms, detail });
+    }
+
+    pub fn on_crash(&mut self, id: NodeId) {
+        self.current_leader_term[id as usize] = None;
+    }
+
+    pub fn on_role(&mut self, now: u64, id: NodeId, role: Role, term: Term, node: &Node) {
+        if role != Role::Leader {
+            self.current_leader_term[id as usize] = None;
+            return;
+        }
+        self.current_leader_term[id as usize] = Some(term);
+        // Election safety: at most one leader per term.
+        match self.leaders.get(&term) {
+            Some(&other) if other != id => self.violate(
+                Property::ElectionSafety,
+                now,
+                format!("S{other} and S{id} were both elected leader of term {term}"),
+            ),
+            _ => {
+                self.leaders.insert(term, id);
+            }
+        }
+        // Leader completeness: the new leader holds every committed entry of earlier terms.
+        let mirror = &self.mirrors[id as usize];
+        for (i, c) in self.committed.iter().enumerate() {
+            if c.term >= term {
+                continue;
+            }
+            let index = i as Index + 1;
+            let held = mirror.get(i).is_some_and(|s| s.prefix == c.prefix);
+            let compacted = node.log().snapshot().is_some_and(|s| s.last_index >= index);
+            if !held && !compacted {
+                self.violate(
+                    Property::LeaderCompleteness,
+                    now,
+                    format!(
+                        "S{id} became leader of term {term} without committed entry {index} (term {}) in its log",
+                        c.term
+                    ),
+                );
+                break;
+            }
+        }
+    }
+
+    /// Entries from `from` on were written (and anything past the new end truncated).
+    pub fn on_log_written(&mut self, now: u64, id: NodeId, from: Index, node: &Node) {
+        let log = node.log();
+        let is_leader = node.role() == Role::Leader;
+        let old = std::mem::take(&mut self.mirrors[id as usize]);
+        let from = from.max(1);
+        let keep = ((from - 1) as usize).min(old.len());
+        let mut mirror: Vec<Slot> = old[..keep].to_vec();
+        // Entries below the snapshot are not held as entries; their slots come from the old
+        // mirror or, failing that, from the committed prefix (a snapshot holds only committed
+        // entries).
+        let first = log.first_index();
+        while (mirror.len() as Index) + 1 < first {
+            let i = mirror.len();
+            match old.get(i).copied().or_else(|| self.committed.get(i).copied()) {
+                Some(s) => mirror.push(s),
+                None => break,
+            }
+        }
+        let mut prefix = mirror.last().map_or(0, |s| s.prefix);
+        let start = mirror.len() as Index + 1;
+        for index in start..=log.last_index() {
+            let Some(e) = log.entry(index) else { break };
+            let eh = entry_hash(e);
+            prefix = chain(prefix, e.term, eh);
+            mirror.push(Slot { term: e.term, entry: eh, prefix });
+        }
+        // Leader append-only: a leader's existing entries stay as they were.
+        if is_leader {
+            let same = old.iter().zip(mirror.iter()).all(|(a, b)| a == b);
+            if mirror.len() < old.len() || !same {
+                let at = old.iter().zip(mirror.iter()).position(|(a, b)| a != b).unwrap_or(mirror.len()) + 1;
+                self.violate(
+                    Property::LeaderAppendOnly,
+                    now,
+                    format!("leader S{id} (term {}) overwrote or removed its own entry {at}", node.term()),
+                );
+            }
+        }
+        // Log matching: the same index and term mean the same prefix everywhere.
+        for (i, s) in mirror.iter().enumerate().skip(keep) {
+            let index = i as Index + 1;
+            match self.seen.get(&(index, s.term)) {
+                Some(&p) if p != s.prefix => {
+                    self.violate(
+                        Property::LogMatching,
+                        now,
+                        format!(
+                            "S{id}'s entry {index} has term {} like another server's, but their logs differ at or before it",
+                            s.term
+                        ),
+                    );
+                    break;
+                }
+                Some(_) => {}
+                None => {
+                    self.seen.insert((index, s.term), s.prefix);
+                }
+            }
+        }
+        self.mirrors[id as usize] = mirror;
+    }
+
+    pub fn on_snapshot(&mut self, now: u64, id: NodeId, last_index: Index, node: &Node) {
+        // A snapshot replaces a prefix with committed state; re-read what the log now holds.
+        let _ = last_index;
+        self.on_log_written(now, id, node.log().first_index(), node);
+    }
+
+    pub fn on_commit(&mut self, now: u64, id: NodeId, index: Index, node: &Node, servers: &[Server]) {
+        let _ = node;
+        let have = self.committed.len() as Index;
+        if index > have {
+            for i in have..index.min(self.mirrors[id as usize].len() as Index) {
+                let slot = self.mirrors[id as usize][i as usize];
+                self.committed.push(slot);
+                // Leader completeness: every current leader of a later term must hold it.
+                for s in servers {
+                    if !s.running {
+                        continue;
+                    }
+                    if let Some(t) = self.current_leader_term[s.id as usize] {
+                        if t > slot.term {
+                            let m = &self.mirrors[s.id as usize];
+                            let held = m.get(i as usize).is_some_and(|x| x.prefix == slot.prefix);
+                            let compacted = s.node.log().snapshot().is_some_and(|sn| sn.last_index > i);
+                            if !held && !compacted {
+                                self.violations_push_completeness(now, s.id, t, i + 1, slot.term, id);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A server that commits an index must agree with the committed prefix there.
+        let upto = index.min(self.committed.len() as Index).min(self.mirrors[id as usize].len() as Index);
+        if upto > 0 {
+            let mine = self.mirrors[id as usize][(upto - 1) as usize];
+            let agreed = self.committed[(upto - 1) as usize];
+            if mine.prefix != agreed.prefix {
+                self.violate(
+                    Property::LeaderCompleteness,
+                    now,
+                    format!(
+                        "S{id} committed entry {upto} (term {}) where entry {upto} (term {}) had already been committed",
+                        mine.term, agreed.term
+                    ),
+                );
+            }
+        }
+    }
+
+    fn violations_push_completeness(&mut self, now: u64, leader: NodeId, term: Term, index: Index, eterm: Term, by: NodeId) {
+        self.violate(
+            Property::LeaderCompleteness,
+            now,
+            format!("S{by} committed entry {index} (term {eterm}), but S{leader}, leader of later term {term}, does not have it"),
+        );
+    }
+
+    pub fn on_apply(&mut self, now: u64, id: NodeId, index: Index, term: Term, entry: Option<&Entry>) {
+        let h = match entry {
+            Some(e) => entry_hash(e),
+            // Applied from a snapshot's range: use the mirror's record.
+            None => match self.mirrors[id as usize].get((index - 1) as usize) {
+                Some(s) => s.entry,
+                None => return,
+            },
+        };
+        let i = (index - 1) as usize;
+        if self.applied.len() <= i {
+            self.applied.resize(i + 1, None);
+        }
+        match self.applied[i] {
+            Some((other, by)) if other != h => self.violate(
+                Property::StateMachineSafety,
+                now,
+                format!("S{id} applied entry {index} of term {term}, but S{by} had applied a different entry {index}"),
+            ),
+            Some(_) => {}
+            None => self.applied[i] = Some((h, id)),
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Seeded random fault schedules, and shrinking of the ones that break a property.
+//!
+//! A schedule is an ordinary scenario (so whatever the fuzzer finds, `raft-sim run` and the page
+//! replay). Seed `s` decides everything: the settings, the faults, the client commands, and the
+//! run's own `seed`. Profiles shape the faults:
+//!
+//! * `mixed` — crashes (often of the leader), restarts, partitions, one-way cuts, isolation,
+//!   loss, duplication, reordering, clients issuing put/get/cas;
+//! * `figure8` — modelled on MIT 6.5840's TestFigure8: the leader crashes again and again, up
+//!   to a minority of servers stays down, clients keep writing;
+//! * `figure8-unreliable` — the same over a lossy, duplicating, slow network with partitions;
+//! * `churn` — modelled on TestReliableChurn/UnreliableChurn: servers crash and restart at a
+//!   high rate while many clients write.
+//!
+//! `mixed` is used for three schedules in four and each other profile in turn otherwise, so a
+//! sweep covers all of them.
+
+use raft_core::Bug;
+
+use crate::check::linearizability;
+use crate::rng::Rng;
+use crate::runner::Runner;
+use crate::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting, Target};
+use crate::sim::Observe;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    Mixed,
+    Figure8,
+    Figure8Unreliable,
+    Churn,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 4] = [Profile::Mixed, Profile::Figure8, Profile::Figure8Unreliable, Profile::Churn];
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Mixed => "mixed",
+            Profile::Figure8 => "figure8",
+            Profile::Figure8Unreliable => "figure8-unreliable",
+            Profile::Churn => "churn",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == s)
+    }
+    /// The profile a sweep uses for `seed`.
+    pub fn for_seed(seed: u64) -> Profile {
+        match seed % 8 {
+            1 => Profile::Figure8,
+            3 => Profile::Figure8Unreliable,
+            5 => Profile::Churn,
+            _ => Profile::Mixed,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FuzzConfig {
+    pub nodes: u8,
+    pub duration_ms: u64,
+    pub bug: Option<Bug>,
+    /// None: the profile depends on the seed.
+    pub profile: Option<Profile>,
+}
+
+impl Default for FuzzConfig {
+    fn default() -> Self {
+        FuzzConfig { nodes: 5, duration_ms: 10_000, bug: None, profile: None }
+    }
+}
+
+/// What a failing schedule broke.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub seed: u64,
+    pub property: Property,
+    pub detail: String,
+    pub at_ms: u64,
+    /// The shrunk scenario, ready for `raft-sim run`.
+    pub scenario: String,
+    pub original_actions: usize,
+    pub shrunk_actions: usize,
+}
+
+fn item(kind: ItemKind) -> Item {
+    Item { line: 0, kind }
+}
+
+fn act(a: Action) -> Item {
+    item(ItemKind::Action(a))
+}
+
+/// Build the schedule for `seed`.
+pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
+    let mut rng = Rng::new(seed ^ 0x5eed_f00d_cafe_d00d);
+    let n = cfg.nodes;
+    let profile = cfg.profile.unwrap_or_else(|| Profile::for_seed(seed));
+    let mut items = vec![item(ItemKind::Setting(Setting::Nodes(n))), item(ItemKind::Setting(Setting::Seed(seed)))];
+    let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
+    if let Some(b) = cfg.bug {
+        set(&mut items, Setting::Bug(b));
+    }
+    let unreliable = match profile {
+        Profile::Figure8Unreliable => true,
+        Profile::Figure8 | Profile::Churn => false,
+        Profile::Mixed => rng.chance_ppm(500_000),
+    };
+    if unreliable {
+        set(&mut items, Setting::Loss { ppm: rng.range(0, 15) as u32 * 10_000 });
+        set(&mut items, Setting::Duplicate { ppm: rng.range(0, 10) as u32 * 10_000 });
+        let lo = rng.range(1, 30);
+        set(&mut items, Setting::Latency { min_ms: lo, max_ms: lo + rng.range(0, 60) });
+    }
+    if rng.chance_ppm(300_000) {
+        set(&mut items, Setting::Prevote(true));
+    }
+    if rng.chance_ppm(300_000) {
+        set(&mut items, Setting::CheckQuorum(true));
+    }
+    if rng.chance_ppm(200_000) {
+        set(&mut items, Setting::LeaderNoop(false));
+    }
+    match rng.below(4) {
+        0 => set(&mut items, Setting::Reads(raft_core::ReadMode::Log)),
+        1 => set(&mut items, Setting::Reads(raft_core::ReadMode::Lease)),
+        _ => {}
+    }
+    if rng.chance_ppm(200_000) {
+        set(&mut items, Setting::ClientTimeout { ms: rng.range(200, 1500) });
+    }
+
+    let keys = ["bike42", "k1", "k2"];
+    let values = ["alice", "bob", "carol", "dave", "erin"];
+    let mut crashed = vec![false; n as usize + 1];
+    let minority = (n as usize - 1) / 2;
+    let mut t = 0;
+    let (gap_min, gap_max) = match profile {
+        Profile::Churn => (20, 150),
+        _ => (10, 400),
+    };
+    while t < cfg.duration_ms {
+        let gap = rng.range(gap_min, gap_max);
+        items.push(act(Action::Run { ms: gap }));
+        t += gap;
+        let roll = rng.below(100);
+        let node = |rng: &mut Rng| rng.range(1, n as u64) as u8;
+        let down = crashed.iter().filter(|c| **c).count();
+        let a = match profile {
+            Profile::Figure8 | Profile::Figure8Unreliable if roll < 30 => {
+                if down < minority && rng.chance_ppm(600_000) {
+                    // Crash the leader, whoever it is, as Figure 8 does.
+                    Some(Action::Crash(Target::Leader))
+                } else {
+                    restart_one(&mut rng, &mut crashed)
+                }
+            }
+            Profile::Churn if roll < 35 => {
+                if down < minority && rng.chance_ppm(500_000) {
+                    let x = node(&mut rng);
+                    crashed[x as usize] = true;
+                    Some(Action::Crash(Target::Node(x)))
+                } else {
+                    restart_one(&mut rng, &mut crashed)
+                }
+            }
+            Profile::Mixed if roll < 8 => {
+                let x = node(&mut rng);
+                crashed[x as usize] = true;
+                Some(Action::Crash(Target::Node(x)))
+            }
+            Profile::Mixed if roll < 12 => Some(Action::Crash(Target::Leader)),
+            Profile::Mixed if roll < 22 => restart_one(&mut rng, &mut crashed),
+            _ if roll < 40 => {
+                let r = rng.below(100);
+                if profile == Profile::Churn && r < 60 {
+                    None
+                } else if r < 30 {
+                    let mut groups: Vec<Vec<u8>> = vec![Vec::new(); rng.range(2, 3) as usize];
+                    for id in 1..=n {
+                        let g = rng.below(groups.len() as u64) as usize;
+                        groups[g].push(id);
+                    }
+                    groups.retain(|g| !g.is_empty());
+                    groups.pop(); // the last group is implied
+                    if groups.is_empty() { Some(Action::Heal) } else { Some(Action::Partition(groups)) }
+                } else if r < 45 {
+                    let (a, b) = (node(&mut rng), node(&mut rng));
+                    if a == b { None } else { Some(Action::Cut { from: Target::Node(a), to: Target::Node(b), both: rng.chance_ppm(500_000) }) }
+                } else if r < 55 {
+                    Some(Action::Isolate(if rng.chance_ppm(500_000) { Target::Leader } else { Target::Node(node(&mut rng)) }))
+                } else if r < 60 {
+                    Some(Action::Timeout(Target::Node(node(&mut rng))))
+                } else {
+                    Some(Action::Heal)
+                }
+            }
+            _ => {
+                let key = keys[rng.below(keys.len() as u64) as usize].to_string();
+                let v = |rng: &mut Rng| values[rng.below(values.len() as u64) as usize].to_string();
+                let via = if rng.chance_ppm(150_000) { Some(Target::Node(node(&mut rng))) } else { None };
+                Some(match rng.below(10) {
+                    0..=3 => Action::Put { key, value: v(&mut rng), via },
+                    4..=6 => Action::Get { key, via },
+                    _ => {
+                        let old = if rng.chance_ppm(400_000) { None } else { Some(v(&mut rng)) };
+                        Action::Cas { key, old, new: v(&mut rng), via }
+                    }
+                })
+            }
+        };
+        if let Some(a) = a {
+            items.push(act(a));
+        }
+    }
+    // Let the cluster settle so that pending operations can finish.
+    items.push(act(Action::Heal));
+    for id in 1..=n {
+        if crashed[id as usize] {
+            items.push(act(Action::Restart(Target::Node(id))));
+        }
+    }
+    items.push(act(Action::Run { ms: 3_000 }));
+    renumber(Scenario { nodes: n, seed, items })
+}
+
+fn restart_one(rng: &mut Rng, crashed: &mut [bool]) -> Option<Action> {
+    let down: Vec<usize> = (1..crashed.len()).filter(|&i| crashed[i]).collect();
+    if down.is_empty() {
+        return None;
+    }
+    let x = down[rng.below(down.len() as u64) as usize];
+    crashed[x] = false;
+    Some(Action::Restart(Target::Node(x as u8)))
+}
+
+/// Give items the line numbers they will have when printed.
+fn renumber(mut s: Scenario) -> Scenario {
+    // print_scenario writes `nodes` and `seed` first, then the other items one per line.
+    let mut line = 3;
+    for it in s.items.iter_mut() {
+        match it.kind {
+            ItemKind::Setting(Setting::Nodes(_)) => it.line = 1,
+            ItemKind::Setting(Setting::Seed(_)) => it.line = 2,
+            _ => {
+                it.line = line;
+                line += 1;
+            }
+        }
+    }
+    s
+}
+
+/// Run a schedule; the first property it breaks, if any: (property, detail, at_ms).
+pub fn verdict(s: &Scenario) -> Option<(Property, String, u64)> {
+    let r = Runner::run(s, Observe::FUZZ);
+    if let Some(v) = r.sim.violations().first() {
+        return Some((v.property, v.detail.clone(), v.at_ms));
+    }
+    let lin = linearizability::check(&r.sim.history);
+    lin.violation.map(|v| (Property::Linearizability, v.explanation, r.sim.now()))
+}
+
+/// Remove actions while the schedule still breaks `property` (delta debugging over the action
+/// list, chunks halving down to single lines). `budget` bounds the number of runs.
+pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
+    let mut best = s.clone();
+    let mut runs = 0;
+    let removable = |it: &Item| !matches!(it.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)));
+    let mut chunk = best.items.len() / 2;
+    while chunk >= 1 && runs < budget {
+        let mut i = 0;
+        let mut progressed = false;
+        while i < best.items.len() && runs < budget {
+            let end = (i + chunk).min(best.items.len());
+            if !best.items[i..end].iter().all(removable) {
+                i += 1;
+                continue;
+            }
+            let mut candidate = best.clone();
+            candidate.items.drain(i..end);
+            let candidate = renumber(candidate);
+            runs += 1;
+            if verdict(&candidate).is_some_and(|(p, _, _)| p == property) {
+                best = candidate;
+                progressed = true;
+            } else {
+                i += chunk;
+            }
+        }
+        if !progressed {
+            chunk /= 2;
+        }
+    }
+    // Merge consecutive runs into one line: the same run, fewer lines to read.
+    let mut merged: Vec<Item> = Vec::new();
+    for it in best.items {
+        if let (ItemKind::Action(Action::Run { ms }), Some(Item { kind: ItemKind::Action(Action::Run { ms: prev }), .. })) =
+            (&it.kind, merged.last_mut())
+        {
+            *prev += ms;
+            continue;
+        }
+        merged.push(it);
+    }
+    renumber(Scenario { items: merged, ..best })
+}
+
+/// Fuzz one seed: None when nothing broke.
+pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
+    let s = schedule(seed, cfg);
+    let (property, _, _) = verdict(&s)?;
+    let small = shrink(&s, property, 2_000);
+    let (p2, detail, at_ms) = verdict(&small).expect("shrinking keeps the violation");
+    debug_assert_eq!(p2, property);
+    let count = |sc: &Scenario| sc.items.iter().filter(|i| matches!(i.kind, ItemKind::Action(_))).count();
+    let header = format!(
+        "# Found by raft-sim fuzz (seed {seed}, profile {}): {} at {at_ms}ms\n# {}\n",
+        cfg.profile.unwrap_or_else(|| Profile::for_seed(seed)).name(),
+        property.name(),
+        detail.replace('\n', "\n# "),
+    );
+    Some(Finding {
+        seed,
+        property,
+        detail,
+        at_ms,
+        scenario: format!("{header}{}", scenario::print_scenario(&small)),
+        original_actions: count(&s),
+        shrunk_actions: count(&small),
+    })
+}

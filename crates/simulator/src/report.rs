@@ -1,0 +1,196 @@
+//! The JSON report of `raft-sim run --json` (shared/SCENARIO.md, "The report"), also the shape
+//! of the page's per-frame snapshot, which adds what only a viewer needs.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use raft_core::{ClientResult, EntryData};
+
+use crate::history::OpKind;
+use crate::runner::Runner;
+use crate::scenario::Property;
+use crate::sim::Sim;
+
+#[derive(Serialize, Clone, Debug)]
+pub struct Report {
+    pub time_ms: u64,
+    pub nodes: Vec<NodeReport>,
+    pub history: Vec<OpReport>,
+    pub stats: StatsReport,
+    pub checks: BTreeMap<String, serde_json::Value>,
+    pub expectations: Vec<ExpectationReport>,
+    pub trace_hash: String,
+    pub errors: Vec<String>,
+    pub exit_code: i32,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NodeReport {
+    pub id: String,
+    pub running: bool,
+    pub role: &'static str,
+    pub term: u64,
+    pub voted_for: Option<String>,
+    pub commit_index: u64,
+    pub last_applied: u64,
+    pub log: Vec<EntryReport>,
+    pub state: BTreeMap<String, String>,
+    /// The voter set this server believes in.
+    pub voters: Vec<String>,
+    pub snapshot: Option<SnapshotReport>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct SnapshotReport {
+    pub last_index: u64,
+    pub last_term: u64,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct EntryReport {
+    pub index: u64,
+    pub term: u64,
+    pub command: String,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct OpReport {
+    pub line: u32,
+    pub op: &'static str,
+    pub key: String,
+    pub value: Option<String>,
+    pub expected: Option<String>,
+    pub outcome: Option<&'static str>,
+    pub result: Option<String>,
+    pub invoked_ms: u64,
+    pub completed_ms: Option<u64>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct StatsReport {
+    pub messages_sent: u64,
+    pub messages_delivered: u64,
+    pub messages_dropped: u64,
+    pub events: u64,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct ExpectationReport {
+    pub line: u32,
+    pub text: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+pub fn node_reports(sim: &Sim) -> Vec<NodeReport> {
+    sim.servers()
+        .iter()
+        .map(|s| {
+            let n = &s.node;
+            NodeReport {
+                id: format!("S{}", s.id),
+                running: s.running,
+                role: n.role().name(),
+                term: n.term(),
+                voted_for: n.voted_for().map(|v| format!("S{v}")),
+                commit_index: n.commit_index(),
+                last_applied: n.last_applied(),
+                log: n
+                    .log()
+                    .entries()
+                    .iter()
+                    .map(|e| EntryReport { index: e.index, term: e.term, command: entry_text(&e.data) })
+                    .collect(),
+                state: n.kv().pairs().into_iter().collect(),
+                voters: n.voters().iter().map(|v| format!("S{v}")).collect(),
+                snapshot: n.log().snapshot().map(|s| SnapshotReport { last_index: s.last_index, last_term: s.last_term }),
+            }
+        })
+        .collect()
+}
+
+pub fn entry_text(d: &EntryData) -> String {
+    d.to_string()
+}
+
+pub fn history_reports(sim: &Sim) -> Vec<OpReport> {
+    sim.history
+        .iter()
+        .map(|op| {
+            let (name, value, expected) = match &op.kind {
+                OpKind::Put { value } => ("put", Some(value.clone()), None),
+                OpKind::Get => ("get", None, None),
+                OpKind::Cas { expected, new } => ("cas", Some(new.clone()), expected.clone()),
+            };
+            OpReport {
+                line: op.line,
+                op: name,
+                key: op.key.clone(),
+                value,
+                expected,
+                outcome: op.outcome.map(|o| o.name()),
+                result: op.result.clone(),
+                invoked_ms: op.invoked_ms,
+                completed_ms: op.completed_ms,
+            }
+        })
+        .collect()
+}
+
+/// `checks`: "ok" or `{at_ms, detail}` per property.
+pub fn checks(runner: &Runner) -> BTreeMap<String, serde_json::Value> {
+    let mut out = BTreeMap::new();
+    for p in Property::ALL {
+        let v = if p == Property::Linearizability {
+            match runner.linearizability().violation {
+                None => serde_json::Value::from("ok"),
+                Some(v) => serde_json::json!({
+                    "at_ms": runner.sim.now(),
+                    "detail": v.explanation,
+                    "key": v.key,
+                    "lines": v.lines,
+                }),
+            }
+        } else {
+            match runner.sim.violations().iter().find(|v| v.property == p) {
+                None => serde_json::Value::from("ok"),
+                Some(v) => serde_json::json!({ "at_ms": v.at_ms, "detail": v.detail }),
+            }
+        };
+        out.insert(p.name().to_string(), v);
+    }
+    out
+}
+
+pub fn report(runner: &Runner) -> Report {
+    let sim = &runner.sim;
+    Report {
+        time_ms: sim.now(),
+        nodes: node_reports(sim),
+        history: history_reports(sim),
+        stats: StatsReport {
+            messages_sent: sim.stats.messages_sent,
+            messages_delivered: sim.stats.messages_delivered,
+            messages_dropped: sim.stats.messages_dropped,
+            events: sim.trace.events(),
+        },
+        checks: checks(runner),
+        expectations: runner
+            .expectations
+            .iter()
+            .map(|e| ExpectationReport { line: e.line, text: e.text.clone(), passed: e.passed, detail: e.detail.clone() })
+            .collect(),
+        trace_hash: sim.trace.hash_hex(),
+        errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
+        exit_code: runner.exit_code(),
+    }
+}
+
+/// Describe a client result for people.
+pub fn result_text(r: &ClientResult) -> String {
+    match r {
+        ClientResult::Done => "ok".into(),
+        ClientResult::Value(v) => format!("ok {}", v.as_deref().unwrap_or("-")),
+        ClientResult::CasFailed(v) => format!("fail (is {})", v.as_deref().unwrap_or("-")),
+    }
+}

@@ -1,0 +1,384 @@
+//! Plays a scenario on a [`Sim`]: settings, actions and expectations in order.
+//!
+//! The same `Runner` serves `raft-sim run` (whole scenarios) and the page (one line at a time),
+//! so what the page recorded replays identically on the command line.
+
+use raft_core::{Command, Input, NodeId, Role};
+
+use crate::check::linearizability;
+use crate::scenario::{Action, Expect, Item, ItemKind, OpOutcome, Property, Protocol, Scenario, Setting, Target};
+use crate::settings::Settings;
+use crate::sim::{Observe, Sim};
+
+/// How one expectation (or a failed `run until leader`) came out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectationResult {
+    pub line: u32,
+    pub text: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+pub struct Runner {
+    pub sim: Sim,
+    pub expectations: Vec<ExpectationResult>,
+    /// Client operation of each scenario line, by history index.
+    op_lines: Vec<(u32, usize)>,
+    /// Violations the scenario asked for (`expect violation …`) do not fail the run.
+    pub expected_violation: Vec<Option<Property>>,
+    pub expected_not_linearizable: bool,
+}
+
+impl Runner {
+    pub fn new(scenario: &Scenario, observe: Observe) -> Runner {
+        let mut settings = Settings { nodes: scenario.nodes, seed: scenario.seed, ..Settings::default() };
+        // Settings written before the first action hold from time zero, including the core's
+        // switches at server creation.
+        for item in &scenario.items {
+            match &item.kind {
+                ItemKind::Setting(s) => {
+                    settings.apply(s);
+                }
+                ItemKind::Action(_) => break,
+                ItemKind::Expect(_) => {}
+            }
+        }
+        Runner {
+            sim: Sim::new(settings, observe),
+            expectations: Vec::new(),
+            op_lines: Vec::new(),
+            expected_violation: Vec::new(),
+            expected_not_linearizable: false,
+        }
+    }
+
+    /// Run a whole scenario.
+    pub fn run(scenario: &Scenario, observe: Observe) -> Runner {
+        let mut r = Runner::new(scenario, observe);
+        for item in &scenario.items {
+            r.apply(item);
+        }
+        r
+    }
+
+    pub fn apply(&mut self, item: &Item) {
+        match &item.kind {
+            ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)) => {}
+            ItemKind::Setting(s) => {
+                if matches!(s, Setting::Protocol(Protocol::Naive)) {
+                    self.not_supported(item.line, "protocol naive");
+                    return;
+                }
+                self.sim.apply_setting(s)
+            }
+            ItemKind::Action(a) => self.act(item.line, a),
+            ItemKind::Expect(e) => self.expect(item.line, e),
+        }
+    }
+
+    fn not_supported(&mut self, line: u32, what: &str) {
+        self.expectations.push(ExpectationResult {
+            line,
+            text: what.to_string(),
+            passed: false,
+            detail: format!("line {line}: {what} is not supported yet"),
+        });
+    }
+
+    fn resolve(&mut self, line: u32, t: Target, what: &str) -> Option<NodeId> {
+        match t {
+            Target::Node(id) => Some(id),
+            Target::Leader => match self.sim.leader() {
+                Some(id) => Some(id),
+                None => {
+                    let text = format!("line {line}: {what} leader: there is no leader at {}ms", self.sim.now());
+                    self.sim.error(text.clone());
+                    self.expectations.push(ExpectationResult {
+                        line,
+                        text: format!("{what} leader"),
+                        passed: false,
+                        detail: text,
+                    });
+                    None
+                }
+            },
+        }
+    }
+
+    fn act(&mut self, line: u32, a: &Action) {
+        match a {
+            Action::Run { ms } => {
+                let t = self.sim.now() + ms;
+                self.sim.run_until(t);
+            }
+            Action::RunUntilLeader { within_ms } => {
+                let deadline = self.sim.now() + within_ms;
+                loop {
+                    if self.leader_check(None).is_ok() {
+                        // Stop at this instant: the clock is where the leader appeared.
+                        return;
+                    }
+                    if !self.sim.step_one(deadline) {
+                        break;
+                    }
+                }
+                self.sim.run_until(deadline);
+                let detail = match self.leader_check(None) {
+                    Ok(d) => d,
+                    Err(d) => d,
+                };
+                self.expectations.push(ExpectationResult {
+                    line,
+                    text: format!("run until leader within {within_ms}ms"),
+                    passed: false,
+                    detail: format!("no leader within {within_ms}ms: {detail}"),
+                });
+            }
+            Action::Crash(t) => {
+                if let Some(id) = self.resolve(line, *t, "crash") {
+                    self.sim.crash(id);
+                }
+            }
+            Action::Restart(t) => {
+                if let Some(id) = self.resolve(line, *t, "restart") {
+                    self.sim.restart(id);
+                }
+            }
+            Action::Partition(groups) => self.sim.partition(groups),
+            Action::Cut { from, to, both } => {
+                let Some(f) = self.resolve(line, *from, "cut") else { return };
+                let Some(t) = self.resolve(line, *to, "cut") else { return };
+                self.sim.cut(f, t, *both);
+            }
+            Action::Isolate(t) => {
+                if let Some(id) = self.resolve(line, *t, "isolate") {
+                    self.sim.isolate(id);
+                }
+            }
+            Action::Heal => self.sim.heal(),
+            Action::Timeout(t) => {
+                if let Some(id) = self.resolve(line, *t, "timeout") {
+                    self.sim.fire_timeout(id);
+                }
+            }
+            Action::Transfer(t) => {
+                let Some(to) = self.resolve(line, *t, "transfer") else { return };
+                match self.sim.leader() {
+                    Some(l) => self.sim.admin(l, Input::TransferLeadership { to }),
+                    None => self.sim.error(format!("line {line}: transfer S{to}: there is no leader to hand over")),
+                }
+            }
+            Action::Add(t) => {
+                let Some(id) = self.resolve(line, *t, "add") else { return };
+                match self.sim.leader() {
+                    Some(l) => self.sim.add_server(id, l),
+                    None => self.sim.error(format!("line {line}: add S{id}: there is no leader to ask")),
+                }
+            }
+            Action::Remove(t) => {
+                let Some(id) = self.resolve(line, *t, "remove") else { return };
+                match self.sim.leader() {
+                    Some(l) => self.sim.admin(l, Input::RemoveServer { id }),
+                    None => self.sim.error(format!("line {line}: remove S{id}: there is no leader to ask")),
+                }
+            }
+            Action::Put { key, value, via } => {
+                self.client(line, Command::Put { key: key.clone(), value: value.clone() }, *via)
+            }
+            Action::Get { key, via } => self.client(line, Command::Get { key: key.clone() }, *via),
+            Action::Cas { key, old, new, via } => {
+                self.client(line, Command::Cas { key: key.clone(), old: old.clone(), new: new.clone() }, *via)
+            }
+        }
+    }
+
+    fn client(&mut self, line: u32, command: Command, via: Option<Target>) {
+        let via = match via {
+            Some(t) => match self.resolve(line, t, "via") {
+                Some(id) => Some(id),
+                None => return,
+            },
+            None => None,
+        };
+        let index = self.sim.client_command(line, command, via);
+        self.op_lines.push((line, index));
+    }
+
+    /// `expect leader` without a name: Ok(description) or Err(what was seen).
+    fn leader_check(&self, want: Option<NodeId>) -> Result<String, String> {
+        let (term, leaders) = self.sim.leaders_of_highest_term();
+        let Some(term) = term else { return Err("no running server is leader".to_string()) };
+        if leaders.len() > 1 {
+            let names: Vec<String> = leaders.iter().map(|l| format!("S{l}")).collect();
+            return Err(format!("{} all lead term {term}", names.join(" and ")));
+        }
+        let l = leaders[0];
+        let (reach, voters) = self.sim.reachable_voters(l);
+        if reach * 2 <= voters {
+            return Err(format!(
+                "S{l} leads term {term} but reaches only {reach} of {voters} servers, not a majority"
+            ));
+        }
+        if let Some(w) = want {
+            if w != l {
+                return Err(format!("S{l} leads term {term}, not S{w}"));
+            }
+        }
+        Ok(format!("S{l} leads term {term}"))
+    }
+
+    fn running_or(&self, on: &[NodeId]) -> Vec<NodeId> {
+        if on.is_empty() {
+            self.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect()
+        } else {
+            on.to_vec()
+        }
+    }
+
+    fn expect(&mut self, line: u32, e: &Expect) {
+        let (passed, detail) = match e {
+            Expect::Leader(t) => {
+                let want = match t {
+                    Some(Target::Node(id)) => Some(*id),
+                    _ => None,
+                };
+                match self.leader_check(want) {
+                    Ok(d) => (true, d),
+                    Err(d) => (false, d),
+                }
+            }
+            Expect::NoLeader(on) => {
+                let ids = self.running_or(on);
+                let leaders: Vec<String> = ids
+                    .iter()
+                    .filter(|&&id| self.sim.server(id).is_some_and(|s| s.running && s.node.role() == Role::Leader))
+                    .map(|id| format!("S{id} leads term {}", self.sim.server(*id).map_or(0, |s| s.node.term())))
+                    .collect();
+                if leaders.is_empty() {
+                    (true, "no leader among them".to_string())
+                } else {
+                    (false, leaders.join(", "))
+                }
+            }
+            Expect::Value { key, value, on } => {
+                let ids = self.running_or(on);
+                let mut wrong = Vec::new();
+                for id in &ids {
+                    let got = self.sim.server(*id).and_then(|s| s.node.kv().get(key).map(str::to_string));
+                    if got != *value {
+                        wrong.push(format!("S{id} has {}", got.as_deref().unwrap_or("-")));
+                    }
+                }
+                let want = value.as_deref().unwrap_or("-");
+                if wrong.is_empty() {
+                    (true, format!("{key} = {want} on {}", names(&ids)))
+                } else {
+                    (false, format!("expected {key} = {want}: {}", wrong.join(", ")))
+                }
+            }
+            Expect::Committed { index, on } => {
+                let ids = self.running_or(on);
+                let mut low = Vec::new();
+                for id in &ids {
+                    let c = self.sim.server(*id).map_or(0, |s| s.node.commit_index());
+                    if c < *index {
+                        low.push(format!("S{id} has committed {c}"));
+                    }
+                }
+                if low.is_empty() {
+                    (true, format!("{} committed at least {index}", names(&ids)))
+                } else {
+                    (false, format!("expected commit index >= {index}: {}", low.join(", ")))
+                }
+            }
+            Expect::Op { line: op_line, outcome } => {
+                match self.op_lines.iter().find(|(l, _)| l == op_line) {
+                    None => (false, format!("no client operation was issued on line {op_line}")),
+                    Some(&(_, i)) => {
+                        let op = &self.sim.history[i];
+                        match op.outcome {
+                            Some(o) if o == *outcome => (true, format!("line {op_line} ended {}", o.name())),
+                            Some(o) => (false, format!("line {op_line} ended {}, not {}", o.name(), outcome.name())),
+                            None if *outcome == OpOutcome::Unknown => {
+                                (false, format!("line {op_line} is still waiting for an answer"))
+                            }
+                            None => (false, format!("line {op_line} is still waiting for an answer")),
+                        }
+                    }
+                }
+            }
+            Expect::Safe => match self.sim.violations().first() {
+                None => (true, "no safety property violated".to_string()),
+                Some(v) => (false, format!("{} violated at {}ms: {}", v.property.name(), v.at_ms, v.detail)),
+            },
+            Expect::Violation(p) => {
+                self.expected_violation.push(*p);
+                let found = match p {
+                    Some(Property::Linearizability) => self.linearizability().violation.map(|v| v.explanation),
+                    Some(p) => self.sim.violations().iter().find(|v| v.property == *p).map(|v| v.detail.clone()),
+                    None => self
+                        .sim
+                        .violations()
+                        .first()
+                        .map(|v| format!("{}: {}", v.property.name(), v.detail))
+                        .or_else(|| self.linearizability().violation.map(|v| v.explanation)),
+                };
+                match found {
+                    Some(d) => (true, d),
+                    None => (false, "no such violation so far".to_string()),
+                }
+            }
+            Expect::Linearizable => {
+                let v = self.linearizability();
+                match v.violation {
+                    None if v.linearizable => (true, format!("{} operations have a legal order", self.sim.history.len())),
+                    None => (false, "could not decide within the search budget".to_string()),
+                    Some(v) => (false, v.explanation),
+                }
+            }
+            Expect::NotLinearizable => {
+                self.expected_not_linearizable = true;
+                let v = self.linearizability();
+                match v.violation {
+                    Some(v) => (true, v.explanation),
+                    None => (false, "the history so far is linearizable".to_string()),
+                }
+            }
+        };
+        self.expectations.push(ExpectationResult { line, text: expect_text(e), passed, detail });
+    }
+
+    /// The linearizability verdict for the history so far (pending operations count as
+    /// `unknown`).
+    pub fn linearizability(&self) -> linearizability::Verdict {
+        linearizability::check(&self.sim.history)
+    }
+
+    /// 0 when every expectation passed and nothing was violated but what was asked for;
+    /// 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if self.expectations.iter().any(|e| !e.passed) {
+            return 1;
+        }
+        let unexpected = self.sim.violations().iter().any(|v| {
+            !self.expected_violation.iter().any(|p| p.is_none() || *p == Some(v.property))
+        });
+        if unexpected {
+            return 1;
+        }
+        let lin_asked = self.expected_not_linearizable
+            || self.expected_violation.iter().any(|p| p.is_none() || *p == Some(Property::Linearizability));
+        if !lin_asked && self.linearizability().violation.is_some() {
+            return 1;
+        }
+        0
+    }
+}
+
+fn names(ids: &[NodeId]) -> String {
+    ids.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn expect_text(e: &Expect) -> String {
+    crate::scenario::print_item(&ItemKind::Expect(e.clone()))
+}

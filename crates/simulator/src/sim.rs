@@ -1,0 +1,899 @@
+//! The simulated cluster: virtual time, the event queue, servers, network and clients.
+//!
+//! Every source of nondeterminism is explicit: one [`Rng`] draws latencies, losses, duplicates
+//! and election timeouts; the queue is ordered by (time, sequence number), so events at the same
+//! millisecond run in the order they were scheduled; nothing iterates a hash map.
+//!
+//! `run_until(t)` processes every event whose time is `<= t`, then sets the clock to `t`, so
+//! `run 100ms` then `run 50ms` is the same run as `run 150ms`.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use raft_core::{
+    ClientReply, ClientResult, Command, Effect, Entry, Input, Message, Node, NodeId, RequestId,
+    Role,
+};
+
+use crate::check::safety::SafetyChecker;
+use crate::history::{OpKind, Operation};
+use crate::network::{Network, MAX_NODES};
+use crate::rng::Rng;
+use crate::scenario::{OpOutcome, Property, Setting};
+use crate::settings::Settings;
+use crate::trace::Trace;
+
+/// How many tries' worth of `client-timeout` a client waits in all before it gives up.
+pub const CLIENT_TRIES: u64 = 5;
+/// Feed and drop lists kept for the page are bounded.
+const FEED_MAX: usize = 200;
+const DROPPED_KEEP_MS: u64 = 600;
+
+/// What travels on the simulated network.
+#[derive(Clone, Debug)]
+pub enum Envelope {
+    Raft(Message),
+    /// A client request for server `to`; `attempt` tells a redirect to the current try apart
+    /// from an answer to an old one.
+    Request { client: usize, attempt: u32, to: NodeId, id: RequestId, command: Command },
+    /// `attempt` is the try it answers, or 0 for a result (a result is final whichever try).
+    Reply { client: usize, attempt: u32, from: NodeId, reply: ClientReply },
+}
+
+impl Envelope {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Envelope::Raft(m) => m.body.kind(),
+            Envelope::Request { .. } => "ClientRequest",
+            Envelope::Reply { .. } => "ClientReply",
+        }
+    }
+    pub fn is_response(&self) -> bool {
+        match self {
+            Envelope::Raft(m) => m.body.is_response(),
+            Envelope::Request { .. } => false,
+            Envelope::Reply { .. } => true,
+        }
+    }
+    /// `S1`…, or `C<line>` for a client.
+    pub fn endpoints(&self, history: &[Operation]) -> (String, String) {
+        match self {
+            Envelope::Raft(m) => (format!("S{}", m.from), format!("S{}", m.to)),
+            Envelope::Request { client, to, .. } => (client_name(history, *client), format!("S{to}")),
+            Envelope::Reply { client, from, .. } => (format!("S{from}"), client_name(history, *client)),
+        }
+    }
+    pub fn summary(&self, history: &[Operation]) -> String {
+        match self {
+            Envelope::Raft(m) => m.to_string(),
+            Envelope::Request { client, to, .. } => {
+                let op = &history[*client];
+                format!("{}->S{to} ClientRequest {}", client_name(history, *client), op_text(op))
+            }
+            Envelope::Reply { client, from, reply, .. } => {
+                let what = match reply {
+                    ClientReply::Result(ClientResult::Done) => "ok".to_string(),
+                    ClientReply::Result(ClientResult::Value(v)) => format!("ok {}", v.as_deref().unwrap_or("-")),
+                    ClientReply::Result(ClientResult::CasFailed(v)) => {
+                        format!("fail (is {})", v.as_deref().unwrap_or("-"))
+                    }
+                    ClientReply::NotLeader { hint: Some(h) } => format!("not-leader, try S{h}"),
+                    ClientReply::NotLeader { hint: None } => "not-leader".to_string(),
+                };
+                format!("S{from}->{} ClientReply {what}", client_name(history, *client))
+            }
+        }
+    }
+}
+
+fn find(servers: &[Server], id: NodeId) -> &Server {
+    servers.iter().find(|s| s.id == id).expect("server exists")
+}
+
+fn client_name(history: &[Operation], client: usize) -> String {
+    format!("C{}", history[client].line)
+}
+
+pub fn op_text(op: &Operation) -> String {
+    match &op.kind {
+        OpKind::Put { value } => format!("put {} {value}", op.key),
+        OpKind::Get => format!("get {}", op.key),
+        OpKind::Cas { expected, new } => {
+            format!("cas {} {} {new}", op.key, expected.as_deref().unwrap_or("-"))
+        }
+    }
+}
+
+/// A message on the wire.
+#[derive(Clone, Debug)]
+pub struct Flight {
+    pub id: u64,
+    pub envelope: Envelope,
+    pub sent_ms: u64,
+    pub deliver_ms: u64,
+    /// Set when the message was lost or cut off by a partition; it dies where it is then.
+    pub dropped_ms: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Event {
+    Deliver(u64),
+    /// A lost message dies halfway.
+    Lose(u64),
+    ElectionTimer { node: NodeId, gen: u64 },
+    HeartbeatTimer { node: NodeId, gen: u64 },
+    ClientTimeout { client: usize, attempt: u32 },
+    ClientRetry { client: usize },
+}
+
+/// One server slot. `node` always holds a state machine: for a crashed server it is the one it
+/// will restart as (durable state only), so what the page shows is what survives the crash.
+pub struct Server {
+    pub id: NodeId,
+    pub node: Node,
+    pub running: bool,
+    election_gen: u64,
+    heartbeat_gen: u64,
+    /// (kind, started, deadline) of the timer a viewer should see draining.
+    pub election_timer: Option<(u64, u64)>,
+    pub heartbeat_timer: Option<(u64, u64)>,
+}
+
+#[derive(Clone, Debug)]
+struct Client {
+    id: RequestId,
+    command: Command,
+    attempt: u32,
+    target: NodeId,
+    timeouts: u32,
+    /// A try timed out: the command may have taken effect.
+    uncertain: bool,
+    give_up_at: u64,
+    done: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub messages_sent: u64,
+    pub messages_delivered: u64,
+    pub messages_dropped: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedEvent {
+    pub time_ms: u64,
+    pub text: String,
+}
+
+/// A problem a run meets that is not a safety violation: an action that cannot be carried out
+/// at that instant (`crash leader` with no leader, `transfer` refused…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    pub time_ms: u64,
+    pub text: String,
+}
+
+pub struct Sim {
+    pub settings: Settings,
+    now: u64,
+    seq: u64,
+    rng: Rng,
+    servers: Vec<Server>,
+    /// Voters of the initial configuration (S1..S<nodes>).
+    initial_voters: Vec<NodeId>,
+    pub network: Network,
+    queue: BTreeMap<(u64, u64), Event>,
+    in_flight: BTreeMap<u64, Flight>,
+    next_msg: u64,
+    dropped: VecDeque<Flight>,
+    clients: Vec<Client>,
+    leader_guess: NodeId,
+    pub history: Vec<Operation>,
+    pub checker: SafetyChecker,
+    pub trace: Trace,
+    pub stats: Stats,
+    /// Plain-language feed for people; only kept when `keep_feed`.
+    keep_feed: bool,
+    pub feed: VecDeque<FeedEvent>,
+    pub errors: Vec<RunError>,
+}
+
+/// How much a run keeps for viewers. Fuzzing keeps nothing it does not check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Observe {
+    pub trace_hash: bool,
+    pub trace_lines: bool,
+    pub feed: bool,
+}
+
+impl Observe {
+    pub const REPORT: Observe = Observe { trace_hash: true, trace_lines: false, feed: false };
+    pub const PAGE: Observe = Observe { trace_hash: true, trace_lines: false, feed: true };
+    pub const FUZZ: Observe = Observe { trace_hash: false, trace_lines: false, feed: false };
+}
+
+impl Sim {
+    pub fn new(settings: Settings, observe: Observe) -> Sim {
+        let n = settings.nodes;
+        assert!((1..=MAX_NODES as u8).contains(&n), "nodes must be 1..=9");
+        let voters: Vec<NodeId> = (1..=n).collect();
+        let mut sim = Sim {
+            rng: Rng::new(settings.seed),
+            settings,
+            now: 0,
+            seq: 0,
+            servers: Vec::new(),
+            initial_voters: voters.clone(),
+            network: Network::default(),
+            queue: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            next_msg: 1,
+            dropped: VecDeque::new(),
+            clients: Vec::new(),
+            leader_guess: 1,
+            history: Vec::new(),
+            checker: SafetyChecker::new(),
+            trace: Trace::new(observe.trace_hash, observe.trace_lines),
+            stats: Stats::default(),
+            keep_feed: observe.feed,
+            feed: VecDeque::new(),
+            errors: Vec::new(),
+        };
+        for id in voters.iter().copied() {
+            let (node, effects) = Node::new(id, voters.clone(), sim.settings.core.clone());
+            sim.servers.push(Server {
+                id,
+                node,
+                running: true,
+                election_gen: 0,
+                heartbeat_gen: 0,
+                election_timer: None,
+                heartbeat_timer: None,
+            });
+            sim.handle_effects(id, effects, 0);
+        }
+        sim
+    }
+
+    // ---- getters ------------------------------------------------------------------------
+
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
+    }
+    pub fn server(&self, id: NodeId) -> Option<&Server> {
+        self.servers.iter().find(|s| s.id == id)
+    }
+    /// Highest server id that exists (initial servers plus added ones).
+    pub fn max_node(&self) -> u8 {
+        self.servers.iter().map(|s| s.id).max().unwrap_or(0)
+    }
+    pub fn in_flight(&self) -> impl Iterator<Item = &Flight> {
+        self.in_flight.values()
+    }
+    pub fn recently_dropped(&self) -> impl Iterator<Item = &Flight> {
+        self.dropped.iter()
+    }
+
+    /// The running server that is leader in the highest term, if any.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.servers
+            .iter()
+            .filter(|s| s.running && s.node.role() == Role::Leader)
+            .max_by_key(|s| (s.node.term(), std::cmp::Reverse(s.id)))
+            .map(|s| s.id)
+    }
+
+    /// All running leaders of the highest term any running leader has.
+    pub fn leaders_of_highest_term(&self) -> (Option<u64>, Vec<NodeId>) {
+        let top = self.servers.iter().filter(|s| s.running && s.node.role() == Role::Leader).map(|s| s.node.term()).max();
+        let ids = match top {
+            Some(t) => self
+                .servers
+                .iter()
+                .filter(|s| s.running && s.node.role() == Role::Leader && s.node.term() == t)
+                .map(|s| s.id)
+                .collect(),
+            None => Vec::new(),
+        };
+        (top, ids)
+    }
+
+    /// Servers (voters of `id`'s configuration, `id` included) that are running and can exchange
+    /// messages with `id` both ways.
+    pub fn reachable_voters(&self, id: NodeId) -> (usize, usize) {
+        let Some(s) = self.server(id) else { return (0, 0) };
+        let voters = s.node.voters();
+        let reach = voters
+            .iter()
+            .filter(|&&v| v == id || (self.server(v).is_some_and(|o| o.running) && self.network.can_exchange(id, v)))
+            .count();
+        (reach, voters.len())
+    }
+
+    // ---- time ---------------------------------------------------------------------------
+
+    /// Process every event up to and including `t`, then set the clock to `t`.
+    pub fn run_until(&mut self, t: u64) {
+        while self.step_one(t) {}
+        self.now = self.now.max(t);
+        self.prune_dropped();
+    }
+
+    /// Process the next event if its time is `<= limit`. Returns false when there is none.
+    pub fn step_one(&mut self, limit: u64) -> bool {
+        let Some((&(time, seq), _)) = self.queue.first_key_value() else { return false };
+        if time > limit {
+            return false;
+        }
+        let event = self.queue.remove(&(time, seq)).expect("first key exists");
+        debug_assert!(time >= self.now, "time went backwards");
+        self.now = time;
+        self.handle_event(event);
+        true
+    }
+
+    /// Time of the next pending event.
+    pub fn next_event_ms(&self) -> Option<u64> {
+        self.queue.first_key_value().map(|(&(t, _), _)| t)
+    }
+
+    fn schedule(&mut self, at: u64, event: Event) {
+        self.seq += 1;
+        self.queue.insert((at, self.seq), event);
+    }
+
+    fn handle_event(&mut self, event: Event) {
+        match event {
+            Event::Deliver(id) => self.deliver(id),
+            Event::Lose(id) => {
+                if let Some(mut f) = self.in_flight.remove(&id) {
+                    f.dropped_ms = Some(self.now);
+                    self.stats.messages_dropped += 1;
+                    if self.trace.wants_lines() {
+                        let s = f.envelope.summary(&self.history);
+                        self.trace.record(self.now, &format!("lost {s}"));
+                    }
+                    self.keep_dropped(f);
+                }
+            }
+            Event::ElectionTimer { node, gen } => {
+                let Some(s) = self.server(node) else { return };
+                if !s.running || s.election_gen != gen {
+                    return;
+                }
+                self.idx_mut(node).election_timer = None;
+                self.trace.record(self.now, &format!("S{node} election timeout"));
+                self.step_node(node, Input::ElectionTimeout, 0);
+            }
+            Event::HeartbeatTimer { node, gen } => {
+                let Some(s) = self.server(node) else { return };
+                if !s.running || s.heartbeat_gen != gen {
+                    return;
+                }
+                self.idx_mut(node).heartbeat_timer = None;
+                self.trace.record(self.now, &format!("S{node} heartbeat"));
+                self.step_node(node, Input::HeartbeatTimeout, 0);
+            }
+            Event::ClientTimeout { client, attempt } => self.client_timeout(client, attempt),
+            Event::ClientRetry { client } => self.client_retry(client),
+        }
+    }
+
+    // ---- servers ------------------------------------------------------------------------
+
+    fn idx_mut(&mut self, id: NodeId) -> &mut Server {
+        self.servers.iter_mut().find(|s| s.id == id).expect("server exists")
+    }
+
+    fn step_node(&mut self, id: NodeId, input: Input, attempt: u32) {
+        let now = self.now;
+        let effects = self.idx_mut(id).node.step(now, input);
+        self.handle_effects(id, effects, attempt);
+    }
+
+    /// Carry out a step's effects in order. `attempt` tags redirects produced by this step.
+    fn handle_effects(&mut self, id: NodeId, effects: Vec<Effect>, attempt: u32) {
+        for effect in effects {
+            match effect {
+                Effect::Send(m) => {
+                    debug_assert_eq!(m.from, id);
+                    self.send(Envelope::Raft(m));
+                }
+                Effect::PersistHardState => {}
+                Effect::PersistLog { from } => {
+                    let s = find(&self.servers, id);
+                    self.checker.on_log_written(self.now, id, from, &s.node);
+                }
+                Effect::PersistSnapshot { last_index } => {
+                    let s = find(&self.servers, id);
+                    self.checker.on_snapshot(self.now, id, last_index, &s.node);
+                }
+                Effect::ResetElectionTimer => {
+                    let d = self.rng.range(self.settings.election_min_ms, self.settings.election_max_ms);
+                    let now = self.now;
+                    let s = self.idx_mut(id);
+                    s.election_gen += 1;
+                    let gen = s.election_gen;
+                    s.election_timer = Some((now, now + d));
+                    self.schedule(now + d, Event::ElectionTimer { node: id, gen });
+                }
+                Effect::SetHeartbeatTimer => {
+                    let now = self.now;
+                    let d = self.settings.heartbeat_ms;
+                    let s = self.idx_mut(id);
+                    s.heartbeat_gen += 1;
+                    let gen = s.heartbeat_gen;
+                    s.heartbeat_timer = Some((now, now + d));
+                    self.schedule(now + d, Event::HeartbeatTimer { node: id, gen });
+                }
+                Effect::StopHeartbeatTimer => {
+                    let s = self.idx_mut(id);
+                    s.heartbeat_gen += 1;
+                    s.heartbeat_timer = None;
+                }
+                Effect::RoleChanged { role, term } => self.on_role_changed(id, role, term),
+                Effect::Committed { index } => {
+                    let s = find(&self.servers, id);
+                    self.checker.on_commit(self.now, id, index, &s.node, &self.servers);
+                    if s.node.role() == Role::Leader {
+                        self.trace.record(self.now, &format!("S{id} commit {index}"));
+                        self.say(format!("S{id} committed up to entry {index}: a majority stores it"));
+                    }
+                }
+                Effect::Applied { index, term } => {
+                    let s = find(&self.servers, id);
+                    let entry: Option<&Entry> = s.node.log().entry(index);
+                    self.checker.on_apply(self.now, id, index, term, entry);
+                }
+                Effect::ClientReply { id: req, reply } => {
+                    let client = (req.client - 1) as usize;
+                    let tag = if matches!(reply, ClientReply::NotLeader { .. }) { attempt } else { 0 };
+                    if client < self.clients.len() {
+                        self.send(Envelope::Reply { client, attempt: tag, from: id, reply });
+                    }
+                }
+                Effect::Refused { reason } => {
+                    self.error(format!("S{id} refused: {reason}"));
+                }
+            }
+        }
+        if let Some(v) = self.checker.take_new_violation() {
+            self.trace.record(self.now, &format!("violation {} {}", v.property.name(), v.detail));
+            self.say(format!("Safety violation ({}): {}", v.property.name(), v.detail));
+        }
+    }
+
+    fn on_role_changed(&mut self, id: NodeId, role: Role, term: u64) {
+        self.trace.record(self.now, &format!("S{id} becomes {} term={term}", role.name()));
+        let s = find(&self.servers, id);
+        self.checker.on_role(self.now, id, role, term, &s.node);
+        if !self.keep_feed {
+            return;
+        }
+        let text = match role {
+            Role::Leader => {
+                let votes = s.node.votes_granted();
+                let names: Vec<String> = votes.iter().map(|v| format!("S{v}")).collect();
+                if names.is_empty() {
+                    format!("S{id} became leader for term {term}")
+                } else {
+                    format!("S{id} won the election for term {term} with votes from {}", names.join(", "))
+                }
+            }
+            Role::Candidate => format!("S{id} started an election for term {term} and votes for itself"),
+            Role::PreCandidate => {
+                format!("S{id} timed out and asks (Pre-Vote) whether it could win term {}", term + 1)
+            }
+            Role::Follower => format!("S{id} is a follower in term {term}"),
+        };
+        self.say(text);
+    }
+
+    fn say(&mut self, text: String) {
+        if self.keep_feed {
+            if self.feed.len() >= FEED_MAX {
+                self.feed.pop_front();
+            }
+            self.feed.push_back(FeedEvent { time_ms: self.now, text });
+        }
+    }
+
+    pub fn error(&mut self, text: String) {
+        self.trace.record(self.now, &format!("error {text}"));
+        self.say(format!("Could not do that: {text}"));
+        self.errors.push(RunError { time_ms: self.now, text });
+    }
+
+    // ---- network ------------------------------------------------------------------------
+
+    fn latency(&mut self) -> u64 {
+        self.rng.range(self.settings.latency_min_ms, self.settings.latency_max_ms)
+    }
+
+    /// Put a message on the wire: decide its fate now (loss, duplication, delay), all drawn
+    /// from the run's generator in a fixed order.
+    fn send(&mut self, envelope: Envelope) {
+        self.stats.messages_sent += 1;
+        let copies = if self.rng.chance_ppm(self.settings.duplicate_ppm) { 2 } else { 1 };
+        for _ in 0..copies {
+            let lost = self.rng.chance_ppm(self.settings.loss_ppm);
+            let delay = self.latency();
+            let id = self.next_msg;
+            self.next_msg += 1;
+            let flight = Flight { id, envelope: envelope.clone(), sent_ms: self.now, deliver_ms: self.now + delay, dropped_ms: None };
+            if let Envelope::Raft(m) = &envelope {
+                if !self.network.can_send(m.from, m.to) {
+                    // Dies at the partition line, right where it leaves the sender.
+                    self.stats.messages_dropped += 1;
+                    let mut f = flight;
+                    f.dropped_ms = Some(self.now);
+                    self.keep_dropped(f);
+                    continue;
+                }
+            }
+            if lost {
+                self.schedule(self.now + delay / 2, Event::Lose(id));
+            } else {
+                self.schedule(self.now + delay, Event::Deliver(id));
+            }
+            self.in_flight.insert(id, flight);
+        }
+    }
+
+    fn keep_dropped(&mut self, f: Flight) {
+        if self.keep_feed {
+            self.dropped.push_back(f);
+        }
+    }
+
+    fn prune_dropped(&mut self) {
+        while let Some(f) = self.dropped.front() {
+            if f.dropped_ms.unwrap_or(0) + DROPPED_KEEP_MS < self.now || self.dropped.len() > 500 {
+                self.dropped.pop_front();
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn deliver(&mut self, msg_id: u64) {
+        let Some(flight) = self.in_flight.remove(&msg_id) else { return };
+        match flight.envelope {
+            Envelope::Raft(ref m) => {
+                let to_running = self.server(m.to).is_some_and(|s| s.running);
+                if !self.network.can_send(m.from, m.to) || !to_running {
+                    self.stats.messages_dropped += 1;
+                    if self.trace.wants_lines() {
+                        self.trace.record(self.now, &format!("dropped {m}"));
+                    }
+                    let mut f = flight;
+                    f.dropped_ms = Some(self.now);
+                    self.keep_dropped(f);
+                    return;
+                }
+                self.stats.messages_delivered += 1;
+                if self.trace.wants_lines() {
+                    self.trace.record(self.now, &m.to_string());
+                }
+                let (to, m) = (m.to, m.clone());
+                self.step_node(to, Input::Message(m), 0);
+            }
+            Envelope::Request { attempt, to, id, ref command, .. } => {
+                if !self.server(to).is_some_and(|s| s.running) {
+                    self.stats.messages_dropped += 1;
+                    return;
+                }
+                self.stats.messages_delivered += 1;
+                if self.trace.wants_lines() {
+                    let s = flight.envelope.summary(&self.history);
+                    self.trace.record(self.now, &s);
+                }
+                let command = command.clone();
+                self.step_node(to, Input::ClientRequest { id, command }, attempt);
+            }
+            Envelope::Reply { client, attempt, from, ref reply } => {
+                self.stats.messages_delivered += 1;
+                if self.trace.wants_lines() {
+                    let s = flight.envelope.summary(&self.history);
+                    self.trace.record(self.now, &s);
+                }
+                let reply = reply.clone();
+                self.client_reply(client, attempt, from, reply);
+            }
+        }
+    }
+
+    /// Drop every message in flight that can no longer cross (a new partition or cut).
+    fn kill_blocked_messages(&mut self) {
+        let blocked: Vec<u64> = self
+            .in_flight
+            .values()
+            .filter(|f| matches!(&f.envelope, Envelope::Raft(m) if !self.network.can_send(m.from, m.to)))
+            .map(|f| f.id)
+            .collect();
+        for id in blocked {
+            let mut f = self.in_flight.remove(&id).expect("listed above");
+            f.dropped_ms = Some(self.now);
+            self.stats.messages_dropped += 1;
+            self.keep_dropped(f);
+        }
+    }
+
+    // ---- actions ------------------------------------------------------------------------
+
+    pub fn crash(&mut self, id: NodeId) {
+        let now = self.now;
+        let core = self.settings.core.clone();
+        let initial = self.initial_voters.clone();
+        let s = self.idx_mut(id);
+        if !s.running {
+            return;
+        }
+        // The node it will restart as: durable state only. Its start-up effects are discarded:
+        // a crashed server does nothing.
+        let (node, _effects) = Node::restart(id, s.node.durable(), initial, core);
+        s.node = node;
+        s.running = false;
+        s.election_gen += 1;
+        s.heartbeat_gen += 1;
+        s.election_timer = None;
+        s.heartbeat_timer = None;
+        let _ = now;
+        self.trace.record(self.now, &format!("crash S{id}"));
+        self.say(format!("S{id} crashed: it keeps its term, vote and log, and forgets the rest"));
+        self.checker.on_crash(id);
+    }
+
+    pub fn restart(&mut self, id: NodeId) {
+        let core = self.settings.core.clone();
+        let initial = self.initial_voters.clone();
+        let s = self.idx_mut(id);
+        if s.running {
+            return;
+        }
+        let (node, effects) = Node::restart(id, s.node.durable(), initial, core);
+        s.node = node;
+        s.running = true;
+        let (term, len) = (s.node.term(), s.node.log().last_index());
+        self.trace.record(self.now, &format!("restart S{id}"));
+        self.say(format!("S{id} restarted with term {term} and a log of {len} entries"));
+        self.handle_effects(id, effects, 0);
+    }
+
+    pub fn partition(&mut self, groups: &[Vec<NodeId>]) {
+        let n = self.max_node();
+        self.network.partition(groups, n);
+        let text = self.network.partition_text(n);
+        self.trace.record(self.now, &format!("partition {text}"));
+        self.say(format!("The network split: {text}"));
+        self.kill_blocked_messages();
+    }
+
+    pub fn cut(&mut self, from: NodeId, to: NodeId, both: bool) {
+        self.network.cut(from, to);
+        if both {
+            self.network.cut(to, from);
+        }
+        let arrow = if both { "<->" } else { "->" };
+        self.trace.record(self.now, &format!("cut S{from} {arrow} S{to}"));
+        self.say(format!("Link cut: S{from} {arrow} S{to}"));
+        self.kill_blocked_messages();
+    }
+
+    pub fn isolate(&mut self, id: NodeId) {
+        self.network.isolate(id);
+        self.trace.record(self.now, &format!("isolate S{id}"));
+        self.say(format!("S{id} is cut off from every other server"));
+        self.kill_blocked_messages();
+    }
+
+    pub fn heal(&mut self) {
+        self.network.heal();
+        self.trace.record(self.now, "heal");
+        self.say("The network healed: every server can reach every other".to_string());
+    }
+
+    /// `timeout X`: X's election timer fires now.
+    pub fn fire_timeout(&mut self, id: NodeId) {
+        if !self.server(id).is_some_and(|s| s.running) {
+            self.error(format!("S{id} is crashed; its timer cannot fire"));
+            return;
+        }
+        self.idx_mut(id).election_gen += 1;
+        self.trace.record(self.now, &format!("timeout S{id}"));
+        self.step_node(id, Input::ElectionTimeout, 0);
+    }
+
+    pub fn admin(&mut self, leader: NodeId, input: Input) {
+        self.trace.record(self.now, &format!("admin S{leader} {input:?}"));
+        self.step_node(leader, input, 0);
+    }
+
+    /// `add X`: a server that does not exist yet starts empty (it knows no configuration and
+    /// will not campaign), then the leader is asked to add it.
+    pub fn add_server(&mut self, id: NodeId, leader: NodeId) {
+        if self.server(id).is_none() {
+            let (node, effects) = Node::new(id, Vec::new(), self.settings.core.clone());
+            self.servers.push(Server {
+                id,
+                node,
+                running: true,
+                election_gen: 0,
+                heartbeat_gen: 0,
+                election_timer: None,
+                heartbeat_timer: None,
+            });
+            self.servers.sort_by_key(|s| s.id);
+            self.handle_effects(id, effects, 0);
+        }
+        self.say(format!("S{leader} begins adding S{id}: it catches up as a non-voter first"));
+        self.admin(leader, Input::AddServer { id });
+    }
+
+    pub fn apply_setting(&mut self, s: &Setting) {
+        if self.settings.apply(s) {
+            let core = self.settings.core.clone();
+            for srv in &mut self.servers {
+                srv.node.set_config(core.clone());
+            }
+        }
+        self.trace.record(self.now, &format!("set {s:?}"));
+    }
+
+    // ---- clients ------------------------------------------------------------------------
+
+    /// A new client issues `command` (scenario line `line`) to `via` or the server it believes
+    /// leads. Returns the operation's index in the history.
+    pub fn client_command(&mut self, line: u32, command: Command, via: Option<NodeId>) -> usize {
+        let index = self.history.len();
+        let kind = match &command {
+            Command::Put { value, .. } => OpKind::Put { value: value.clone() },
+            Command::Get { .. } => OpKind::Get,
+            Command::Cas { old, new, .. } => OpKind::Cas { expected: old.clone(), new: new.clone() },
+        };
+        self.history.push(Operation {
+            line,
+            key: command.key().to_string(),
+            kind,
+            invoked_ms: self.now,
+            completed_ms: None,
+            outcome: None,
+            result: None,
+        });
+        let target = via.unwrap_or(self.leader_guess);
+        self.clients.push(Client {
+            id: RequestId { client: index as u64 + 1, seq: 1 },
+            command,
+            attempt: 0,
+            target,
+            timeouts: 0,
+            uncertain: false,
+            give_up_at: self.now + CLIENT_TRIES * self.settings.client_timeout_ms,
+            done: false,
+        });
+        self.trace.record(self.now, &format!("client {line} {}", op_text(&self.history[index])));
+        self.say(format!("A client sends {} to S{target}", op_text(&self.history[index])));
+        self.client_send(index);
+        index
+    }
+
+    fn client_send(&mut self, client: usize) {
+        let c = &mut self.clients[client];
+        c.attempt += 1;
+        let (attempt, to, id, command) = (c.attempt, c.target, c.id, c.command.clone());
+        let timeout = self.settings.client_timeout_ms;
+        self.schedule(self.now + timeout, Event::ClientTimeout { client, attempt });
+        self.send(Envelope::Request { client, attempt, to, id, command });
+    }
+
+    fn next_server_after(&self, id: NodeId) -> NodeId {
+        let n = self.max_node();
+        if id >= n {
+            1
+        } else {
+            id + 1
+        }
+    }
+
+    fn client_reply(&mut self, client: usize, attempt: u32, from: NodeId, reply: ClientReply) {
+        if self.clients[client].done {
+            return;
+        }
+        match reply {
+            ClientReply::Result(result) => {
+                self.leader_guess = from;
+                let (outcome, value) = match result {
+                    ClientResult::Done => (OpOutcome::Ok, None),
+                    ClientResult::Value(v) => (OpOutcome::Ok, v),
+                    ClientResult::CasFailed(v) => (OpOutcome::Fail, v),
+                };
+                self.complete(client, outcome, value);
+            }
+            ClientReply::NotLeader { hint } => {
+                if attempt != self.clients[client].attempt {
+                    return; // an answer to an older try; the current one is still out
+                }
+                match hint {
+                    Some(h) if h != from => {
+                        self.leader_guess = h;
+                        self.clients[client].target = h;
+                        self.client_retry(client);
+                    }
+                    _ => {
+                        let next = self.next_server_after(from);
+                        self.clients[client].target = next;
+                        // Nobody knows a leader: wait a heartbeat before asking again.
+                        let at = self.now + self.settings.heartbeat_ms;
+                        self.clients[client].attempt += 1; // the timeout of this try no longer counts
+                        self.schedule(at, Event::ClientRetry { client });
+                    }
+                }
+            }
+        }
+    }
+
+    fn client_retry(&mut self, client: usize) {
+        if self.clients[client].done {
+            return;
+        }
+        if self.now >= self.clients[client].give_up_at {
+            self.give_up(client);
+            return;
+        }
+        self.client_send(client);
+    }
+
+    fn client_timeout(&mut self, client: usize, attempt: u32) {
+        let c = &mut self.clients[client];
+        if c.done || c.attempt != attempt {
+            return;
+        }
+        c.timeouts += 1;
+        c.uncertain = true;
+        if c.timeouts as u64 >= CLIENT_TRIES || self.now >= c.give_up_at {
+            self.give_up(client);
+            return;
+        }
+        let target = c.target;
+        let next = self.next_server_after(target);
+        self.clients[client].target = next;
+        self.client_send(client);
+    }
+
+    /// The client stops trying. It knows the command did not take effect only if every try was
+    /// turned away; otherwise it may have.
+    fn give_up(&mut self, client: usize) {
+        let outcome = if self.clients[client].uncertain { OpOutcome::Unknown } else { OpOutcome::Fail };
+        self.complete(client, outcome, None);
+    }
+
+    fn complete(&mut self, client: usize, outcome: OpOutcome, value: Option<String>) {
+        self.clients[client].done = true;
+        let now = self.now;
+        let op = &mut self.history[client];
+        op.completed_ms = Some(now);
+        op.outcome = Some(outcome);
+        if matches!(op.kind, OpKind::Get) || outcome == OpOutcome::Fail {
+            op.result = value;
+        }
+        let text = op_text(op);
+        let line = op.line;
+        let shown = match (&op.kind, outcome) {
+            (OpKind::Get, OpOutcome::Ok) => format!("ok, {}", op.result.as_deref().unwrap_or("absent")),
+            (_, o) => o.name().to_string(),
+        };
+        self.trace.record(now, &format!("client {line} {} -> {shown}", text));
+        self.say(format!("{text} (line {line}): {shown}"));
+    }
+
+    /// Every property violated so far.
+    pub fn violations(&self) -> &[crate::check::safety::Violation] {
+        self.checker.violations()
+    }
+
+    pub fn is_violated(&self, p: Property) -> bool {
+        self.checker.violations().iter().any(|v| v.property == p)
+    }
+}

@@ -1,0 +1,254 @@
+//! What the page draws each frame: the report's node and history views plus what only a viewer
+//! needs (timers, messages on the wire, the feed). Built natively so tests can check it.
+
+use serde::Serialize;
+
+use raft_core::Role;
+
+use crate::report::{self, ExpectationReport, OpReport, SnapshotReport};
+use crate::runner::Runner;
+use crate::scenario::Protocol;
+use crate::sim::Flight;
+
+/// At most this many of a log's newest entries are sent to the page each frame.
+pub const LOG_TAIL: usize = 60;
+
+#[derive(Serialize, Clone, Debug)]
+pub struct View {
+    pub time_ms: u64,
+    pub nodes: Vec<NodeView>,
+    pub messages: Vec<MessageView>,
+    pub partition: String,
+    pub cuts: Vec<CutView>,
+    pub settings: SettingsView,
+    pub history: Vec<OpReport>,
+    pub events: Vec<EventView>,
+    pub safe: bool,
+    pub violations: Vec<ViolationView>,
+    pub expectations: Vec<ExpectationReport>,
+    pub errors: Vec<String>,
+    pub trace_hash: String,
+    pub leader: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NodeView {
+    pub id: String,
+    pub running: bool,
+    pub role: &'static str,
+    pub term: u64,
+    pub voted_for: Option<String>,
+    pub commit_index: u64,
+    pub last_applied: u64,
+    pub leader_hint: Option<String>,
+    /// In the voter set of the cluster's current configuration (as this server sees it).
+    pub member: bool,
+    pub timer: Option<TimerView>,
+    pub log_len: u64,
+    /// The newest [`LOG_TAIL`] entries.
+    pub log: Vec<LogEntryView>,
+    pub snapshot: Option<SnapshotReport>,
+    pub state: std::collections::BTreeMap<String, String>,
+    pub votes: Vec<String>,
+    pub voters: Vec<String>,
+    /// For a leader: each follower's match index, `S2:7`.
+    pub progress: Vec<ProgressView>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct ProgressView {
+    pub id: String,
+    pub match_index: u64,
+    pub next_index: u64,
+    pub learner: bool,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct TimerView {
+    pub kind: &'static str,
+    pub started_ms: u64,
+    pub deadline_ms: u64,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct LogEntryView {
+    pub index: u64,
+    pub term: u64,
+    pub command: String,
+    pub committed: bool,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct MessageView {
+    pub id: u64,
+    pub from: String,
+    pub to: String,
+    pub kind: &'static str,
+    pub response: bool,
+    pub summary: String,
+    pub sent_ms: u64,
+    pub deliver_ms: u64,
+    pub dropped_ms: Option<u64>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct CutView {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct SettingsView {
+    pub nodes: u8,
+    pub seed: u64,
+    pub loss_pct: f64,
+    pub duplicate_pct: f64,
+    pub latency_min_ms: u64,
+    pub latency_max_ms: u64,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    pub election_min_ms: u64,
+    pub election_max_ms: u64,
+    pub heartbeat_ms: u64,
+    pub client_timeout_ms: u64,
+    pub reads: &'static str,
+    pub protocol: &'static str,
+    pub bugs: Vec<&'static str>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct EventView {
+    pub time_ms: u64,
+    pub text: String,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct ViolationView {
+    pub property: &'static str,
+    pub at_ms: u64,
+    pub detail: String,
+}
+
+fn message_view(f: &Flight, runner: &Runner) -> MessageView {
+    let (from, to) = f.envelope.endpoints(&runner.sim.history);
+    MessageView {
+        id: f.id,
+        from,
+        to,
+        kind: f.envelope.kind(),
+        response: f.envelope.is_response(),
+        summary: f.envelope.summary(&runner.sim.history),
+        sent_ms: f.sent_ms,
+        deliver_ms: f.deliver_ms,
+        dropped_ms: f.dropped_ms,
+    }
+}
+
+/// `events`: how many of the newest feed lines to include.
+pub fn view(runner: &Runner, events: usize) -> View {
+    let sim = &runner.sim;
+    let nodes = sim
+        .servers()
+        .iter()
+        .map(|s| {
+            let n = &s.node;
+            let log = n.log();
+            let entries = log.entries();
+            let tail = &entries[entries.len().saturating_sub(LOG_TAIL)..];
+            let timer = if !s.running {
+                None
+            } else if n.role() == Role::Leader {
+                s.heartbeat_timer.map(|(a, b)| TimerView { kind: "heartbeat", started_ms: a, deadline_ms: b })
+            } else {
+                s.election_timer.map(|(a, b)| TimerView { kind: "election", started_ms: a, deadline_ms: b })
+            };
+            NodeView {
+                id: format!("S{}", s.id),
+                running: s.running,
+                role: n.role().name(),
+                term: n.term(),
+                voted_for: n.voted_for().map(|v| format!("S{v}")),
+                commit_index: n.commit_index(),
+                last_applied: n.last_applied(),
+                leader_hint: n.leader_hint().map(|v| format!("S{v}")),
+                member: n.voters().contains(&s.id),
+                timer,
+                log_len: log.last_index(),
+                log: tail
+                    .iter()
+                    .map(|e| LogEntryView {
+                        index: e.index,
+                        term: e.term,
+                        command: report::entry_text(&e.data),
+                        committed: e.index <= n.commit_index(),
+                    })
+                    .collect(),
+                snapshot: log.snapshot().map(|s| SnapshotReport { last_index: s.last_index, last_term: s.last_term }),
+                state: n.kv().pairs().into_iter().collect(),
+                votes: n.votes_granted().iter().map(|v| format!("S{v}")).collect(),
+                voters: n.voters().iter().map(|v| format!("S{v}")).collect(),
+                progress: n
+                    .progress()
+                    .iter()
+                    .map(|p| ProgressView {
+                        id: format!("S{}", p.id),
+                        match_index: p.match_index,
+                        next_index: p.next_index,
+                        learner: p.learner,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut messages: Vec<MessageView> = sim.in_flight().map(|f| message_view(f, runner)).collect();
+    messages.extend(sim.recently_dropped().map(|f| message_view(f, runner)));
+    let st = &sim.settings;
+    let feed_skip = sim.feed.len().saturating_sub(events);
+    View {
+        time_ms: sim.now(),
+        nodes,
+        messages,
+        partition: sim.network.partition_text(sim.max_node()),
+        cuts: sim.network.cuts().into_iter().map(|(f, t)| CutView { from: format!("S{f}"), to: format!("S{t}") }).collect(),
+        settings: SettingsView {
+            nodes: st.nodes,
+            seed: st.seed,
+            loss_pct: st.loss_ppm as f64 / 10_000.0,
+            duplicate_pct: st.duplicate_ppm as f64 / 10_000.0,
+            latency_min_ms: st.latency_min_ms,
+            latency_max_ms: st.latency_max_ms,
+            prevote: st.core.prevote,
+            check_quorum: st.core.check_quorum,
+            election_min_ms: st.election_min_ms,
+            election_max_ms: st.election_max_ms,
+            heartbeat_ms: st.heartbeat_ms,
+            client_timeout_ms: st.client_timeout_ms,
+            reads: match st.core.reads {
+                raft_core::ReadMode::Log => "log",
+                raft_core::ReadMode::ReadIndex => "read-index",
+                raft_core::ReadMode::Lease => "lease",
+            },
+            protocol: match st.protocol {
+                Protocol::Raft => "raft",
+                Protocol::Naive => "naive",
+            },
+            bugs: st.core.bugs.iter().map(|b| b.name()).collect(),
+        },
+        history: report::history_reports(sim),
+        events: sim.feed.iter().skip(feed_skip).map(|e| EventView { time_ms: e.time_ms, text: e.text.clone() }).collect(),
+        safe: sim.checker.is_safe(),
+        violations: sim
+            .violations()
+            .iter()
+            .map(|v| ViolationView { property: v.property.name(), at_ms: v.at_ms, detail: v.detail.clone() })
+            .collect(),
+        expectations: runner
+            .expectations
+            .iter()
+            .map(|e| ExpectationReport { line: e.line, text: e.text.clone(), passed: e.passed, detail: e.detail.clone() })
+            .collect(),
+        errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
+        trace_hash: sim.trace.hash_hex(),
+        leader: sim.leader().map(|l| format!("S{l}")),
+    }
+}
