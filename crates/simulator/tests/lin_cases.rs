@@ -1,0 +1,306 @@
+//! The linearizability checker on small hand-written histories, one story each.
+
+use simulator::check::linearizability::{check, check_with_budget, Verdict};
+use simulator::history::{OpKind, Operation};
+use simulator::scenario::OpOutcome;
+
+/// An operation under construction: `put(9, "bike42", "alice").at(0, 10)` is an `ok` put.
+struct Op(Operation);
+
+fn new_op(line: u32, key: &str, kind: OpKind) -> Op {
+    Op(Operation {
+        line,
+        key: key.into(),
+        kind,
+        invoked_ms: 0,
+        completed_ms: Some(1),
+        outcome: Some(OpOutcome::Ok),
+        result: None,
+    })
+}
+
+fn put(line: u32, key: &str, value: &str) -> Op {
+    new_op(line, key, OpKind::Put { value: value.into() })
+}
+
+/// A get that returned `result` (None = absent).
+fn get(line: u32, key: &str, result: Option<&str>) -> Op {
+    let mut op = new_op(line, key, OpKind::Get);
+    op.0.result = result.map(String::from);
+    op
+}
+
+fn cas(line: u32, key: &str, expected: Option<&str>, new: &str) -> Op {
+    new_op(line, key, OpKind::Cas { expected: expected.map(String::from), new: new.into() })
+}
+
+impl Op {
+    /// Invoked at `invoked_ms`, completed at `completed_ms`.
+    fn at(mut self, invoked_ms: u64, completed_ms: u64) -> Operation {
+        self.0.invoked_ms = invoked_ms;
+        self.0.completed_ms = Some(completed_ms);
+        self.0
+    }
+
+    fn failed(mut self, invoked_ms: u64, completed_ms: u64) -> Operation {
+        self.0.outcome = Some(OpOutcome::Fail);
+        self.at(invoked_ms, completed_ms)
+    }
+
+    /// The client gave up at `completed_ms` without knowing.
+    fn unknown(mut self, invoked_ms: u64, completed_ms: u64) -> Operation {
+        self.0.outcome = Some(OpOutcome::Unknown);
+        self.at(invoked_ms, completed_ms)
+    }
+
+    /// Still waiting for an answer.
+    fn pending(mut self, invoked_ms: u64) -> Operation {
+        self.0.invoked_ms = invoked_ms;
+        self.0.completed_ms = None;
+        self.0.outcome = None;
+        self.0
+    }
+}
+
+fn assert_linearizable(history: &[Operation]) {
+    let verdict = check(history);
+    assert!(verdict.linearizable, "expected linearizable, got {verdict:#?}");
+    assert!(!verdict.undecided && verdict.violation.is_none());
+}
+
+/// Asserts a violation on `key` involving exactly `lines`, and returns its explanation.
+fn assert_violation(history: &[Operation], key: &str, lines: &[u32]) -> String {
+    let verdict: Verdict = check(history);
+    assert!(!verdict.linearizable, "expected a violation in {history:#?}");
+    let violation = verdict.violation.expect("a violation is described");
+    assert_eq!(violation.key, key);
+    assert_eq!(violation.lines, lines, "{}", violation.explanation);
+    for line in lines {
+        assert!(violation.explanation.contains(&format!("line {line}")), "{}", violation.explanation);
+    }
+    violation.explanation
+}
+
+#[test]
+fn empty_history_is_linearizable() {
+    assert_linearizable(&[]);
+}
+
+#[test]
+fn sequential_history_is_linearizable() {
+    assert_linearizable(&[
+        get(1, "k", None).at(0, 5),
+        put(2, "k", "a").at(10, 20),
+        get(3, "k", Some("a")).at(30, 40),
+        cas(4, "k", Some("a"), "b").at(50, 60),
+        get(5, "k", Some("b")).at(70, 80),
+        cas(6, "k", Some("a"), "c").failed(90, 100),
+        put(7, "k", "a").at(110, 120),
+        get(8, "k", Some("a")).at(130, 140),
+    ]);
+}
+
+#[test]
+fn overlapping_writes_may_take_effect_in_either_order() {
+    let writes = || vec![put(1, "k", "a").at(0, 100), put(2, "k", "b").at(10, 90)];
+    for last in ["a", "b"] {
+        let mut history = writes();
+        history.push(get(3, "k", Some(last)).at(200, 210));
+        assert_linearizable(&history);
+    }
+    // A read during both writes may see either, and a later read the other one.
+    let mut history = writes();
+    history.push(get(3, "k", Some("b")).at(20, 30));
+    history.push(get(4, "k", Some("a")).at(200, 210));
+    assert_linearizable(&history);
+    // But two reads after both writes cannot disagree.
+    let mut history = writes();
+    history.push(get(3, "k", Some("a")).at(200, 210));
+    history.push(get(4, "k", Some("b")).at(220, 230));
+    assert!(!check(&history).linearizable);
+}
+
+#[test]
+fn double_booked_bike_is_caught() {
+    let history = [
+        cas(9, "bike42", None, "alice").at(1200, 1260),
+        cas(10, "bike42", None, "bob").at(1210, 1280),
+    ];
+    let explanation = assert_violation(&history, "bike42", &[9, 10]);
+    assert!(explanation.contains("only one of them can find bike42 absent"), "{explanation}");
+}
+
+#[test]
+fn one_booking_and_one_refusal_is_fine() {
+    assert_linearizable(&[
+        cas(9, "bike42", None, "alice").at(1200, 1260),
+        cas(10, "bike42", None, "bob").failed(1210, 1280),
+        get(11, "bike42", Some("alice")).at(1300, 1310),
+    ]);
+}
+
+#[test]
+fn stale_read_after_completed_write_is_caught() {
+    let history = [
+        put(12, "bike42", "alice").at(0, 10),
+        put(13, "bike42", "bob").at(20, 30),
+        get(14, "bike42", Some("alice")).at(40, 50),
+    ];
+    let explanation = assert_violation(&history, "bike42", &[12, 13, 14]);
+    assert!(explanation.contains("overwritten before it began"), "{explanation}");
+}
+
+#[test]
+fn read_of_absent_after_completed_write_is_caught() {
+    let history = [put(3, "k", "a").at(0, 10), get(4, "k", None).at(20, 30)];
+    let explanation = assert_violation(&history, "k", &[3, 4]);
+    assert!(explanation.contains("absent again"), "{explanation}");
+}
+
+#[test]
+fn read_of_a_value_nobody_wrote_is_caught() {
+    let history = [put(3, "k", "a").at(0, 10), get(4, "k", Some("zed")).at(20, 30)];
+    let explanation = assert_violation(&history, "k", &[4]);
+    assert!(explanation.contains("no operation ever wrote zed"), "{explanation}");
+}
+
+#[test]
+fn read_of_a_value_written_only_later_is_caught() {
+    let history = [get(4, "k", Some("a")).at(0, 10), put(5, "k", "a").at(20, 30)];
+    let explanation = assert_violation(&history, "k", &[4]);
+    assert!(explanation.contains("began only after"), "{explanation}");
+}
+
+#[test]
+fn unknown_write_may_explain_a_read() {
+    assert_linearizable(&[put(1, "k", "x").unknown(0, 1000), get(2, "k", Some("x")).at(2000, 2010)]);
+    assert_linearizable(&[put(1, "k", "x").pending(0), get(2, "k", Some("x")).at(2000, 2010)]);
+    // It may also not have happened at all.
+    assert_linearizable(&[put(1, "k", "x").unknown(0, 1000), get(2, "k", None).at(2000, 2010)]);
+    // A failed operation certainly did not happen.
+    assert_violation(&[put(1, "k", "x").failed(0, 1000), get(2, "k", Some("x")).at(2000, 2010)], "k", &[2]);
+}
+
+#[test]
+fn unknown_write_cannot_help_before_its_invocation() {
+    let history = [get(2, "k", Some("x")).at(0, 10), put(3, "k", "x").unknown(20, 1000)];
+    assert_violation(&history, "k", &[2]);
+}
+
+#[test]
+fn unknown_write_takes_effect_at_most_once() {
+    let history = [
+        put(1, "k", "x").unknown(0, 1000),
+        get(2, "k", Some("x")).at(10, 20),
+        put(3, "k", "y").at(30, 40),
+        get(4, "k", Some("x")).at(50, 60),
+    ];
+    // The unknown put can explain the second read alone, but not both.
+    assert_violation(&history, "k", &[2, 3, 4]);
+    let mut twice = history.to_vec();
+    twice.push(put(5, "k", "x").unknown(0, 1000));
+    assert_linearizable(&twice);
+}
+
+#[test]
+fn unknown_cas_takes_effect_only_from_its_expected_value() {
+    let base = [put(1, "k", "a").at(0, 10), cas(2, "k", Some("b"), "c").unknown(20, 30), get(3, "k", Some("c")).at(40, 50)];
+    // Nothing writes b, so the unknown cas could never fire.
+    assert_violation(&base, "k", &[3]);
+    let mut history = base.to_vec();
+    history.push(put(4, "k", "b").unknown(15, 16));
+    assert_linearizable(&history);
+}
+
+#[test]
+fn failed_cas_constrains_like_a_read() {
+    // k is a from 10 ms on, so a cas expecting a cannot fail at 20 ms.
+    let history = [put(1, "k", "a").at(0, 10), cas(2, "k", Some("a"), "b").failed(20, 30)];
+    let explanation = assert_violation(&history, "k", &[1, 2]);
+    assert!(explanation.contains("failed"), "{explanation}");
+    // Unless a concurrent write changed it meanwhile.
+    let mut history = history.to_vec();
+    history.push(put(3, "k", "c").at(15, 35));
+    assert_linearizable(&history);
+    // A cas expecting absent cannot fail when nothing was written.
+    assert_violation(&[cas(5, "k", None, "b").failed(20, 30)], "k", &[5]);
+    assert_linearizable(&[put(4, "k", "z").unknown(0, 5), cas(5, "k", None, "b").failed(20, 30)]);
+    // And a failed cas changes nothing.
+    assert_violation(
+        &[put(1, "k", "a").at(0, 10), cas(2, "k", Some("z"), "b").failed(20, 30), get(3, "k", Some("b")).at(40, 50)],
+        "k",
+        &[3],
+    );
+}
+
+#[test]
+fn failed_and_unknown_reads_constrain_nothing() {
+    assert_linearizable(&[
+        put(1, "k", "a").at(0, 10),
+        get(2, "k", Some("nonsense")).failed(20, 30),
+        get(3, "k", Some("nonsense")).unknown(20, 30),
+        get(4, "k", None).pending(20),
+        get(5, "k", Some("a")).at(40, 50),
+    ]);
+}
+
+#[test]
+fn keys_are_checked_independently() {
+    // On one shared register these reads would contradict each other; on two keys they do not.
+    assert_linearizable(&[
+        put(1, "x", "a").at(0, 10),
+        put(2, "y", "b").at(0, 10),
+        get(3, "x", Some("a")).at(20, 30),
+        get(4, "y", Some("b")).at(20, 30),
+        get(5, "z", None).at(20, 30),
+    ]);
+    let explanation = assert_violation(
+        &[
+            put(1, "x", "a").at(0, 10),
+            put(2, "y", "b").at(0, 10),
+            get(3, "x", Some("a")).at(20, 30),
+            get(4, "y", Some("a")).at(20, 30),
+        ],
+        "y",
+        &[4],
+    );
+    assert!(explanation.contains("et y (line 4) returned a"), "{explanation}");
+}
+
+#[test]
+fn many_unknown_writes_do_not_blow_up() {
+    // A long partition: hundreds of writes time out, then reads see some of them.
+    let mut history = Vec::new();
+    let mut line = 1;
+    for i in 0..300u64 {
+        history.push(put(line, "k", &format!("v{i}")).unknown(i * 10, i * 10 + 5000));
+        line += 1;
+    }
+    for i in 0..300u64 {
+        let value = format!("v{}", (i * 7919) % 300);
+        history.push(get(line, "k", Some(&value)).at(10_000 + i * 10, 10_000 + i * 10 + 5));
+        line += 1;
+    }
+    let started = std::time::Instant::now();
+    let verdict = check(&history);
+    // Each read needs its own unknown write, and (7919 is prime) each value is read once.
+    assert!(verdict.linearizable && !verdict.undecided, "{verdict:#?}");
+    // Reading one of them twice, with a write between, is impossible.
+    history.push(put(line, "k", "w").at(20_000, 20_010));
+    history.push(get(line + 1, "k", Some("v0")).at(20_020, 20_030));
+    let verdict = check(&history);
+    assert!(!verdict.linearizable, "{verdict:#?}");
+    assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn budget_exhaustion_is_reported_as_undecided() {
+    let mut history = Vec::new();
+    for i in 0..12u32 {
+        history.push(put(i + 1, "k", &format!("v{i}")).at(0, 100));
+    }
+    history.push(get(13, "k", Some("zzz")).at(200, 210));
+    let verdict = check_with_budget(&history, 5);
+    assert!(verdict.undecided && verdict.linearizable && verdict.violation.is_none(), "{verdict:#?}");
+    assert!(!check(&history).linearizable);
+}

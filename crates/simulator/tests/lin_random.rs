@@ -1,0 +1,348 @@
+//! The linearizability checker against a brute-force checker on thousands of small random
+//! histories, and on histories generated from a real sequential execution (always
+//! linearizable) with one read corrupted afterwards (usually not).
+
+use std::collections::HashMap;
+
+use simulator::check::linearizability::check;
+use simulator::history::{OpKind, Operation};
+use simulator::scenario::OpOutcome;
+
+/// splitmix64: a seeded generator with no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// True with probability `percent`%.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const VALUES: [&str; 3] = ["a", "b", "c"];
+
+fn random_value(rng: &mut Rng) -> String {
+    VALUES[rng.below(VALUES.len() as u64) as usize].to_string()
+}
+
+fn random_value_or_absent(rng: &mut Rng) -> Option<String> {
+    if rng.chance(30) {
+        None
+    } else {
+        Some(random_value(rng))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The brute-force checker: try every order of every subset of unknown writes. Written without
+// any of the checker's shortcuts (no windows, no memo, no chains), as a reference.
+
+fn is_definite(op: &Operation) -> bool {
+    match (op.outcome, op.completed_ms, &op.kind) {
+        (Some(OpOutcome::Ok), Some(_), _) => true,
+        (Some(OpOutcome::Fail), _, OpKind::Cas { .. }) => true,
+        _ => false,
+    }
+}
+
+fn is_ignored(op: &Operation) -> bool {
+    match (&op.kind, op.outcome, op.completed_ms) {
+        (OpKind::Get, Some(OpOutcome::Ok), Some(_)) => false,
+        (OpKind::Get, _, _) => true,
+        (OpKind::Put { .. }, Some(OpOutcome::Fail), _) => true,
+        _ => false,
+    }
+}
+
+fn completion(op: &Operation) -> u64 {
+    if is_definite(op) {
+        op.completed_ms.unwrap_or(u64::MAX)
+    } else {
+        u64::MAX
+    }
+}
+
+fn brute_force(history: &[Operation]) -> bool {
+    let ops: Vec<&Operation> = history.iter().filter(|op| !is_ignored(op)).collect();
+    let mut used = vec![false; ops.len()];
+    let mut state: HashMap<String, Option<String>> = HashMap::new();
+    search(&ops, &mut used, &mut state)
+}
+
+fn search(ops: &[&Operation], used: &mut Vec<bool>, state: &mut HashMap<String, Option<String>>) -> bool {
+    let open = |i: usize, used: &Vec<bool>| !used[i] && is_definite(ops[i]);
+    if (0..ops.len()).all(|i| !open(i, used)) {
+        return true;
+    }
+    for x in 0..ops.len() {
+        if used[x] {
+            continue;
+        }
+        // Real-time order: nothing still to place may have completed before x began.
+        if (0..ops.len()).any(|y| y != x && open(y, used) && completion(ops[y]) < ops[x].invoked_ms) {
+            continue;
+        }
+        let op = ops[x];
+        let current = state.get(&op.key).cloned().unwrap_or(None);
+        let definite = is_definite(op);
+        let after = match &op.kind {
+            OpKind::Put { value } => Some(Some(value.clone())),
+            OpKind::Get => (current == op.result).then_some(current.clone()),
+            OpKind::Cas { expected, new } => {
+                let matches = current == *expected;
+                match (definite, op.outcome) {
+                    (true, Some(OpOutcome::Ok)) => matches.then(|| Some(new.clone())),
+                    (true, _) => (!matches).then_some(current.clone()),
+                    // Unknown: takes effect if it can; placing it anyway is the same as leaving it out.
+                    (false, _) => Some(if matches { Some(new.clone()) } else { current.clone() }),
+                }
+            }
+        };
+        let Some(after) = after else { continue };
+        used[x] = true;
+        state.insert(op.key.clone(), after);
+        let found = search(ops, used, state);
+        state.insert(op.key.clone(), current);
+        used[x] = false;
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators.
+
+fn random_outcome(rng: &mut Rng) -> (Option<OpOutcome>, bool) {
+    // (outcome, whether completed_ms is known)
+    match rng.below(10) {
+        0 => (Some(OpOutcome::Unknown), rng.chance(50)),
+        1 => (None, false),
+        2 => (Some(OpOutcome::Fail), true),
+        _ => (Some(OpOutcome::Ok), true),
+    }
+}
+
+/// Anything goes: random kinds, values, results, outcomes and intervals.
+fn random_history(rng: &mut Rng, op_count: u64, key_count: u64) -> Vec<Operation> {
+    (0..op_count)
+        .map(|i| {
+            let kind = match rng.below(3) {
+                0 => OpKind::Put { value: random_value(rng) },
+                1 => OpKind::Get,
+                _ => OpKind::Cas { expected: random_value_or_absent(rng), new: random_value(rng) },
+            };
+            let invoked_ms = rng.below(100);
+            let (outcome, known) = random_outcome(rng);
+            Operation {
+                line: i as u32 + 1,
+                key: format!("k{}", rng.below(key_count)),
+                result: if matches!(kind, OpKind::Get) { random_value_or_absent(rng) } else { None },
+                kind,
+                invoked_ms,
+                completed_ms: known.then(|| invoked_ms + rng.below(60)),
+                outcome,
+            }
+        })
+        .collect()
+}
+
+/// A history that really happened: each op takes effect (or not, when unknown) at its own
+/// instant on a real register, and its interval is drawn around that instant.
+fn executed_history(rng: &mut Rng, op_count: u64, key_count: u64) -> Vec<Operation> {
+    let mut state: HashMap<String, Option<String>> = HashMap::new();
+    let mut history = Vec::new();
+    let mut instant = 100;
+    for i in 0..op_count {
+        instant += 1 + rng.below(15);
+        let key = format!("k{}", rng.below(key_count));
+        let current = state.get(&key).cloned().unwrap_or(None);
+        let kind = match rng.below(3) {
+            0 => OpKind::Put { value: random_value(rng) },
+            1 => OpKind::Get,
+            _ => {
+                // Expect the current value often, so that many cas succeed.
+                let expected = if rng.chance(50) { current.clone() } else { random_value_or_absent(rng) };
+                OpKind::Cas { expected, new: random_value(rng) }
+            }
+        };
+        let unknown = rng.chance(15);
+        let takes_effect = !unknown || rng.chance(50);
+        let mut outcome = Some(OpOutcome::Ok);
+        let mut result = None;
+        match &kind {
+            OpKind::Put { value } => {
+                if takes_effect {
+                    state.insert(key.clone(), Some(value.clone()));
+                }
+            }
+            OpKind::Get => result = current.clone(),
+            OpKind::Cas { expected, new } => {
+                if *expected == current {
+                    if takes_effect {
+                        state.insert(key.clone(), Some(new.clone()));
+                    }
+                } else {
+                    outcome = Some(OpOutcome::Fail);
+                }
+            }
+        }
+        let invoked_ms = instant - rng.below(40).min(instant);
+        let mut completed_ms = Some(instant + rng.below(40));
+        if unknown {
+            outcome = if rng.chance(50) { None } else { Some(OpOutcome::Unknown) };
+            if outcome.is_none() || rng.chance(50) {
+                completed_ms = None;
+            }
+            result = None;
+        }
+        history.push(Operation { line: i as u32 + 1, key, kind, invoked_ms, completed_ms, outcome, result });
+    }
+    history
+}
+
+/// Changes the result of one `ok` get, or flips one cas between ok and fail. False if the
+/// history has nothing to corrupt.
+fn corrupt(rng: &mut Rng, history: &mut [Operation]) -> bool {
+    let targets: Vec<usize> = (0..history.len())
+        .filter(|&i| {
+            let op = &history[i];
+            op.completed_ms.is_some()
+                && matches!(op.outcome, Some(OpOutcome::Ok) | Some(OpOutcome::Fail))
+                && !matches!(op.kind, OpKind::Put { .. })
+                && !(matches!(op.kind, OpKind::Get) && op.outcome == Some(OpOutcome::Fail))
+        })
+        .collect();
+    if targets.is_empty() {
+        return false;
+    }
+    let op = &mut history[targets[rng.below(targets.len() as u64) as usize]];
+    match op.kind {
+        OpKind::Get => loop {
+            let wrong = random_value_or_absent(rng);
+            if wrong != op.result {
+                op.result = wrong;
+                break;
+            }
+        },
+        _ => {
+            op.outcome = match op.outcome {
+                Some(OpOutcome::Ok) => Some(OpOutcome::Fail),
+                _ => Some(OpOutcome::Ok),
+            }
+        }
+    }
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties.
+
+/// `LIN_ROUNDS_FACTOR=50 cargo test --release --test lin_random` runs a longer sweep.
+fn rounds(default: u64) -> u64 {
+    let factor = std::env::var("LIN_ROUNDS_FACTOR").ok().and_then(|text| text.parse().ok()).unwrap_or(1);
+    default * factor
+}
+
+/// The violation's core must itself be a violation when every other operation is weakened
+/// (reads dropped, writes made unknown), and weakening any one more of its operations must
+/// make it linearizable.
+fn assert_core_is_minimal_violation(history: &[Operation], lines: &[u32]) {
+    let key = history.iter().find(|op| op.line == lines[0]).expect("core line exists").key.clone();
+    let weaken = |op: &Operation| -> Option<Operation> {
+        if !is_definite(op) {
+            return Some(op.clone());
+        }
+        match op.kind {
+            OpKind::Get => None,
+            OpKind::Cas { .. } if op.outcome == Some(OpOutcome::Fail) => None,
+            _ => Some(Operation { outcome: Some(OpOutcome::Unknown), completed_ms: None, ..op.clone() }),
+        }
+    };
+    let restricted = |keep: &dyn Fn(&Operation) -> bool| -> Vec<Operation> {
+        history
+            .iter()
+            .filter(|op| op.key == key)
+            .filter_map(|op| if keep(op) { Some(op.clone()) } else { weaken(op) })
+            .collect()
+    };
+    let core = restricted(&|op: &Operation| lines.contains(&op.line));
+    assert!(!brute_force(&core), "the core {lines:?} is linearizable on its own: {history:#?}");
+    for &line in lines {
+        let smaller = restricted(&|op: &Operation| op.line != line && lines.contains(&op.line));
+        assert!(brute_force(&smaller), "the core {lines:?} does not need line {line}: {history:#?}");
+    }
+}
+
+fn assert_agrees_with_brute_force(history: &[Operation]) -> bool {
+    let expected = brute_force(history);
+    let verdict = check(history);
+    assert!(!verdict.undecided, "{history:#?}");
+    assert_eq!(verdict.linearizable, expected, "checker disagrees with brute force on {history:#?}\n{verdict:#?}");
+    if let Some(violation) = &verdict.violation {
+        assert!(!violation.lines.is_empty());
+        assert_core_is_minimal_violation(history, &violation.lines);
+    }
+    expected
+}
+
+#[test]
+fn random_histories_agree_with_brute_force() {
+    let mut rng = Rng(7);
+    let mut violations = 0;
+    let total = rounds(6000);
+    for round in 0..total {
+        let op_count = 1 + rng.below(8);
+        let key_count = 1 + (round % 3 == 0) as u64;
+        let history = random_history(&mut rng, op_count, key_count);
+        if !assert_agrees_with_brute_force(&history) {
+            violations += 1;
+        }
+    }
+    // Both answers must be common, or the test proves little.
+    assert!(violations > total / 6 && violations < total * 5 / 6, "{violations} violations");
+}
+
+#[test]
+fn executed_histories_are_linearizable_and_corrupted_ones_agree_with_brute_force() {
+    let mut rng = Rng(11);
+    let mut corrupted_violations = 0;
+    let mut corrupted = 0;
+    for round in 0..rounds(4000) {
+        let op_count = 1 + rng.below(8);
+        let key_count = 1 + (round % 4 == 0) as u64;
+        let mut history = executed_history(&mut rng, op_count, key_count);
+        let verdict = check(&history);
+        assert!(verdict.linearizable && !verdict.undecided, "{history:#?}\n{verdict:#?}");
+        assert!(brute_force(&history));
+        if corrupt(&mut rng, &mut history) {
+            corrupted += 1;
+            if !assert_agrees_with_brute_force(&history) {
+                corrupted_violations += 1;
+            }
+        }
+    }
+    assert!(corrupted_violations * 2 > corrupted, "{corrupted_violations} of {corrupted} corruptions detected");
+}
+
+#[test]
+fn long_executed_histories_are_linearizable() {
+    let mut rng = Rng(13);
+    for _ in 0..30 {
+        let history = executed_history(&mut rng, 400, 3);
+        let verdict = check(&history);
+        assert!(verdict.linearizable && !verdict.undecided, "{verdict:#?}");
+    }
+}
