@@ -120,11 +120,11 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         let Some(head) = cur.peek() else { continue };
         if head.text == "nodes" || head.text == "seed" {
             if let Some(action_line) = first_action {
-                return Err(err(head, format!("\"{}\" must come before the first action (line {action_line})", head.text)));
+                return Err(err(head, format!("{} must come before the first action (line {action_line})", head.text)));
             }
             let seen = if head.text == "nodes" { &mut nodes_line } else { &mut seed_line };
             if let Some(earlier) = *seen {
-                return Err(err(head, format!("\"{}\" is already set on line {earlier}", head.text)));
+                return Err(err(head, format!("{} is already set on line {earlier}", head.text)));
             }
             *seen = Some(line);
         }
@@ -161,7 +161,7 @@ pub fn parse_line(text: &str, line: u32, max_node: u8) -> Result<Option<Item>, P
     let mut cur = Cur::new(text, line);
     let Some(head) = cur.peek() else { return Ok(None) };
     if head.text == "nodes" || head.text == "seed" {
-        return Err(err(head, format!("\"{}\" can only be set at the start of a scenario, before the first action", head.text)));
+        return Err(err(head, format!("{} can only be set at the start of a scenario, before the first action", head.text)));
     }
     let mut ctx = Ctx { max_node: max_node.min(NODES_MAX), added: 0, line, ops: Ops::Before };
     let kind = parse_command(&mut cur, &mut ctx)?;
@@ -334,6 +334,12 @@ fn err(tok: Tok<'_>, message: String) -> ParseError {
     ParseError { line: tok.line, column: tok.col, message }
 }
 
+/// `expected "via" or the end of the command, found "vai" (did you mean via?)`.
+fn expected_word(tok: Tok<'_>, word: &str, or_end: bool) -> ParseError {
+    let tail = if or_end { " or the end of the command" } else { "" };
+    err(tok, format!("expected \"{word}\"{tail}, found {}{}", found(tok.text), suggestion(tok.text, &[word])))
+}
+
 fn expected(tok: Tok<'_>, what: &str) -> ParseError {
     err(tok, format!("expected {what}, found {}", found(tok.text)))
 }
@@ -361,19 +367,28 @@ fn list(words: &[&str]) -> String {
     }
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours
+/// as one edit (optimal string alignment), for suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diag + usize::from(ca != *cb));
-            diag = above;
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * width + j] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[(i - 2) * width + j - 2] + 1);
+                }
+                best
+            };
         }
     }
-    row[b.len()]
+    d[a.len() * width + b.len()]
 }
 
 /// ` (did you mean crash?)` when `text` is close to one of `words`.
@@ -387,7 +402,7 @@ fn suggestion(text: &str, words: &[&str]) -> String {
         return format!(" (did you mean {word}? keywords are lower case)");
     }
     let limit = if len <= 4 { 1 } else { 2 };
-    let best = words.iter().map(|w| (levenshtein(&lower, w), *w)).min_by_key(|(d, _)| *d);
+    let best = words.iter().map(|w| (edit_distance(&lower, w), *w)).min_by_key(|(d, _)| *d);
     if let Some((_, word)) = best.filter(|(d, _)| *d <= limit) {
         return format!(" (did you mean {word}?)");
     }
@@ -509,6 +524,7 @@ fn word(cur: &mut Cur<'_>, what: &str) -> Result<String, ParseError> {
         return Err(expected(tok, &want));
     }
     if tok.text.len() > KEY_CHARS_MAX {
+        let what = what.strip_suffix(" or -").unwrap_or(what);
         return Err(expected(tok, &format!("{what} of at most 32 characters")));
     }
     Ok(tok.text.to_string())
@@ -625,7 +641,7 @@ fn via(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Option<Target>, ParseError> {
             cur.end()?;
             Ok(Some(t))
         }
-        Some(tok) => Err(expected(tok, "\"via\" or the end of the command")),
+        Some(tok) => Err(expected_word(tok, "via", true)),
     }
 }
 
@@ -634,7 +650,7 @@ fn on_list(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Vec<NodeId>, ParseError> {
     match cur.next() {
         None => Ok(Vec::new()),
         Some(tok) if tok.text == "on" => node_list(cur, ctx, true),
-        Some(tok) => Err(expected(tok, "\"on\" or the end of the command")),
+        Some(tok) => Err(expected_word(tok, "on", true)),
     }
 }
 
@@ -699,12 +715,12 @@ fn parse_action(head: &str, cur: &mut Cur<'_>, ctx: &mut Ctx) -> Result<Action, 
             if tok.text == "until" {
                 let leader = cur.need("\"leader\"")?;
                 if leader.text != "leader" {
-                    return Err(expected(leader, "\"leader\""));
+                    return Err(expected_word(leader, "leader", false));
                 }
                 let within_ms = match cur.next() {
                     None => DEFAULT_UNTIL_LEADER_MS,
                     Some(t) if t.text == "within" => duration(cur, 1)?,
-                    Some(t) => return Err(expected(t, "\"within\" or the end of the command")),
+                    Some(t) => return Err(expected_word(t, "within", true)),
                 };
                 Action::RunUntilLeader { within_ms }
             } else if tok.text.starts_with(|c: char| c.is_ascii_digit()) {

@@ -158,10 +158,10 @@ fn nodes_and_seed_errors() {
     assert_eq!(error("seed -1"), "line 1, column 6: expected a seed (a whole number from 0 to 18446744073709551615), found \"-1\"");
     assert_eq!(error("seed 18446744073709551616"), "line 1, column 6: expected a seed (a whole number from 0 to 18446744073709551615), found \"18446744073709551616\"");
     assert_eq!(error("seed 0x10"), "line 1, column 6: expected a seed (a whole number from 0 to 18446744073709551615), found \"0x10\"");
-    assert_eq!(error("run 1s\n\nnodes 3"), "line 3, column 1: \"nodes\" must come before the first action (line 1)");
-    assert_eq!(error("# c\nheal\nseed 3"), "line 3, column 1: \"seed\" must come before the first action (line 2)");
-    assert_eq!(error("nodes 3\nnodes 4"), "line 2, column 1: \"nodes\" is already set on line 1");
-    assert_eq!(error("seed 3\n  seed 3"), "line 2, column 3: \"seed\" is already set on line 1");
+    assert_eq!(error("run 1s\n\nnodes 3"), "line 3, column 1: nodes must come before the first action (line 1)");
+    assert_eq!(error("# c\nheal\nseed 3"), "line 3, column 1: seed must come before the first action (line 2)");
+    assert_eq!(error("nodes 3\nnodes 4"), "line 2, column 1: nodes is already set on line 1");
+    assert_eq!(error("seed 3\n  seed 3"), "line 2, column 3: seed is already set on line 1");
 }
 
 #[test]
@@ -347,6 +347,8 @@ fn run_errors() {
     assert_eq!(error("run 1s 2s"), "line 1, column 8: unexpected \"2s\" after the end of the command");
     assert_eq!(error("run until"), "line 1, column 10: expected \"leader\", found the end of the line");
     assert_eq!(error("run until x"), "line 1, column 11: expected \"leader\", found \"x\"");
+    assert_eq!(error("run until Leader"), "line 1, column 11: expected \"leader\", found \"Leader\" (did you mean leader? keywords are lower case)");
+    assert_eq!(error("run until leader witin 2s"), "line 1, column 18: expected \"within\" or the end of the command, found \"witin\" (did you mean within?)");
     assert_eq!(error("run until leader within"), "line 1, column 24: expected a duration like 150ms or 2s, found the end of the line");
     assert_eq!(error("run until leader within 0s"), "line 1, column 25: expected a duration of at least 1ms, found \"0s\"");
     assert_eq!(error("run until leader foo"), "line 1, column 18: expected \"within\" or the end of the command, found \"foo\"");
@@ -434,6 +436,7 @@ fn client_command_errors() {
     assert_eq!(error("cas k a"), "line 1, column 8: expected a value (1 to 32 letters, digits or _ . : -), found the end of the line");
     assert_eq!(error("put k v S2"), "line 1, column 9: expected \"via\" or the end of the command, found \"S2\"");
     assert_eq!(error("get k S2"), "line 1, column 7: expected \"via\" or the end of the command, found \"S2\"");
+    assert_eq!(error("get k vai S2"), "line 1, column 7: expected \"via\" or the end of the command, found \"vai\" (did you mean via?)");
     assert_eq!(error("put k v via"), "line 1, column 12: expected a node name S1..S5 or leader, found the end of the line");
     assert_eq!(error("put k v via S6"), "line 1, column 13: expected a node name S1..S5, found \"S6\"");
     assert_eq!(error("put k v via S1 now"), "line 1, column 16: unexpected \"now\" after the end of the command");
@@ -481,7 +484,9 @@ fn expectation_errors() {
     assert_eq!(error("expect no-leader leader"), "line 1, column 18: expected a node name S1..S5, found \"leader\" (leader is not allowed here)");
     assert_eq!(error("expect value k"), "line 1, column 15: expected a value or - (1 to 32 letters, digits or _ . : -), found the end of the line");
     assert_eq!(error("expect value k v on"), "line 1, column 20: expected a node name S1..S5, found the end of the line");
-    assert_eq!(error("expect value k v of S1"), "line 1, column 18: expected \"on\" or the end of the command, found \"of\"");
+    assert_eq!(error("expect value k v On S1"), "line 1, column 18: expected \"on\" or the end of the command, found \"On\" (did you mean on? keywords are lower case)");
+    assert_eq!(error(&format!("expect value k {}", "v".repeat(33))), format!("line 1, column 16: expected a value of at most 32 characters, found \"{}\"", "v".repeat(33)));
+    assert_eq!(error("expect value k v of S1"), "line 1, column 18: expected \"on\" or the end of the command, found \"of\" (did you mean on?)");
     assert_eq!(error("expect value k v on S1 x"), "line 1, column 24: expected a node name S1..S5, found \"x\"");
     assert_eq!(error("expect committed x"), "line 1, column 18: expected a log index (a whole number), found \"x\"");
     assert_eq!(error("expect committed -1"), "line 1, column 18: expected a log index (a whole number), found \"-1\"");
@@ -540,8 +545,8 @@ fn parse_line_items() {
 #[test]
 fn parse_line_errors() {
     let e = |text: &str, line: u32, max: u8| parse_line(text, line, max).unwrap_err().to_string();
-    assert_eq!(e("nodes 3", 1, 5), "line 1, column 1: \"nodes\" can only be set at the start of a scenario, before the first action");
-    assert_eq!(e("  seed 3", 9, 5), "line 9, column 3: \"seed\" can only be set at the start of a scenario, before the first action");
+    assert_eq!(e("nodes 3", 1, 5), "line 1, column 1: nodes can only be set at the start of a scenario, before the first action");
+    assert_eq!(e("  seed 3", 9, 5), "line 9, column 3: seed can only be set at the start of a scenario, before the first action");
     assert_eq!(e("crash S6", 2, 5), "line 2, column 7: expected a node name S1..S5, found \"S6\"");
     assert_eq!(e("crash S1", 1, 0), "line 1, column 7: expected a node name (there are no servers), found \"S1\"");
     assert_eq!(e("expect op 3 ok", 3, 5), "line 3, column 11: expected the line number of an earlier put, get or cas, found \"3\" (line 3 is not before this one)");

@@ -55,7 +55,7 @@ pub fn print_scenario(s: &Scenario) -> String {
 
 /// `150ms`, or `2s` for whole seconds.
 fn duration(ms: u64) -> String {
-    if ms != 0 && ms % 1000 == 0 {
+    if ms != 0 && ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
