@@ -44,4 +44,10 @@ pub enum Effect {
     Applied { index: Index, term: Term },
     /// Answer the client request `id`.
     ClientReply { id: RequestId, reply: ClientReply },
+    /// An admin input (`TransferLeadership`, `AddServer`, `RemoveServer`) cannot proceed, for
+    /// the reason given (not the leader, a change already in progress, the §4.1 rule that a
+    /// leader first commits an entry of its term, ...). Also emitted by a leader's heartbeat
+    /// tick when a transfer is aborted because it did not complete within an election timeout.
+    /// Nothing changed; the caller may report it and retry later.
+    Refused { reason: String },
 }

@@ -1,11 +1,18 @@
 //! The key-value state machine with client sessions (dissertation §6.3).
-//! (SKELETON: to be written.)
+//!
+//! Every server applies the same committed commands in the same order, so every server holds the
+//! same sessions: a command whose `RequestId` was already applied is not applied again, and its
+//! first result is returned instead. That makes a client's retry safe (at most once).
+
+use std::collections::BTreeMap;
 
 use crate::types::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct KvState {
-    // to be written: BTreeMap data + BTreeMap sessions
+    data: BTreeMap<String, String>,
+    /// client -> its last applied request and that request's result.
+    sessions: BTreeMap<u64, Session>,
 }
 
 /// A client session: the last request applied and its result, so a retry is answered, not re-applied.
@@ -16,7 +23,131 @@ pub struct Session {
 }
 
 impl KvState {
-    pub fn get(&self, key: &str) -> Option<&str> { let _ = key; todo!() }
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.data.get(key).map(String::as_str)
+    }
+
     /// All key/value pairs, sorted by key.
-    pub fn pairs(&self) -> Vec<(String, String)> { todo!() }
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.data.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// The session of `client`, if it has had a request applied.
+    pub fn session(&self, client: u64) -> Option<&Session> {
+        self.sessions.get(&client)
+    }
+
+    /// The result of `id` if exactly that request was already applied (a retry).
+    pub fn cached_result(&self, id: RequestId) -> Option<&ClientResult> {
+        self.sessions.get(&id.client).filter(|s| s.seq == id.seq).map(|s| &s.result)
+    }
+
+    /// Whether `id` (or a later request of the same client) was already applied.
+    pub fn already_applied(&self, id: RequestId) -> bool {
+        self.sessions.get(&id.client).is_some_and(|s| s.seq >= id.seq)
+    }
+
+    /// Apply one committed client command, at most once per `RequestId` (§6.3).
+    /// Returns its result: the fresh one, or the cached one for a duplicate. `None` for a
+    /// request older than the client's last applied one (its result is no longer kept; the
+    /// client has moved on, so nobody waits for it).
+    pub fn apply(&mut self, id: RequestId, command: &Command) -> Option<ClientResult> {
+        if self.already_applied(id) {
+            return self.cached_result(id).cloned();
+        }
+        let result = self.execute(command);
+        self.sessions.insert(id.client, Session { seq: id.seq, result: result.clone() });
+        Some(result)
+    }
+
+    /// Run `command` against the data, with no session bookkeeping.
+    fn execute(&mut self, command: &Command) -> ClientResult {
+        match command {
+            Command::Put { key, value } => {
+                self.data.insert(key.clone(), value.clone());
+                ClientResult::Done
+            }
+            Command::Get { key } => ClientResult::Value(self.data.get(key).cloned()),
+            Command::Cas { key, old, new } => {
+                let current = self.data.get(key).cloned();
+                if current == *old {
+                    self.data.insert(key.clone(), new.clone());
+                    ClientResult::Done
+                } else {
+                    ClientResult::CasFailed(current)
+                }
+            }
+        }
+    }
+
+    /// The state as a snapshot stores it.
+    pub fn to_data(&self) -> KvStateData {
+        KvStateData {
+            data: self.pairs(),
+            sessions: self.sessions.iter().map(|(c, s)| (*c, s.seq, s.result.clone())).collect(),
+        }
+    }
+
+    /// Rebuild the state machine from a snapshot.
+    pub fn from_data(data: &KvStateData) -> KvState {
+        KvState {
+            data: data.data.iter().cloned().collect(),
+            sessions: data
+                .sessions
+                .iter()
+                .map(|(c, seq, result)| (*c, Session { seq: *seq, result: result.clone() }))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(client: u64, seq: u64) -> RequestId {
+        RequestId { client, seq }
+    }
+    fn put(k: &str, v: &str) -> Command {
+        Command::Put { key: k.into(), value: v.into() }
+    }
+    fn cas(k: &str, old: Option<&str>, new: &str) -> Command {
+        Command::Cas { key: k.into(), old: old.map(Into::into), new: new.into() }
+    }
+
+    #[test]
+    fn put_get_cas() {
+        let mut kv = KvState::default();
+        assert_eq!(kv.apply(id(1, 1), &Command::Get { key: "x".into() }), Some(ClientResult::Value(None)));
+        assert_eq!(kv.apply(id(2, 1), &cas("x", None, "a")), Some(ClientResult::Done), "cas from absent");
+        assert_eq!(kv.apply(id(3, 1), &cas("x", None, "b")), Some(ClientResult::CasFailed(Some("a".into()))));
+        assert_eq!(kv.apply(id(4, 1), &cas("x", Some("a"), "c")), Some(ClientResult::Done));
+        assert_eq!(kv.apply(id(5, 1), &put("y", "1")), Some(ClientResult::Done));
+        assert_eq!(kv.get("x"), Some("c"));
+        assert_eq!(kv.pairs(), vec![("x".into(), "c".into()), ("y".into(), "1".into())]);
+    }
+
+    #[test]
+    fn session_dedups_retries() {
+        let mut kv = KvState::default();
+        assert_eq!(kv.apply(id(7, 1), &cas("x", None, "a")), Some(ClientResult::Done));
+        kv.apply(id(8, 1), &put("x", "z"));
+        // The retry of client 7's cas is not applied again (it would fail now) and gets the
+        // first result.
+        assert_eq!(kv.apply(id(7, 1), &cas("x", None, "a")), Some(ClientResult::Done));
+        assert_eq!(kv.get("x"), Some("z"));
+        kv.apply(id(7, 2), &put("x", "q"));
+        assert_eq!(kv.apply(id(7, 1), &put("x", "old")), None, "older than the session");
+        assert_eq!(kv.get("x"), Some("q"));
+    }
+
+    #[test]
+    fn snapshot_round_trip() {
+        let mut kv = KvState::default();
+        kv.apply(id(1, 1), &put("b", "2"));
+        kv.apply(id(2, 1), &put("a", "1"));
+        let data = kv.to_data();
+        assert_eq!(data.data[0].0, "a");
+        assert_eq!(KvState::from_data(&data), kv);
+    }
 }
