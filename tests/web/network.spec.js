@@ -1,0 +1,121 @@
+// Partitions by dragging, cuts by clicking links, Heal.
+import { test, expect } from '@playwright/test';
+import {
+  openPage, root, server, servers, waitForLeader, centre, dragToLeftEdge, logRow, shot,
+} from './helpers.js';
+
+const ALL = ['S1', 'S2', 'S3', 'S4', 'S5'];
+
+test('dragging S1 then S2 to the left edge partitions S1 S2 | S3 S4 S5', async ({ page }) => {
+  await openPage(page);
+  await waitForLeader(page);
+  await dragToLeftEdge(page, ['S1']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 | S2 S3 S4 S5');
+  await dragToLeftEdge(page, ['S2']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 S4 S5');
+  await expect(page.locator('[data-recorded]')).toContainText('partition S1 S2 | S3 S4 S5');
+  // Dragging did not crash anybody.
+  for (const id of ALL) await expect(server(page, id)).toHaveAttribute('data-running', 'true');
+  // The majority has (or gets) a leader of its own.
+  await waitForLeader(page, { among: ['S3', 'S4', 'S5'] });
+  await shot(page, '10-partition-s1s2');
+});
+
+test('with the leader cut off in a minority, its write does not commit there while the majority commits', async ({ page }) => {
+  await openPage(page);
+  const old = await waitForLeader(page);
+  const partner = ALL.find((id) => id !== old);
+  const minority = [old, partner];
+  const majority = ALL.filter((id) => !minority.includes(id));
+  // Let the first no-op commit everywhere, so that commit indexes start level.
+  await expect.poll(async () => new Set(Object.values(await servers(page)).map((s) => s.commit)).size).toBe(1);
+
+  await dragToLeftEdge(page, minority);
+  const want = `${[...minority].sort().join(' ')} | ${majority.join(' ')}`;
+  await expect(root(page)).toHaveAttribute('data-partition', want);
+  const before = await servers(page);
+
+  // A write sent to the old leader: it appends it but can never commit it.
+  await page.getByLabel('Send via').selectOption(old);
+  await page.getByLabel('Key').fill('k1');
+  await page.getByLabel('Value', { exact: true }).fill('minority');
+  await page.getByRole('button', { name: 'Put', exact: true }).click();
+  await expect(logRow(page, old).locator('td.entry.uncommitted.command')).toHaveCount(1);
+
+  // The majority elects a leader and commits a write sent to it.
+  const fresh = await waitForLeader(page, { among: majority });
+  await page.getByLabel('Send via').selectOption(fresh);
+  await page.getByLabel('Key').fill('k2');
+  await page.getByLabel('Value', { exact: true }).fill('majority');
+  await page.getByRole('button', { name: 'Put', exact: true }).click();
+  for (const id of majority) await expect(logRow(page, id).locator('.state-col')).toContainText('k2=majority');
+  await shot(page, '11-minority-leader-write');
+
+  const after = await servers(page);
+  for (const id of majority) expect(after[id].commit).toBeGreaterThan(before[id].commit);
+  for (const id of minority) {
+    expect(after[id].commit, `${id} (minority) commits nothing`).toBe(before[id].commit);
+    await expect(logRow(page, id).locator('.state-col')).not.toContainText('k2=majority');
+    await expect(logRow(page, id).locator('.state-col')).not.toContainText('k1=minority');
+  }
+  // The old leader still thinks it leads (no CheckQuorum): two leaders, different terms.
+  expect(after[old].role).toBe('leader');
+  expect(after[fresh].term).toBeGreaterThan(after[old].term);
+});
+
+test('Heal reconnects everyone: one leader, servers back home, the write reaches all', async ({ page }) => {
+  await openPage(page);
+  await waitForLeader(page);
+  const home = await centre(page, 'S1');
+  await dragToLeftEdge(page, ['S1', 'S2']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 S4 S5');
+  const leader = await waitForLeader(page, { among: ['S3', 'S4', 'S5'] });
+  await page.getByLabel('Send via').selectOption(leader);
+  await page.getByLabel('Key').fill('healed');
+  await page.getByLabel('Value', { exact: true }).fill('yes');
+  await page.getByRole('button', { name: 'Put', exact: true }).click();
+  await expect(logRow(page, 'S3').locator('.state-col')).toContainText('healed=yes');
+
+  await page.getByRole('button', { name: 'Heal' }).click();
+  await expect(root(page)).toHaveAttribute('data-partition', '');
+  await expect(page.locator('[data-recorded]')).toContainText('heal');
+  const back = await centre(page, 'S1');
+  expect(Math.abs(back.x - home.x) + Math.abs(back.y - home.y)).toBeLessThan(2);
+  // Exactly one leader, and everyone agrees on its term.
+  await page.waitForFunction(() => {
+    const nodes = [...document.querySelectorAll('[data-node]')];
+    const leaders = nodes.filter((e) => e.dataset.role === 'leader' && e.dataset.running === 'true');
+    return leaders.length === 1 && nodes.every((e) => e.dataset.term === leaders[0].dataset.term);
+  }, null, { timeout: 20_000 });
+  for (const id of ALL) await expect(logRow(page, id).locator('.state-col')).toContainText('healed=yes');
+  await shot(page, '12-healed');
+});
+
+test('clicking a link cycles it: cut both ways, one way, the other way, healed', async ({ page }) => {
+  await openPage(page);
+  await waitForLeader(page);
+  const a = await centre(page, 'S1');
+  const b = await centre(page, 'S2');
+  const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  const link = page.locator('.link[data-link="S1-S2"]');
+  const recorded = page.locator('[data-recorded]');
+
+  await page.mouse.click(mid.x, mid.y);
+  await expect(link).toHaveClass(/state-both/);
+  await expect(recorded).toContainText('cut S1 S2');
+  await shot(page, '13-link-cut');
+
+  await page.mouse.click(mid.x, mid.y);
+  await expect(link).toHaveClass(/state-a-b/);
+  await expect(recorded).toContainText('cut S1 -> S2');
+
+  await page.mouse.click(mid.x, mid.y);
+  await expect(link).toHaveClass(/state-b-a/);
+  await expect(recorded).toContainText('cut S2 -> S1');
+
+  await page.mouse.click(mid.x, mid.y);
+  await expect(link).toHaveClass(/state-open/);
+  // No server was crashed by any of it, and the cluster still has a leader.
+  for (const id of ALL) await expect(server(page, id)).toHaveAttribute('data-running', 'true');
+  await waitForLeader(page);
+});

@@ -1,0 +1,215 @@
+// Geometry of the cluster drawing: pure functions of plain numbers and objects, no DOM.
+// Everything is in the SVG's user units (the viewBox below); the browser scales it to fit.
+
+/** The drawing's coordinate box (the SVG viewBox). */
+export const VIEW = Object.freeze({ width: 720, height: 440 });
+
+/** Server radius, in user units, for a cluster of `count` servers. */
+export function serverRadius(count) {
+  return count > 7 ? 25 : 30;
+}
+
+/** Distance under which two dropped servers count as "close together" (one island). */
+export function islandThreshold(count) {
+  return serverRadius(count) * 4;
+}
+
+/** Centre and radius of the ring the servers sit on at home. */
+export function ring(count, box = VIEW) {
+  return { x: box.width / 2, y: box.height / 2 - 8, r: count <= 2 ? 110 : 148 };
+}
+
+/**
+ * Home position of server number `index` (0-based: S1 is 0) in a cluster of `count`.
+ * S1 sits at the top and the others follow clockwise.
+ */
+export function serverHome(index, count, box = VIEW) {
+  const c = ring(count, box);
+  if (count === 1) return { x: c.x, y: c.y };
+  const angle = -Math.PI / 2 + (2 * Math.PI * index) / count;
+  return { x: c.x + c.r * Math.cos(angle), y: c.y + c.r * Math.sin(angle) };
+}
+
+/** Where the clients stand: outside the ring, in the bottom right corner. */
+export function clientHome(box = VIEW) {
+  return { x: box.width - 62, y: box.height - 40 };
+}
+
+/** Keep a dragged server's centre inside the drawing. */
+export function clampToBox(p, radius, box = VIEW) {
+  return {
+    x: Math.min(box.width - radius, Math.max(radius, p.x)),
+    y: Math.min(box.height - radius, Math.max(radius, p.y)),
+  };
+}
+
+export function distance(a, b) {
+  return Math.hypot(a.x - b.x, a.y - b.y);
+}
+
+export function clamp01(f) {
+  return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+/**
+ * How far along its link a message is, 0 at sending and 1 at delivery, at time `nowMs`.
+ * A dropped message stops where it was when it was dropped.
+ */
+export function messageFraction(msg, nowMs) {
+  const end = msg.dropped_ms == null ? nowMs : Math.min(nowMs, msg.dropped_ms);
+  const span = msg.deliver_ms - msg.sent_ms;
+  if (!(span > 0)) return 1;
+  return clamp01((end - msg.sent_ms) / span);
+}
+
+/**
+ * A point `fraction` of the way from `from` to `to`, starting and ending at the rims of the
+ * two circles (radius `rim`), shifted `lane` units to the right of the direction of travel so
+ * that messages going each way along one link use separate lanes.
+ */
+export function messagePoint(from, to, fraction, rim = 0, lane = 0) {
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  const len = Math.hypot(dx, dy);
+  if (len === 0) return { x: from.x, y: from.y, angle: 0 };
+  const ux = dx / len;
+  const uy = dy / len;
+  const inner = Math.max(0, len - 2 * rim);
+  const along = rim + inner * clamp01(fraction);
+  // Right-hand normal of (ux, uy) in screen coordinates (y grows downwards).
+  const nx = -uy;
+  const ny = ux;
+  return {
+    x: from.x + ux * along + nx * lane,
+    y: from.y + uy * along + ny * lane,
+    angle: (Math.atan2(dy, dx) * 180) / Math.PI,
+  };
+}
+
+/**
+ * SVG path of an arc on a circle of radius `r` around (cx, cy) that starts at the top and
+ * runs clockwise over `fraction` of the circle. Empty for nothing, a full circle for 1.
+ */
+export function arcPath(cx, cy, r, fraction) {
+  const f = clamp01(fraction);
+  if (f <= 0) return '';
+  if (f >= 0.9999) {
+    return `M ${cx} ${cy - r} A ${r} ${r} 0 1 1 ${cx} ${cy + r} A ${r} ${r} 0 1 1 ${cx} ${cy - r}`;
+  }
+  const a = -Math.PI / 2 + 2 * Math.PI * f;
+  const x = cx + r * Math.cos(a);
+  const y = cy + r * Math.sin(a);
+  const large = f > 0.5 ? 1 : 0;
+  return `M ${cx} ${cy - r} A ${r} ${r} 0 ${large} 1 ${round2(x)} ${round2(y)}`;
+}
+
+function round2(v) {
+  return Math.round(v * 100) / 100;
+}
+
+/** Compare server names by number: S2 before S10. */
+export function byNodeNumber(a, b) {
+  return Number(a.slice(1)) - Number(b.slice(1)) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * The islands that servers form on the drawing.
+ * `ids`: server names; `pos(id)` and `home(id)`: current and home positions.
+ * Servers still at home form one island whatever the ring's spacing; any two servers closer
+ * than `threshold` are in one island; islands are closed under both rules (connected
+ * components). Returns the islands, each sorted by server number, ordered by their first server.
+ */
+export function islands(ids, pos, home, threshold) {
+  const parent = new Map(ids.map((id) => [id, id]));
+  const find = (id) => {
+    let root = id;
+    while (parent.get(root) !== root) root = parent.get(root);
+    parent.set(id, root);
+    return root;
+  };
+  const join = (a, b) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  const atHome = (id) => distance(pos(id), home(id)) < 1;
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i + 1; j < ids.length; j++) {
+      const a = ids[i];
+      const b = ids[j];
+      if ((atHome(a) && atHome(b)) || distance(pos(a), pos(b)) < threshold) join(a, b);
+    }
+  }
+  const groups = new Map();
+  for (const id of ids) {
+    const root = find(id);
+    if (!groups.has(root)) groups.set(root, []);
+    groups.get(root).push(id);
+  }
+  return sortGroups([...groups.values()]);
+}
+
+/** Sort each group by server number and the groups by their first server. */
+export function sortGroups(groups) {
+  return groups
+    .map((g) => [...g].sort(byNodeNumber))
+    .filter((g) => g.length > 0)
+    .sort((a, b) => byNodeNumber(a[0], b[0]));
+}
+
+/** Scenario text of a partition into `groups`: "S1 S2 | S3 S4 S5", or "" for one group. */
+export function partitionText(groups) {
+  const sorted = sortGroups(groups);
+  return sorted.length > 1 ? sorted.map((g) => g.join(' ')).join(' | ') : '';
+}
+
+/** The groups of a partition's scenario text; [] for "". */
+export function parsePartition(text) {
+  if (!text || !text.trim()) return [];
+  return sortGroups(text.split('|').map((g) => g.trim().split(/\s+/).filter(Boolean)));
+}
+
+/** Canonical form of a partition text, for comparing two of them. */
+export function canonicalPartition(text) {
+  return partitionText(parsePartition(text));
+}
+
+/**
+ * Positions for a partition that did not come from dragging (a share link, a loaded
+ * scenario): the largest group stays home and the others line up along the left edge and then
+ * the right edge, each group's servers side by side. Returns a Map id → position of the servers
+ * that leave home.
+ */
+export function layoutPartition(groups, count, box = VIEW) {
+  const moved = new Map();
+  if (groups.length < 2) return moved;
+  const r = serverRadius(count);
+  let stay = 0;
+  groups.forEach((g, i) => {
+    if (g.length > groups[stay].length) stay = i;
+  });
+  const away = groups.filter((_, i) => i !== stay);
+  const gap = 2 * r + 16;
+  const rowsPerSide = Math.max(1, Math.ceil(away.length / 2));
+  away.forEach((group, k) => {
+    const side = k < rowsPerSide ? 0 : 1;
+    const row = side === 0 ? k : k - rowsPerSide;
+    const y = ((row + 1) * box.height) / (rowsPerSide + 1);
+    group.forEach((id, m) => {
+      const col = Math.floor(m / 2);
+      const sub = m % 2;
+      const x = side === 0 ? r + 8 + sub * gap : box.width - r - 8 - sub * gap;
+      moved.set(id, { x, y: y + col * gap - ((Math.ceil(group.length / 2) - 1) * gap) / 2 });
+    });
+  });
+  return moved;
+}
+
+/** Every unordered pair of servers, in order: [S1,S2], [S1,S3], …, each with a stable key. */
+export function linkPairs(ids) {
+  const pairs = [];
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i + 1; j < ids.length; j++) pairs.push({ key: `${ids[i]}-${ids[j]}`, a: ids[i], b: ids[j] });
+  }
+  return pairs;
+}

@@ -1,0 +1,132 @@
+// Input: turns pointer, touch and keyboard gestures into calls on the app. A press on a
+// server that does not move is a click (crash/restart); one that moves more than a few
+// pixels is a drag, and its drop may change the partition. Buttons and shortcut keys go
+// through the one action table in actions.js.
+
+import { ACTION_BY_ID, ACTION_BY_KEY } from './actions.js';
+
+/** A press that moves less than this many CSS pixels is a click, not a drag. */
+const DRAG_START_PX = 5;
+
+function svgPoint(svg, e) {
+  const m = svg.getScreenCTM();
+  if (!m) return { x: 0, y: 0 };
+  const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(m.inverse());
+  return { x: p.x, y: p.y };
+}
+
+export function wireCluster(svg, app) {
+  let press = null; // { id | link, pointerId, x, y, grab, dragging }
+
+  svg.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0 || press) return;
+    const server = e.target.closest('[data-node]');
+    const link = e.target.closest('.hit[data-link]');
+    if (!server && !link) return;
+    e.preventDefault();
+    if (server) {
+      const id = server.dataset.node;
+      const p = svgPoint(svg, e);
+      const at = app.layout.pos(id);
+      press = { id, pointerId: e.pointerId, x: e.clientX, y: e.clientY, grab: { x: p.x - at.x, y: p.y - at.y }, dragging: false };
+      server.focus({ preventScroll: true });
+    } else {
+      press = { link: link.dataset.link, pointerId: e.pointerId, x: e.clientX, y: e.clientY, dragging: false };
+    }
+    svg.setPointerCapture(e.pointerId);
+  });
+
+  svg.addEventListener('pointermove', (e) => {
+    if (!press || e.pointerId !== press.pointerId || !press.id) return;
+    if (!press.dragging && Math.hypot(e.clientX - press.x, e.clientY - press.y) < DRAG_START_PX) return;
+    if (!press.dragging) {
+      press.dragging = true;
+      app.layout.dragging = press.id;
+    }
+    const p = svgPoint(svg, e);
+    app.layout.place(press.id, { x: p.x - press.grab.x, y: p.y - press.grab.y });
+    app.requestRender();
+  });
+
+  const finish = (e, cancelled) => {
+    if (!press || e.pointerId !== press.pointerId) return;
+    const done = press;
+    press = null;
+    if (svg.hasPointerCapture(e.pointerId)) svg.releasePointerCapture(e.pointerId);
+    if (done.dragging) {
+      app.layout.drop(done.id);
+      app.applyLayoutPartition();
+    } else if (!cancelled) {
+      if (done.id) app.toggleServer(done.id);
+      else if (done.link) {
+        const moved = Math.hypot(e.clientX - done.x, e.clientY - done.y) >= DRAG_START_PX;
+        if (!moved) app.clickLink(...done.link.split('-'));
+      }
+    }
+  };
+  svg.addEventListener('pointerup', (e) => finish(e, false));
+  svg.addEventListener('pointercancel', (e) => finish(e, true));
+
+  svg.addEventListener('keydown', (e) => {
+    const server = e.target.closest && e.target.closest('[data-node]');
+    if (!server || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      e.stopPropagation();
+      app.toggleServer(server.dataset.node);
+    }
+  });
+  // Space must not also scroll the page or reach the global shortcuts.
+  svg.addEventListener('keyup', (e) => {
+    if (e.key === ' ' && e.target.closest && e.target.closest('[data-node]')) e.preventDefault();
+  });
+}
+
+function typing(target) {
+  return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}
+
+export function wireControls(root, app) {
+  root.addEventListener('click', (e) => {
+    const button = e.target.closest('[data-action]');
+    if (!button || button.disabled) return;
+    const action = ACTION_BY_ID.get(button.dataset.action);
+    if (action) {
+      e.preventDefault();
+      action.run(app);
+    }
+  });
+
+  document.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) return;
+    if (e.target.closest && e.target.closest('button, a, [data-node]')) {
+      // Keys on buttons and servers keep their own meaning (Enter, Space).
+      if (e.key === 'Enter' || e.key === ' ') return;
+    }
+    const action = ACTION_BY_KEY.get(e.key.toLowerCase());
+    if (action) {
+      e.preventDefault();
+      action.run(app);
+    }
+  });
+
+  const c = (name) => root.querySelector(`[data-control="${name}"]`);
+  c('speed').addEventListener('change', (e) => app.setSpeed(Number(e.target.value)));
+  c('nodes').addEventListener('change', (e) => app.newRun({ nodes: Number(e.target.value) }));
+  c('seed').addEventListener('change', (e) => {
+    const v = e.target.value.trim();
+    if (/^\d{1,19}$/.test(v)) app.newRun({ seed: v });
+    else app.showError(`The seed must be a whole number, found "${v}".`);
+  });
+  c('loss').addEventListener('change', (e) => app.setting('loss', e.target.value));
+  c('duplicate').addEventListener('change', (e) => app.setting('duplicate', e.target.value));
+  c('latency').addEventListener('input', (e) => app.panels.previewLatency(Number(e.target.value)));
+  c('latency').addEventListener('change', (e) => app.setting('latency', e.target.value));
+  c('prevote').addEventListener('change', (e) => app.setting('prevote', e.target.checked));
+  c('check-quorum').addEventListener('change', (e) => app.setting('check-quorum', e.target.checked));
+
+  root.querySelector('[data-client-form]').addEventListener('submit', (e) => {
+    e.preventDefault();
+    app.client('put');
+  });
+}

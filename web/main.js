@@ -1,0 +1,361 @@
+// The page: loads the simulator, owns the frame loop, and is the one place where input
+// becomes scenario lines (record → apply → render). The JS never edits the model: it calls
+// pg.act(line) and the next frame draws whatever the snapshot then says.
+
+import init, { Playground } from './pkg/raft_wasm.js';
+import { Model } from './model.js';
+import { Layout } from './layout.js';
+import { ClusterView } from './cluster-view.js';
+import { Panels } from './panels.js';
+import { wireCluster, wireControls } from './input.js';
+import { toggleServerLine, linkClickLines, latencyLine, percent, clientLine, BOOKERS } from './actions.js';
+import { decodeScenario, sharePayload, shareLink } from './share.js';
+
+/**
+ * Default speed: a tenth of real time. Messages take 10–30 ms of simulated time, so at 0.1 a
+ * message crosses the screen in 0.1–0.3 s and an election timeout lasts 1.5–3 s: slow enough to
+ * follow, quick enough not to bore. `?speed=X` overrides it (1 = real time).
+ */
+export const DEFAULT_SPEED = 0.1;
+
+/** A fresh run: the language's defaults (5 servers, seed 1). */
+const FRESH = '';
+
+/** Refresh the recorded scenario on screen at most this often (ms of wall time). */
+const RECORDED_EVERY_MS = 250;
+
+class App {
+  constructor(root, model) {
+    this.root = root;
+    this.model = model;
+    this.layout = new Layout();
+    this.svg = root.querySelector('[data-cluster]');
+    this.view = new ClusterView(this.svg, this.layout);
+    this.panels = new Panels(root);
+    this.errorEl = root.querySelector('[data-error]');
+    this.pauseButton = root.querySelector('[data-action="toggle-pause"]');
+    this.stepButton = root.querySelector('[data-action="step"]');
+    this.speedSelect = root.querySelector('[data-control="speed"]');
+    this.shareOut = root.querySelector('[data-share-out]');
+    this.shareLinkEl = root.querySelector('[data-share-link]');
+    this.editor = root.querySelector('[data-editor]');
+    this.clientError = root.querySelector('[data-client-error]');
+    this.paused = false;
+    this.speed = DEFAULT_SPEED;
+    this.bookings = 0;
+    this.lastFrame = null;
+    this.recordedAt = -Infinity;
+    this.renderQueued = false;
+    this.errorFromLink = false;
+  }
+
+  // --- starting runs ---------------------------------------------------------------------------
+
+  /** Start a run from scenario text; on error, say so and keep (or start) a usable run. */
+  load(text, { paused = false, source = 'scenario' } = {}) {
+    try {
+      this.model.load(text);
+    } catch (err) {
+      this.showError(`${source === 'link' ? 'This share link could not be opened' : 'This scenario could not be run'}: ${messageOf(err)}`);
+      if (!this.model.pg) this.model.load(FRESH);
+      this.afterLoad(false);
+      return false;
+    }
+    this.afterLoad(paused);
+    return true;
+  }
+
+  afterLoad(paused) {
+    this.panels.reset();
+    this.layout.setCount(0);
+    this.setPaused(paused);
+    this.renderNow(true);
+  }
+
+  /** Open the share link in the location's hash, if there is one. */
+  loadFromHash() {
+    const payload = sharePayload(location.hash);
+    if (payload == null) return false;
+    let text;
+    try {
+      text = decodeScenario(payload);
+    } catch (err) {
+      this.showError(`This share link could not be opened: ${messageOf(err)}. A new cluster was started instead.`);
+      this.load(FRESH);
+      return true;
+    }
+    if (!this.load(text, { paused: true, source: 'link' })) {
+      this.errorEl.append(' A new cluster was started instead.');
+    }
+    return true;
+  }
+
+  /** A new run with another cluster size or seed. */
+  newRun({ nodes, seed }) {
+    const s = this.model.snapshot().settings;
+    const text = `nodes ${nodes ?? s.nodes}\nseed ${seed ?? s.seed}\n`;
+    this.clearError();
+    this.load(text, { paused: this.paused });
+  }
+
+  // --- acting on the run -------------------------------------------------------------------------
+
+  /** Apply scenario lines in order; stop at the first that the simulator refuses. */
+  act(lines) {
+    for (const line of lines) {
+      try {
+        this.model.act(line);
+      } catch (err) {
+        this.showError(`"${line}" was not applied: ${messageOf(err)}`);
+        this.renderNow();
+        return false;
+      }
+    }
+    if (!this.errorFromLink) this.clearError();
+    this.renderNow();
+    return true;
+  }
+
+  toggleServer(id) {
+    const node = this.model.snapshot().nodes.find((n) => n.id === id);
+    if (node) this.act([toggleServerLine(node)]);
+  }
+
+  clickLink(a, b) {
+    const snap = this.model.snapshot();
+    this.act(linkClickLines(a, b, snap.cuts || [], snap.partition || ''));
+  }
+
+  /** After a drop: make the network match the islands on the drawing. */
+  applyLayoutPartition() {
+    const want = this.layout.partition();
+    const have = this.model.snapshot().partition || '';
+    if (want === '' && have === '') {
+      this.renderNow();
+      return;
+    }
+    if (want === '') this.act(['heal']);
+    else this.act([`partition ${want}`]);
+  }
+
+  heal() {
+    this.layout.goHome();
+    this.act(['heal']);
+  }
+
+  setting(name, value) {
+    const line = {
+      loss: () => `loss ${percent(value)}`,
+      duplicate: () => `duplicate ${percent(value)}`,
+      latency: () => latencyLine(Number(value)),
+      prevote: () => `prevote ${value ? 'on' : 'off'}`,
+      'check-quorum': () => `check-quorum ${value ? 'on' : 'off'}`,
+    }[name]();
+    this.act([line]);
+  }
+
+  clientFields() {
+    const form = this.root.querySelector('[data-client-form]');
+    const v = (name) => form.elements[name].value.trim();
+    return { key: v('key'), value: v('value'), expected: v('expected'), via: v('via') };
+  }
+
+  client(op) {
+    const built = clientLine(op, this.clientFields());
+    if (built.error) {
+      this.clientError.textContent = built.error;
+      return;
+    }
+    this.clientError.textContent = '';
+    this.act([built.line]);
+  }
+
+  /** "Book bike #42": a new person tries to take the bike, only if nobody has it yet. */
+  book() {
+    const who = BOOKERS[this.bookings % BOOKERS.length];
+    this.bookings += 1;
+    const { via } = this.clientFields();
+    this.act([`cas bike42 - ${who}${via ? ` via ${via}` : ''}`]);
+  }
+
+  // --- time ------------------------------------------------------------------------------------
+
+  setPaused(paused) {
+    this.paused = paused;
+    this.pauseButton.textContent = paused ? 'Play' : 'Pause';
+    this.stepButton.disabled = !paused;
+    this.stepButton.title = paused ? 'Advance to the next delivery or timer' : 'Pause first to step';
+    this.root.dataset.paused = String(paused);
+    this.lastFrame = null;
+  }
+
+  setSpeed(speed) {
+    if (!(speed > 0)) return;
+    this.speed = speed;
+    const value = String(speed);
+    if (![...this.speedSelect.options].some((o) => o.value === value)) {
+      const opt = document.createElement('option');
+      opt.value = value;
+      opt.textContent = `×${value}`;
+      const after = [...this.speedSelect.options].find((o) => Number(o.value) > speed);
+      this.speedSelect.insertBefore(opt, after || null);
+    }
+    this.speedSelect.value = value;
+  }
+
+  step() {
+    if (!this.paused) this.setPaused(true);
+    this.model.step();
+    this.renderNow();
+  }
+
+  // --- sharing ---------------------------------------------------------------------------------
+
+  share() {
+    const link = shareLink(location.origin, location.pathname + location.search, this.model.recorded());
+    this.shareLinkEl.textContent = link;
+    this.shareLinkEl.href = link;
+    this.shareOut.hidden = false;
+    copyText(link).then((ok) => {
+      this.shareOut.dataset.copied = String(ok);
+    });
+  }
+
+  copyScenario() {
+    copyText(this.model.recorded());
+  }
+
+  openEditor() {
+    this.editor.hidden = false;
+    const area = this.editor.querySelector('textarea');
+    if (!area.value) area.value = this.model.recorded();
+    area.focus();
+  }
+
+  closeEditor() {
+    this.editor.hidden = true;
+  }
+
+  runEditor() {
+    const text = this.editor.querySelector('textarea').value;
+    this.clearError();
+    if (this.load(text, { paused: true })) this.closeEditor();
+  }
+
+  // --- messages to the person ----------------------------------------------------------------
+
+  showError(message) {
+    this.errorEl.textContent = message;
+    this.errorEl.hidden = false;
+    this.errorFromLink = /share link/.test(message);
+  }
+
+  clearError() {
+    if (this.errorEl.hidden) return;
+    this.errorEl.hidden = true;
+    this.errorEl.textContent = '';
+    this.errorFromLink = false;
+  }
+
+  // --- drawing -----------------------------------------------------------------------------------
+
+  requestRender() {
+    this.renderQueued = true;
+  }
+
+  renderNow(forceRecorded = false) {
+    const snap = this.model.snapshot();
+    this.layout.setCount(snap.nodes.length);
+    this.layout.reconcile(snap.partition || '');
+    this.view.render(snap);
+    this.panels.render(snap);
+    const d = this.root.dataset;
+    d.time = String(Math.floor(snap.time_ms));
+    d.partition = snap.partition || '';
+    d.safe = String(snap.safe !== false);
+    d.traceHash = this.model.traceHash();
+    d.nodes = String(snap.nodes.length);
+    const now = performance.now();
+    if (forceRecorded || now - this.recordedAt > RECORDED_EVERY_MS) {
+      this.recordedAt = now;
+      this.panels.renderRecorded(this.model.recorded());
+    }
+    this.renderQueued = false;
+  }
+
+  frame(now) {
+    if (!this.paused && this.lastFrame != null) {
+      const realMs = Math.min(250, now - this.lastFrame);
+      this.model.tick(realMs, this.speed);
+    }
+    this.lastFrame = this.paused ? null : now;
+    this.renderNow();
+  }
+
+  run() {
+    const loop = (now) => {
+      try {
+        this.frame(now);
+      } catch (err) {
+        // A failure inside the simulator: show it, stop time, keep the page alive.
+        this.showError(`The simulator stopped: ${messageOf(err)}`);
+        this.setPaused(true);
+      }
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  }
+}
+
+function messageOf(err) {
+  if (err == null) return 'unknown error';
+  if (typeof err === 'string') return err;
+  return err.message || String(err);
+}
+
+/** Copy to the clipboard when the browser allows it; resolves to whether it did. */
+async function copyText(text) {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Not allowed here (no permission, no focus): the text is still shown on the page.
+  }
+  return false;
+}
+
+/** `?speed=X` from the URL, or the default. */
+export function speedFromQuery(search) {
+  const v = Number(new URLSearchParams(search).get('speed'));
+  return v > 0 && Number.isFinite(v) ? Math.min(v, 1000) : DEFAULT_SPEED;
+}
+
+async function main() {
+  const root = document.querySelector('[data-playground]');
+  try {
+    await init();
+  } catch (err) {
+    const e = root.querySelector('[data-error]');
+    e.textContent = `The simulator could not be loaded: ${messageOf(err)}`;
+    e.hidden = false;
+    return;
+  }
+  const app = new App(root, new Model(Playground));
+  window.playground = app; // for the console, and for tests that want to look inside
+  app.setSpeed(speedFromQuery(location.search));
+  wireCluster(app.svg, app);
+  wireControls(root, app);
+  if (!app.loadFromHash()) app.load(FRESH);
+  window.addEventListener('hashchange', () => {
+    if (sharePayload(location.hash) != null) {
+      app.clearError();
+      app.loadFromHash();
+    }
+  });
+  delete root.dataset.loading;
+  app.run();
+}
+
+main();

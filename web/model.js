@@ -1,0 +1,87 @@
+// The model: the Rust simulator behind one handle (web/pkg, built by scripts/build-wasm.sh).
+// This file only moves time and hands lines over; it never changes the run itself.
+
+/** At most this much simulated time passes in one frame, whatever the speed and frame gap. */
+export const MAX_STEP_MS = 100;
+/** A Step with nothing scheduled advances this much. */
+export const IDLE_STEP_MS = 10;
+
+export class Model {
+  /** `Playground` is the class exported by the wasm module (or a stand-in with the same API). */
+  constructor(Playground) {
+    this.Playground = Playground;
+    this.pg = null;
+    this.carryMs = 0; // fraction of a simulated millisecond not yet handed to the simulator
+    this.snap = null;
+  }
+
+  /** Start a new run from scenario text (replayed to its end). Throws on an invalid scenario. */
+  load(text) {
+    const pg = new this.Playground(text);
+    if (this.pg && this.pg.free) this.pg.free();
+    this.pg = pg;
+    this.carryMs = 0;
+    this.snap = null;
+  }
+
+  /** Apply one scenario line now, recording it. Throws Error(message) on a bad line. */
+  act(line) {
+    this.pg.act(line);
+    this.snap = null;
+  }
+
+  /** Let `realMs` of wall-clock time pass at `speed` times real time. */
+  tick(realMs, speed) {
+    const want = realMs * speed + this.carryMs;
+    let whole = Math.floor(want);
+    if (whole > MAX_STEP_MS) {
+      whole = MAX_STEP_MS;
+      this.carryMs = 0;
+    } else {
+      this.carryMs = want - whole;
+    }
+    if (whole > 0) this.advance(whole);
+  }
+
+  advance(ms) {
+    this.pg.advance(ms);
+    this.snap = null;
+  }
+
+  /** Advance to the next scheduled thing (a delivery or a timer), or a little when idle. */
+  step() {
+    const snap = this.snapshot();
+    const gap = nextEventIn(snap);
+    this.carryMs = 0;
+    this.advance(gap == null ? IDLE_STEP_MS : Math.min(Math.max(1, gap), MAX_STEP_MS * 10));
+  }
+
+  /** The snapshot of this instant, computed once however often it is asked for. */
+  snapshot() {
+    if (!this.snap) this.snap = this.pg.snapshot();
+    return this.snap;
+  }
+
+  recorded() {
+    return this.pg.recorded();
+  }
+
+  traceHash() {
+    const snap = this.snapshot();
+    return snap.trace_hash || this.pg.traceHash();
+  }
+}
+
+/** Milliseconds from the snapshot's instant to the next delivery or timer deadline, or null. */
+export function nextEventIn(snap) {
+  const now = snap.time_ms;
+  let next = Infinity;
+  for (const m of snap.messages) {
+    if (m.dropped_ms == null && m.deliver_ms > now) next = Math.min(next, m.deliver_ms);
+  }
+  for (const n of snap.nodes) {
+    const t = n.timer;
+    if (n.running && t && t.kind && t.deadline_ms > now) next = Math.min(next, t.deadline_ms);
+  }
+  return Number.isFinite(next) ? next - now : null;
+}

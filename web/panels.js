@@ -1,0 +1,293 @@
+// The HTML around the drawing, refreshed from each snapshot: the log table, the client
+// operations, the event feed, the scenario's expectations, the settings controls, the
+// headline. Like the drawing, it only reads the snapshot; each part is redrawn only when the
+// part of the snapshot it shows has changed.
+
+import { latencyRange } from './actions.js';
+
+/** How many log entries the table shows per row (the newest ones). */
+const LOG_WINDOW = 22;
+/** How many events the feed keeps. */
+const FEED_MAX = 80;
+
+function h(tag, attrs = {}, text = null) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
+  }
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+/** Term colours cycle through this many hues (see style.css .term-0 … .term-7). */
+const TERM_HUES = 8;
+
+export function termClass(term) {
+  return `term-${term % TERM_HUES}`;
+}
+
+/** The headline: who leads, or why nobody does. */
+export function headline(snap) {
+  const running = snap.nodes.filter((n) => n.running);
+  const leaders = running.filter((n) => n.role === 'leader').sort((a, b) => b.term - a.term);
+  const crashed = snap.nodes.length - running.length;
+  const crashedText = crashed ? ` · ${crashed} crashed` : '';
+  const splitText = snap.partition ? ' · network split' : '';
+  if (leaders.length) {
+    const l = leaders[0];
+    const stale = leaders.length > 1 ? ` (also ${leaders.slice(1).map((x) => `${x.id} of term ${x.term}`).join(', ')})` : '';
+    return `${l.id} leads term ${l.term}${stale}${crashedText}${splitText}`;
+  }
+  const maxTerm = Math.max(0, ...snap.nodes.map((n) => n.term));
+  const electing = running.some((n) => n.role === 'candidate' || n.role === 'pre-candidate');
+  return `${electing ? 'Election under way' : 'No leader'} (term ${maxTerm})${crashedText}${splitText}`;
+}
+
+export function outcomeText(op, now) {
+  if (op.outcome == null) return `pending ${Math.max(0, now - op.invoked_ms)} ms`;
+  const took = op.completed_ms != null ? ` in ${op.completed_ms - op.invoked_ms} ms` : '';
+  const result = op.op === 'get' && op.outcome === 'ok' ? ` → ${op.result == null ? '(absent)' : op.result}` : '';
+  const failed = op.op === 'cas' && op.outcome === 'fail' && op.result != null ? ` (it was ${op.result})` : '';
+  return `${op.outcome}${result}${failed}${took}`;
+}
+
+export function opText(op) {
+  if (op.op === 'put') return `put ${op.key} ${op.value}`;
+  if (op.op === 'get') return `get ${op.key}`;
+  return `cas ${op.key} ${op.expected ?? '-'} ${op.value}`;
+}
+
+export class Panels {
+  constructor(root) {
+    this.root = root;
+    this.logTable = root.querySelector('[data-log-table]');
+    this.ops = root.querySelector('[data-ops]');
+    this.events = root.querySelector('[data-events]');
+    this.checks = root.querySelector('[data-checks]');
+    this.headline = root.querySelector('[data-headline]');
+    this.clock = root.querySelector('[data-clock]');
+    this.recordedEl = root.querySelector('[data-recorded]');
+    this.violation = root.querySelector('[data-violation]');
+    this.controls = Object.fromEntries(
+      [...root.querySelectorAll('[data-control]')].map((e) => [e.dataset.control, e]),
+    );
+    this.outs = Object.fromEntries([...root.querySelectorAll('[data-out]')].map((e) => [e.dataset.out, e]));
+    this.keys = {};
+    this.feedLast = null;
+    this.opRows = new Map();
+  }
+
+  changed(part, key) {
+    if (this.keys[part] === key) return false;
+    this.keys[part] = key;
+    return true;
+  }
+
+  /** Forget what was drawn (a new run starts). */
+  reset() {
+    this.keys = {};
+    this.feedLast = null;
+    this.events.replaceChildren();
+    this.ops.replaceChildren();
+    this.opRows.clear();
+  }
+
+  render(snap) {
+    this.clock.textContent = `${(snap.time_ms / 1000).toFixed(3)} s`;
+    const head = headline(snap);
+    if (this.changed('headline', head)) this.headline.textContent = head;
+    this.renderLogs(snap);
+    this.renderOps(snap);
+    this.renderFeed(snap);
+    this.renderChecks(snap);
+    this.renderSettings(snap);
+    this.renderViolations(snap);
+  }
+
+  renderLogs(snap) {
+    const sig = snap.nodes
+      .map((n) => `${n.id}${n.running ? '' : 'x'}:${n.commit_index}:${n.snapshot ? n.snapshot.last_index : 0}:` +
+        `${n.log.length ? n.log[n.log.length - 1].index : 0}:${n.log.map((e) => e.term + (e.committed ? 'c' : 'u')).join(',')}:` +
+        `${JSON.stringify(n.state)}`)
+      .join('|');
+    if (!this.changed('logs', sig)) return;
+    let last = 0;
+    for (const n of snap.nodes) {
+      for (const e of n.log) last = Math.max(last, e.index);
+      if (n.snapshot) last = Math.max(last, n.snapshot.last_index);
+    }
+    const first = Math.max(1, last - LOG_WINDOW + 1);
+    const headRow = h('tr');
+    headRow.append(h('th', { scope: 'col', class: 'corner' }, 'index'));
+    if (first > 1) headRow.append(h('th', { scope: 'col', class: 'older' }, `…${first - 1}`));
+    for (let i = first; i <= last; i++) headRow.append(h('th', { scope: 'col' }, String(i)));
+    headRow.append(h('th', { scope: 'col', class: 'state-col' }, 'state machine'));
+    this.logTable.tHead.replaceChildren(headRow);
+
+    const rows = snap.nodes.map((n) => {
+      const tr = h('tr', { 'data-log-node': n.id, class: n.running ? '' : 'crashed' });
+      tr.append(h('th', { scope: 'row' }, n.running ? n.id : `${n.id} ✕`));
+      if (first > 1) {
+        const snapText = n.snapshot && n.snapshot.last_index >= first - 1 ? 'snap' : '';
+        tr.append(h('td', { class: 'older' }, snapText));
+      }
+      const byIndex = new Map(n.log.map((e) => [e.index, e]));
+      for (let i = first; i <= last; i++) {
+        const e = byIndex.get(i);
+        const td = h('td');
+        if (e) {
+          const committed = e.committed;
+          td.className = `entry ${termClass(e.term)} ${committed ? 'committed' : 'uncommitted'}`;
+          td.textContent = String(e.term);
+          td.title = `index ${e.index}, term ${e.term}: ${e.command} — ${committed ? 'committed' : 'not committed yet'}`;
+          if (e.command !== 'no-op') td.classList.add('command');
+        } else if (n.snapshot && i <= n.snapshot.last_index) {
+          td.className = 'entry snapshotted';
+          td.textContent = 's';
+          td.title = `index ${i} is inside ${n.id}'s snapshot`;
+        }
+        if (i === n.commit_index) {
+          td.classList.add('commit-mark');
+          td.setAttribute('aria-label', `${td.textContent || 'empty'}, commit index`);
+        }
+        tr.append(td);
+      }
+      const kv = Object.entries(n.state || {}).map(([k, v]) => `${k}=${v}`).join(' ');
+      tr.append(h('td', { class: 'state-col' }, kv || '—'));
+      return tr;
+    });
+    this.logTable.tBodies[0].replaceChildren(...rows);
+  }
+
+  renderOps(snap) {
+    const now = snap.time_ms;
+    const list = snap.history || [];
+    if (list.length === 0 && this.opRows.size === 0) {
+      if (this.changed('ops-empty', 'y')) this.ops.replaceChildren(h('li', { class: 'empty' }, 'No operations yet. Try Put, or book bike #42.'));
+      return;
+    }
+    if (this.opRows.size === 0) this.ops.replaceChildren();
+    this.keys['ops-empty'] = null;
+    for (const op of list) {
+      let row = this.opRows.get(op.line);
+      if (!row) {
+        const li = h('li', { 'data-op-line': op.line });
+        const what = h('span', { class: 'op-what' }, `${opText(op)}`);
+        const line = h('span', { class: 'op-line' }, `line ${op.line}`);
+        const out = h('span', { class: 'op-outcome' });
+        li.append(line, what, out);
+        this.ops.append(li);
+        row = { li, out };
+        this.opRows.set(op.line, row);
+        this.ops.scrollTop = this.ops.scrollHeight;
+      }
+      const outcome = op.outcome || 'pending';
+      const text = outcomeText(op, now);
+      if (row.out.textContent !== text) row.out.textContent = text;
+      if (row.li.dataset.outcome !== outcome) {
+        row.li.dataset.outcome = outcome;
+        row.li.className = `op outcome-${outcome}`;
+      }
+    }
+  }
+
+  renderFeed(snap) {
+    const events = snap.events || [];
+    const keyOf = (e) => `${e.time_ms}|${e.text}`;
+    let start = 0;
+    if (this.feedLast) {
+      let found = -1;
+      for (let i = events.length - 1; i >= 0; i--) {
+        if (keyOf(events[i]) === this.feedLast) {
+          found = i;
+          break;
+        }
+      }
+      if (found >= 0) start = found + 1;
+      else this.events.replaceChildren();
+    }
+    if (start >= events.length) return;
+    const frag = document.createDocumentFragment();
+    for (const e of events.slice(start)) {
+      const li = h('li');
+      li.append(h('span', { class: 'ev-time' }, `${(e.time_ms / 1000).toFixed(3)} s`), ' ', e.text);
+      frag.append(li);
+    }
+    this.events.append(frag);
+    while (this.events.childElementCount > FEED_MAX) this.events.firstElementChild.remove();
+    this.feedLast = keyOf(events[events.length - 1]);
+    this.events.scrollTop = this.events.scrollHeight;
+  }
+
+  renderChecks(snap) {
+    const list = snap.expectations || [];
+    const sig = list.map((x) => `${x.line}${x.passed}`).join(',');
+    if (!this.changed('checks', sig)) return;
+    this.checks.hidden = list.length === 0;
+    this.checks.replaceChildren(
+      ...list.map((x) => h('li', { class: x.passed ? 'passed' : 'failed' },
+        `${x.passed ? '✓ passed' : '✗ failed'} — line ${x.line}: ${x.text}${x.detail ? ` (${x.detail})` : ''}`)),
+    );
+  }
+
+  renderSettings(snap) {
+    const s = snap.settings;
+    if (!s) return;
+    const c = this.controls;
+    const active = document.activeElement;
+    const put = (el, value, prop = 'value') => {
+      if (el && el !== active && el[prop] !== value) el[prop] = value;
+    };
+    if (c.nodes && this.changed('nodes-options', String(s.nodes))) {
+      if (c.nodes.options.length !== 9) {
+        c.nodes.replaceChildren(...Array.from({ length: 9 }, (_, i) => h('option', { value: i + 1 }, String(i + 1))));
+      }
+      c.via.replaceChildren(
+        h('option', { value: '' }, 'its leader guess'),
+        ...snap.nodes.map((n) => h('option', { value: n.id }, n.id)),
+      );
+    }
+    put(c.nodes, String(s.nodes));
+    put(c.seed, String(s.seed));
+    put(c.loss, String(Math.round(s.loss_pct)));
+    put(c.duplicate, String(Math.round(s.duplicate_pct)));
+    const mean = Math.round((s.latency_min_ms + s.latency_max_ms) / 2);
+    put(c.latency, String(mean));
+    put(c.prevote, !!s.prevote, 'checked');
+    put(c['check-quorum'], !!s.check_quorum, 'checked');
+    this.outs.loss.textContent = `${s.loss_pct}%`;
+    this.outs.duplicate.textContent = `${s.duplicate_pct}%`;
+    this.outs.latency.textContent = `${s.latency_min_ms}–${s.latency_max_ms} ms`;
+  }
+
+  /** While a latency slider moves, show what it will set. */
+  previewLatency(mean) {
+    const { lo, hi } = latencyRange(mean);
+    this.outs.latency.textContent = `${lo}–${hi} ms`;
+  }
+
+  renderViolations(snap) {
+    const v = snap.violations || [];
+    const sig = v.map((x) => `${x.property}@${x.at_ms}`).join(',');
+    if (!this.changed('violations', sig)) return;
+    this.violation.hidden = v.length === 0;
+    if (v.length === 0) {
+      this.violation.replaceChildren();
+      return;
+    }
+    this.violation.replaceChildren(
+      h('strong', {}, 'Safety violated. '),
+      ...v.map((x) => h('span', { class: 'violation-item' },
+        `${x.property} at ${(x.at_ms / 1000).toFixed(3)} s: ${x.detail}. `)),
+    );
+  }
+
+  /** The recorded scenario, shown and kept for Copy and Share. */
+  renderRecorded(text) {
+    if (this.recordedEl.textContent !== text) {
+      const atBottom = this.recordedEl.scrollTop + this.recordedEl.clientHeight >= this.recordedEl.scrollHeight - 4;
+      this.recordedEl.textContent = text;
+      if (atBottom) this.recordedEl.scrollTop = this.recordedEl.scrollHeight;
+    }
+  }
+}
