@@ -228,6 +228,9 @@ impl Node {
     /// The one entry point for every input. `now` is the simulated time in milliseconds.
     pub fn step(&mut self, now: TimeMs, input: Input) -> Vec<Effect> {
         assert!(self.out.is_empty());
+        // Compaction is deferred to the start of the next step, so that every entry reported
+        // `Applied` by a step can still be read from the log when that step returns.
+        self.maybe_compact();
         match input {
             Input::ElectionTimeout => self.tick_election(now),
             Input::HeartbeatTimeout => self.tick_heartbeat(now),
@@ -1106,7 +1109,6 @@ impl Node {
         if self.role() == Role::Leader {
             self.after_leader_commit(now);
         }
-        self.maybe_compact();
     }
 
     /// Apply committed entries in order, answering the clients waiting on them.
@@ -1152,7 +1154,8 @@ impl Node {
         self.check_reads();
     }
 
-    /// Log compaction (dissertation §5.1) every `snapshot_every` applied entries.
+    /// Log compaction (dissertation §5.1) once `snapshot_every` entries were applied since the
+    /// last snapshot. Run at the start of each step (see `step`).
     fn maybe_compact(&mut self) {
         let every = self.config.snapshot_every;
         if every == 0 || self.last_applied - self.log.snapshot_index() < every {
