@@ -15,6 +15,24 @@
 //! * `SetHeartbeatTimer` — arm the heartbeat timer `heartbeat_ms` from now.
 //! * `RoleChanged`, `Committed`, `Applied` — notifications.
 //! * `ClientReply` — answer a client request.
+//! * `Refused` — an admin input (transfer, add, remove) cannot proceed; nothing changed.
+//!   Also emitted by a leader's heartbeat tick when a leadership transfer is aborted.
+//!
+//! Reading the node after a step: every entry reported `Applied` is still in [`Node::log`]
+//! when the step returns (compaction for `snapshot_every` is deferred to the start of the next
+//! step, which then begins with `PersistSnapshot`). Entries covered by an installed snapshot
+//! are not reported `Applied`: the state machine jumps to the snapshot (`PersistSnapshot`,
+//! then `Committed`).
+//!
+//! Client requests: at most one `ClientReply` per request the node holds. A leader that steps
+//! down drops its waiting requests silently (they may still commit under the next leader; the
+//! client times out and retries, and its session answers the retry, §6.3). `NotLeader` means
+//! the request certainly did not take effect through this server.
+//!
+//! Timers: [`Config::election_timeout_min_ms`] must be the low end of the range the caller
+//! draws election timeouts from: leases and the §4.2.3 "ignore vote requests while a leader is
+//! alive" rule are measured against it. A leader keeps its election timer running (CheckQuorum);
+//! a heartbeat timer firing at a non-leader is ignored.
 //!
 //! Timers hold no protocol logic: when one fires the caller steps
 //! [`Input::ElectionTimeout`] or [`Input::HeartbeatTimeout`] through the same `step`.
@@ -35,5 +53,5 @@ pub use kv::{KvState, Session};
 
 pub use message::{Message, MessageBody};
 pub use node::{Input, Node, Progress, Role};
-pub use quorum::{committed_index, majority, vote_result, VoteResult};
+pub use quorum::{committed_index, is_quorum, majority, vote_result, VoteResult};
 pub use types::*;

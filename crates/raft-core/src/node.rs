@@ -1343,7 +1343,17 @@ impl Node {
     }
 
     fn handle_remove_server(&mut self, now: TimeMs, id: NodeId) {
-        if let Some(reason) = self.admin_refusal().or_else(|| self.config_change_refusal()) {
+        if let Some(reason) = self.admin_refusal() {
+            return self.refuse(reason);
+        }
+        if self.leader().progress.get(&id).is_some_and(|p| p.learner) {
+            // Removing a server that is still catching up cancels its addition: it never
+            // joined the configuration, so there is nothing to log. (Otherwise an `add` of a
+            // crashed server would block every membership change for the rest of the term.)
+            self.leader_mut().progress.remove(&id);
+            return;
+        }
+        if let Some(reason) = self.config_change_refusal() {
             return self.refuse(reason);
         }
         if !self.voters.contains(&id) {

@@ -1065,6 +1065,11 @@ fn membership_refusals() {
     c.isolated.insert(4);
     let _ = c.step(1, Input::AddServer { id: 4 });
     assert_eq!(refused(&mut c, 1, Input::RemoveServer { id: 3 }), "S4 is still catching up to join");
+    assert_eq!(refused(&mut c, 1, Input::AddServer { id: 4 }), "S4 is still catching up to join");
+    // Removing the learner cancels its addition: no entry, and changes are possible again.
+    assert_eq!(c.step(1, Input::RemoveServer { id: 4 }), vec![]);
+    assert_eq!(c.node(1).progress().len(), 2);
+    assert_eq!(c.step(1, Input::HeartbeatTimeout).len(), 3, "no more messages to S4");
     let (mut solo, _) = Node::new(1, vec![1], cfg());
     let _ = solo.step(0, Input::ElectionTimeout);
     assert_eq!(
