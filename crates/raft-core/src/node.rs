@@ -226,6 +226,8 @@ impl Node {
     }
 
     /// The one entry point for every input. `now` is the simulated time in milliseconds.
+    /// The returned effects must be carried out in order (see the crate docs).
+    #[must_use = "effects must be carried out"]
     pub fn step(&mut self, now: TimeMs, input: Input) -> Vec<Effect> {
         assert!(self.out.is_empty());
         // Compaction is deferred to the start of the next step, so that every entry reported
