@@ -113,7 +113,12 @@ export class ClusterView {
     this.servers = new Keyed(this.layers.servers, (n) => this.makeServer(n));
     this.labels = new Keyed(this.layers.labels, () => {
       const root = make('g', { class: 'server-label' });
-      return { root, role: make('text', { class: 'role-word' }, root), extra: make('text', { class: 'extra-word' }, root) };
+      return {
+        root,
+        term: make('text', { class: 'term-in' }, root),
+        role: make('text', { class: 'role-word' }, root),
+        extra: make('text', { class: 'extra-word' }, root),
+      };
     });
   }
 
@@ -165,7 +170,6 @@ export class ClusterView {
       }, root),
       cross: make('path', { class: 'crash-x', d: `M ${-r * 0.6} ${-r * 0.6} L ${r * 0.6} ${r * 0.6} M ${r * 0.6} ${-r * 0.6} L ${-r * 0.6} ${r * 0.6}` }, root),
       name: make('text', { class: 'name', y: -3 }, root),
-      term: make('text', { class: 'term', y: 14 }, root),
     };
     return s;
   }
@@ -263,7 +267,6 @@ export class ClusterView {
       }
       set(el.timer, { d });
       setText(el.name, n.id);
-      setText(el.term, `T${n.term}`);
     });
 
     // --- labels --------------------------------------------------------------------------------
@@ -271,6 +274,9 @@ export class ClusterView {
     this.labels.update(snap.nodes, (n) => n.id, (el, n) => {
       const p = layout.pos(n.id);
       const below = p.y + r + 17;
+      set(el.root, { class: n.running ? 'server-label' : 'server-label crashed' });
+      set(el.term, { x: p.x.toFixed(1), y: (p.y + 14).toFixed(1) });
+      setText(el.term, `T${n.term}`);
       set(el.role, { x: p.x.toFixed(1), y: below.toFixed(1) });
       set(el.extra, { x: p.x.toFixed(1), y: (below + 13).toFixed(1) });
       let word = n.running ? ROLE_WORD[n.role] || n.role : 'crashed';

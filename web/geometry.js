@@ -176,31 +176,54 @@ export function canonicalPartition(text) {
 
 /**
  * Positions for a partition that did not come from dragging (a share link, a loaded
- * scenario): the largest group stays home and the others line up along the left edge and then
- * the right edge, each group's servers side by side. Returns a Map id → position of the servers
- * that leave home.
+ * scenario): the largest group stays home and every other group is placed on free spots of a
+ * grid, preferring the left and right edges at mid height, each member next to one of its own
+ * group and at least an island threshold away from everybody else, so that `islands` reads
+ * the same partition back. Returns a Map id → position of the servers that leave home.
  */
 export function layoutPartition(groups, count, box = VIEW) {
   const moved = new Map();
   if (groups.length < 2) return moved;
   const r = serverRadius(count);
+  const near = islandThreshold(count);
   let stay = 0;
   groups.forEach((g, i) => {
     if (g.length > groups[stay].length) stay = i;
   });
-  const away = groups.filter((_, i) => i !== stay);
-  const gap = 2 * r + 16;
-  const rowsPerSide = Math.max(1, Math.ceil(away.length / 2));
-  away.forEach((group, k) => {
-    const side = k < rowsPerSide ? 0 : 1;
-    const row = side === 0 ? k : k - rowsPerSide;
-    const y = ((row + 1) * box.height) / (rowsPerSide + 1);
-    group.forEach((id, m) => {
-      const col = Math.floor(m / 2);
-      const sub = m % 2;
-      const x = side === 0 ? r + 8 + sub * gap : box.width - r - 8 - sub * gap;
-      moved.set(id, { x, y: y + col * gap - ((Math.ceil(group.length / 2) - 1) * gap) / 2 });
-    });
+  const ids = groups.flat().sort(byNodeNumber);
+  const placed = []; // { p, group }
+  for (const id of groups[stay]) placed.push({ p: serverHome(ids.indexOf(id), count, box), group: stay });
+
+  const c = ring(count, box);
+  const step = 2 * r + 14;
+  const slots = [];
+  for (let x = r + 6; x <= box.width - r - 6; x += step) {
+    for (let y = r + 24; y <= box.height - r - 30; y += step) slots.push({ x, y });
+  }
+  const score = (p) => Math.abs(p.x - c.x) - 0.6 * Math.abs(p.y - c.y);
+  slots.sort((a, b) => score(b) - score(a));
+  const free = (p, group) => placed.every((q) => (q.group === group ? distance(p, q.p) > 1 : distance(p, q.p) >= near));
+
+  groups.forEach((g, gi) => {
+    if (gi === stay) return;
+    for (const id of g) {
+      const mine = placed.filter((q) => q.group === gi);
+      let best = null;
+      for (const slot of slots) {
+        if (!free(slot, gi)) continue;
+        if (mine.length && !mine.some((q) => distance(slot, q.p) < near)) continue;
+        if (!mine.length) {
+          best = slot;
+          break;
+        }
+        // Next to its group: the closest free spot.
+        const d = Math.min(...mine.map((q) => distance(slot, q.p)));
+        if (!best || d < best.d) best = { ...slot, d };
+      }
+      const p = best ? { x: best.x, y: best.y } : { x: r + 6, y: r + 24 };
+      moved.set(id, p);
+      placed.push({ p, group: gi });
+    }
   });
   return moved;
 }

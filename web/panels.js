@@ -63,6 +63,7 @@ export class Panels {
     this.logTable = root.querySelector('[data-log-table]');
     this.ops = root.querySelector('[data-ops]');
     this.events = root.querySelector('[data-events]');
+    this.eventsScroll = root.querySelector('[data-events-scroll]');
     this.checks = root.querySelector('[data-checks]');
     this.headline = root.querySelector('[data-headline]');
     this.clock = root.querySelector('[data-clock]');
@@ -216,7 +217,7 @@ export class Panels {
     this.events.append(frag);
     while (this.events.childElementCount > FEED_MAX) this.events.firstElementChild.remove();
     this.feedLast = keyOf(events[events.length - 1]);
-    this.events.scrollTop = this.events.scrollHeight;
+    this.eventsScroll.scrollTop = this.eventsScroll.scrollHeight;
   }
 
   renderChecks(snap) {

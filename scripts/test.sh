@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Every test of the project, in order: (1) setup, (2) Rust tests, (3) build the page,
+# (4) the page's unit tests, (5) browser tests against the built page. Ends with one plain
+# line per suite, "suite: N passed, M failed", and a total; exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=test-results
+mkdir -p "$results"
+summary=()
+any_failed=0
+
+# record SUITE PASSED FAILED [NOTE]
+record() {
+  summary+=("$1: $2 passed, $3 failed")
+  [ -n "${4:-}" ] && summary+=("  ($1: $4)")
+  if [ "$3" != 0 ]; then any_failed=1; fi
+}
+
+section() { printf '\n===== %s =====\n' "$*"; }
+
+# ---- (1) setup --------------------------------------------------------------------------
+section "setup"
+if ! bash scripts/setup.sh; then
+  echo "setup failed: nothing else can run"
+  echo "setup: 0 passed, 1 failed"
+  exit 1
+fi
+
+# ---- (2) Rust tests -----------------------------------------------------------------------
+# The Rust suites (unit, scenario acceptance, native/wasm comparison) go here.
+section "rust"
+cargo test --workspace 2>&1 | tee "$results/rust.log"
+rust_rc=${PIPESTATUS[0]}
+read -r rust_passed rust_failed < <(awk '/^test result:/ {
+    for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
+  } END { print p + 0, f + 0 }' "$results/rust.log")
+if [ "$rust_rc" != 0 ] && [ "$rust_failed" = 0 ]; then
+  record rust "$rust_passed" 1 "cargo test exited with $rust_rc (build error?)"
+else
+  record rust "$rust_passed" "$rust_failed"
+fi
+# ---- end of the Rust tests ----------------------------------------------------------------
+
+# ---- (3) build the page ------------------------------------------------------------------
+section "build"
+built=1
+if bash scripts/build-wasm.sh && npx vite build; then
+  record build 1 0
+else
+  built=0
+  record build 0 1 "the WebAssembly module or the page did not build"
+fi
+
+# ---- (4) the page's unit tests (geometry, actions, share links, time) ---------------------
+section "web-unit"
+npx vitest run --reporter=default --reporter=json --outputFile="$results/web-unit.json"
+unit_rc=$?
+if [ -f "$results/web-unit.json" ]; then
+  read -r unit_passed unit_failed < <(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(r.numPassedTests, r.numFailedTests + (r.numTotalTestSuites && r.success === false && r.numFailedTests === 0 ? 1 : 0));
+  ' "$results/web-unit.json")
+else
+  unit_passed=0; unit_failed=1
+fi
+if [ "$unit_rc" != 0 ] && [ "$unit_failed" = 0 ]; then unit_failed=1; fi
+record web-unit "$unit_passed" "$unit_failed"
+
+# ---- (5) browser tests: Playwright + Debian's chromium against `vite preview` of dist/ -------
+section "web"
+if [ "$built" = 1 ]; then
+  rm -f "$results/web-report.json"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 CI=${CI:-1} npx playwright test
+  web_rc=$?
+  if [ -f "$results/web-report.json" ]; then
+    read -r web_passed web_failed < <(node -e '
+      const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
+      console.log(s.expected + s.flaky, s.unexpected);
+    ' "$results/web-report.json")
+  else
+    web_passed=0; web_failed=1
+  fi
+  if [ "$web_rc" != 0 ] && [ "$web_failed" = 0 ]; then web_failed=1; fi
+  record web "$web_passed" "$web_failed"
+else
+  record web 0 1 "not run: the build failed"
+fi
+
+# ---- summary ------------------------------------------------------------------------------
+section "summary"
+total_passed=0
+total_failed=0
+for line in "${summary[@]}"; do
+  echo "$line"
+  if [[ "$line" =~ ^[a-z-]+:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    total_passed=$((total_passed + BASH_REMATCH[1]))
+    total_failed=$((total_failed + BASH_REMATCH[2]))
+  fi
+done
+echo "total: $total_passed passed, $total_failed failed"
+exit "$any_failed"
