@@ -130,6 +130,7 @@ export const ACTIONS = [
   { id: 'open-editor', keys: [], run: (app) => app.openEditor() },
   { id: 'run-editor', keys: [], run: (app) => app.runEditor() },
   { id: 'close-editor', keys: [], run: (app) => app.closeEditor() },
+  { id: 'dismiss-error', keys: [], run: (app) => app.clearError() },
 ];
 
 export const ACTION_BY_ID = new Map(ACTIONS.map((a) => [a.id, a]));

@@ -139,11 +139,12 @@ export class ClusterView {
     const wire = make('line', { class: 'wire' }, root);
     const mark = make('g', { class: 'cut-mark' }, root);
     make('circle', { r: 9 }, mark);
-    make('path', { class: 'cut-x', d: 'M -4 -4 L 4 4 M 4 -4 L -4 4' }, mark);
-    make('path', { class: 'cut-arrow', d: 'M -6 -5 L 4 0 L -6 5' }, mark);
+    make('path', { class: 'cut-x', d: 'M -4.5 -4.5 L 4.5 4.5 M 4.5 -4.5 L -4.5 4.5' }, mark);
+    // One way: an arrow into a bar, "this direction stops here".
+    const arrow = make('path', { class: 'cut-arrow', d: 'M -6 0 L 3 0 M -1 -4 L 3 0 L -1 4 M 5 -5 L 5 5' }, mark);
     const hit = make('line', { class: 'hit', 'data-link': p.key }, root);
     const title = make('title', {}, hit);
-    return { root, wire, mark, hit, title };
+    return { root, wire, mark, arrow, hit, title };
   }
 
   makeMessage() {
@@ -189,7 +190,7 @@ export class ClusterView {
     // --- partitions: islands, links, clients -------------------------------------------------
     this.islands.update(groups.length > 1 ? groups : [], (g) => g.join(' '), (el, g) => {
       const ps = g.map((id) => layout.pos(id));
-      const pad = r + 16;
+      const pad = r + 12;
       const x0 = Math.min(...ps.map((p) => p.x)) - pad;
       const y0 = Math.min(...ps.map((p) => p.y)) - pad;
       const x1 = Math.max(...ps.map((p) => p.x)) + pad;
@@ -210,7 +211,8 @@ export class ClusterView {
       const my = (a.y + b.y) / 2;
       let angle = (Math.atan2(b.y - a.y, b.x - a.x) * 180) / Math.PI;
       if (state === 'b>a') angle += 180;
-      set(el.mark, { transform: `translate(${mx.toFixed(1)} ${my.toFixed(1)}) rotate(${angle.toFixed(1)})` });
+      set(el.mark, { transform: `translate(${mx.toFixed(1)} ${my.toFixed(1)})` });
+      set(el.arrow, { transform: `rotate(${angle.toFixed(1)})` });
       const words = {
         open: `${p.a}–${p.b}: connected. Click to cut it.`,
         both: `${p.a}–${p.b}: cut both ways. Click to block ${p.a} → ${p.b} only.`,
@@ -284,7 +286,7 @@ export class ClusterView {
       setText(el.role, word);
       let extra = '';
       if (n.running && (n.role === 'candidate' || n.role === 'pre-candidate')) {
-        extra = `votes ${n.votes ? n.votes.length : 0}/${majority} needed`;
+        extra = `has ${n.votes ? n.votes.length : 0} of ${majority} votes`;
       } else if (n.voted_for) {
         extra = `voted ${n.voted_for}`;
       }

@@ -35,12 +35,40 @@ export function clientHome(box = VIEW) {
   return { x: box.width - 62, y: box.height - 40 };
 }
 
-/** Keep a dragged server's centre inside the drawing. */
+/** Keep a dragged server inside the drawing, with room for its crown, labels and island. */
 export function clampToBox(p, radius, box = VIEW) {
   return {
-    x: Math.min(box.width - radius, Math.max(radius, p.x)),
-    y: Math.min(box.height - radius, Math.max(radius, p.y)),
+    x: Math.min(box.width - radius - 22, Math.max(radius + 22, p.x)),
+    y: Math.min(box.height - radius - 30, Math.max(radius + 22, p.y)),
   };
+}
+
+/** Closest two servers may sit: their circles and the labels under them do not overlap. */
+export function minimumGap(count) {
+  return 2 * serverRadius(count) + 42;
+}
+
+/**
+ * Where a dropped server settles: where it was dropped, or, if that is on top of another
+ * server, pushed straight away from it to `minimumGap` (a few rounds, for crowds).
+ */
+export function settle(p, others, count, box = VIEW) {
+  const gap = minimumGap(count);
+  let q = { ...p };
+  for (let round = 0; round < 6; round++) {
+    const hit = others.find((o) => distance(q, o) < gap - 0.5);
+    if (!hit) break;
+    let dx = q.x - hit.x;
+    let dy = q.y - hit.y;
+    let len = Math.hypot(dx, dy);
+    if (len < 1e-6) {
+      dx = 0;
+      dy = 1;
+      len = 1;
+    }
+    q = clampToBox({ x: hit.x + (dx / len) * gap, y: hit.y + (dy / len) * gap }, serverRadius(count), box);
+  }
+  return q;
 }
 
 export function distance(a, b) {
@@ -182,8 +210,22 @@ export function canonicalPartition(text) {
  * the same partition back. Returns a Map id → position of the servers that leave home.
  */
 export function layoutPartition(groups, count, box = VIEW) {
+  if (groups.length < 2) return new Map();
+  const ids = groups.flat().sort(byNodeNumber);
+  const home = (id) => serverHome(ids.indexOf(id), count, box);
+  const want = partitionText(groups);
+  let moved = new Map();
+  // Stack each group along an edge; if that does not fit, pack each group tightly instead.
+  for (const stack of [true, false]) {
+    moved = placeGroups(groups, count, box, stack);
+    const pos = (id) => moved.get(id) || home(id);
+    if (partitionText(islands(ids, pos, home, islandThreshold(count))) === want) break;
+  }
+  return moved;
+}
+
+function placeGroups(groups, count, box, stack) {
   const moved = new Map();
-  if (groups.length < 2) return moved;
   const r = serverRadius(count);
   const near = islandThreshold(count);
   let stay = 0;
@@ -195,10 +237,11 @@ export function layoutPartition(groups, count, box = VIEW) {
   for (const id of groups[stay]) placed.push({ p: serverHome(ids.indexOf(id), count, box), group: stay });
 
   const c = ring(count, box);
-  const step = 2 * r + 14;
+  const stepX = 2 * r + 24;
+  const stepY = minimumGap(count);
   const slots = [];
-  for (let x = r + 6; x <= box.width - r - 6; x += step) {
-    for (let y = r + 24; y <= box.height - r - 30; y += step) slots.push({ x, y });
+  for (let x = r + 22; x <= box.width - r - 22; x += stepX) {
+    for (let y = r + 22; y <= box.height - r - 30; y += stepY) slots.push({ x, y });
   }
   const score = (p) => Math.abs(p.x - c.x) - 0.6 * Math.abs(p.y - c.y);
   slots.sort((a, b) => score(b) - score(a));
@@ -211,16 +254,19 @@ export function layoutPartition(groups, count, box = VIEW) {
       let best = null;
       for (const slot of slots) {
         if (!free(slot, gi)) continue;
-        if (mine.length && !mine.some((q) => distance(slot, q.p) < near)) continue;
         if (!mine.length) {
           best = slot;
           break;
         }
-        // Next to its group: the closest free spot.
         const d = Math.min(...mine.map((q) => distance(slot, q.p)));
-        if (!best || d < best.d) best = { ...slot, d };
+        if (d >= near) continue;
+        if (stack) {
+          best = slot; // the best-scored spot next to the group: along the edge
+          break;
+        }
+        if (!best || d < best.d) best = { ...slot, d }; // the closest spot to the group
       }
-      const p = best ? { x: best.x, y: best.y } : { x: r + 6, y: r + 24 };
+      const p = best ? { x: best.x, y: best.y } : { x: r + 22, y: r + 22 };
       moved.set(id, p);
       placed.push({ p, group: gi });
     }

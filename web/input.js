@@ -7,6 +7,8 @@ import { ACTION_BY_ID, ACTION_BY_KEY } from './actions.js';
 
 /** A press that moves less than this many CSS pixels is a click, not a drag. */
 const DRAG_START_PX = 5;
+/** A slider's value is applied once it has rested this long (wall-clock ms). */
+const SLIDER_REST_MS = 250;
 
 function svgPoint(svg, e) {
   const m = svg.getScreenCTM();
@@ -29,7 +31,6 @@ export function wireCluster(svg, app) {
       const p = svgPoint(svg, e);
       const at = app.layout.pos(id);
       press = { id, pointerId: e.pointerId, x: e.clientX, y: e.clientY, grab: { x: p.x - at.x, y: p.y - at.y }, dragging: false };
-      server.focus({ preventScroll: true });
     } else {
       press = { link: link.dataset.link, pointerId: e.pointerId, x: e.clientX, y: e.clientY, dragging: false };
     }
@@ -118,10 +119,18 @@ export function wireControls(root, app) {
     if (/^\d{1,19}$/.test(v)) app.newRun({ seed: v });
     else app.showError(`The seed must be a whole number, found "${v}".`);
   });
-  c('loss').addEventListener('change', (e) => app.setting('loss', e.target.value));
-  c('duplicate').addEventListener('change', (e) => app.setting('duplicate', e.target.value));
-  c('latency').addEventListener('input', (e) => app.panels.previewLatency(Number(e.target.value)));
-  c('latency').addEventListener('change', (e) => app.setting('latency', e.target.value));
+  // Sliders: one setting line once the slider rests, not one per arrow key press.
+  for (const name of ['loss', 'duplicate', 'latency']) {
+    let timer = null;
+    c(name).addEventListener('change', (e) => {
+      clearTimeout(timer);
+      const value = e.target.value;
+      timer = setTimeout(() => app.setting(name, value), SLIDER_REST_MS);
+    });
+  }
+  c('loss').addEventListener('input', (e) => app.panels.preview('loss', Number(e.target.value)));
+  c('duplicate').addEventListener('input', (e) => app.panels.preview('duplicate', Number(e.target.value)));
+  c('latency').addEventListener('input', (e) => app.panels.preview('latency', Number(e.target.value)));
   c('prevote').addEventListener('change', (e) => app.setting('prevote', e.target.checked));
   c('check-quorum').addEventListener('change', (e) => app.setting('check-quorum', e.target.checked));
 

@@ -4,7 +4,7 @@
 // (a share link, a loaded scenario) moves the servers to match it.
 
 import {
-  VIEW, serverHome, serverRadius, islandThreshold, clampToBox, distance, islands,
+  VIEW, serverHome, serverRadius, islandThreshold, clampToBox, distance, islands, settle,
   partitionText, parsePartition, canonicalPartition, layoutPartition,
 } from './geometry.js';
 
@@ -49,8 +49,14 @@ export class Layout {
   /** Drop a dragged server; one dropped near its home snaps back there. */
   drop(id) {
     const p = this.moved.get(id);
-    if (p && distance(p, this.home(id)) < this.radius()) this.moved.delete(id);
     this.dragging = null;
+    if (!p) return;
+    if (distance(p, this.home(id)) < this.radius()) {
+      this.moved.delete(id);
+      return;
+    }
+    const others = this.ids.filter((o) => o !== id).map((o) => this.pos(o));
+    this.moved.set(id, settle(p, others, this.count, this.box));
   }
 
   /** Every server back home. */

@@ -18,8 +18,8 @@ import { decodeScenario, sharePayload, shareLink } from './share.js';
  */
 export const DEFAULT_SPEED = 0.1;
 
-/** A fresh run: the language's defaults (5 servers, seed 1). */
-const FRESH = '';
+/** A fresh run: the language's defaults, written out so the recording says them. */
+const FRESH = 'nodes 5\nseed 1\n';
 
 /** Refresh the recorded scenario on screen at most this often (ms of wall time). */
 const RECORDED_EVERY_MS = 250;
@@ -33,6 +33,7 @@ class App {
     this.view = new ClusterView(this.svg, this.layout);
     this.panels = new Panels(root);
     this.errorEl = root.querySelector('[data-error]');
+    this.errorBox = root.querySelector('[data-error-box]');
     this.pauseButton = root.querySelector('[data-action="toggle-pause"]');
     this.stepButton = root.querySelector('[data-action="step"]');
     this.speedSelect = root.querySelector('[data-control="speed"]');
@@ -47,6 +48,7 @@ class App {
     this.recordedAt = -Infinity;
     this.renderQueued = false;
     this.errorFromLink = false;
+    this.errorsSeen = 0;
   }
 
   // --- starting runs ---------------------------------------------------------------------------
@@ -66,6 +68,7 @@ class App {
   }
 
   afterLoad(paused) {
+    this.errorsSeen = 0;
     this.panels.reset();
     this.layout.setCount(0);
     this.setPaused(paused);
@@ -246,13 +249,13 @@ class App {
 
   showError(message) {
     this.errorEl.textContent = message;
-    this.errorEl.hidden = false;
+    this.errorBox.hidden = false;
     this.errorFromLink = /share link/.test(message);
   }
 
   clearError() {
-    if (this.errorEl.hidden) return;
-    this.errorEl.hidden = true;
+    if (this.errorBox.hidden) return;
+    this.errorBox.hidden = true;
     this.errorEl.textContent = '';
     this.errorFromLink = false;
   }
@@ -275,6 +278,12 @@ class App {
     d.safe = String(snap.safe !== false);
     d.traceHash = this.model.traceHash();
     d.nodes = String(snap.nodes.length);
+    // Errors of the run itself (say "timeout leader" when there is no leader): show the newest.
+    const errors = snap.errors || [];
+    if (errors.length > this.errorsSeen) {
+      this.errorsSeen = errors.length;
+      this.showError(`The run reported: ${errors[errors.length - 1]}`);
+    }
     const now = performance.now();
     if (forceRecorded || now - this.recordedAt > RECORDED_EVERY_MS) {
       this.recordedAt = now;
@@ -337,9 +346,8 @@ async function main() {
   try {
     await init();
   } catch (err) {
-    const e = root.querySelector('[data-error]');
-    e.textContent = `The simulator could not be loaded: ${messageOf(err)}`;
-    e.hidden = false;
+    root.querySelector('[data-error]').textContent = `The simulator could not be loaded: ${messageOf(err)}`;
+    root.querySelector('[data-error-box]').hidden = false;
     return;
   }
   const app = new App(root, new Model(Playground));

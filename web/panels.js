@@ -244,27 +244,34 @@ export class Panels {
         c.nodes.replaceChildren(...Array.from({ length: 9 }, (_, i) => h('option', { value: i + 1 }, String(i + 1))));
       }
       c.via.replaceChildren(
-        h('option', { value: '' }, 'its leader guess'),
+        h('option', { value: '' }, 'auto'),
         ...snap.nodes.map((n) => h('option', { value: n.id }, n.id)),
       );
     }
     put(c.nodes, String(s.nodes));
     put(c.seed, String(s.seed));
+    put(c.prevote, !!s.prevote, 'checked');
+    put(c['check-quorum'], !!s.check_quorum, 'checked');
+    // A slider that was just moved shows its own value until the setting has been applied.
+    if (this.previewUntil && performance.now() < this.previewUntil) return;
     put(c.loss, String(Math.round(s.loss_pct)));
     put(c.duplicate, String(Math.round(s.duplicate_pct)));
     const mean = Math.round((s.latency_min_ms + s.latency_max_ms) / 2);
     put(c.latency, String(mean));
-    put(c.prevote, !!s.prevote, 'checked');
-    put(c['check-quorum'], !!s.check_quorum, 'checked');
     this.outs.loss.textContent = `${s.loss_pct}%`;
     this.outs.duplicate.textContent = `${s.duplicate_pct}%`;
     this.outs.latency.textContent = `${s.latency_min_ms}–${s.latency_max_ms} ms`;
   }
 
-  /** While a latency slider moves, show what it will set. */
-  previewLatency(mean) {
-    const { lo, hi } = latencyRange(mean);
-    this.outs.latency.textContent = `${lo}–${hi} ms`;
+  /** While a slider moves, show what it will set (and keep it shown until it is set). */
+  preview(name, value) {
+    if (name === 'latency') {
+      const { lo, hi } = latencyRange(value);
+      this.outs.latency.textContent = `${lo}–${hi} ms`;
+    } else {
+      this.outs[name].textContent = `${value}%`;
+    }
+    this.previewUntil = performance.now() + 600;
   }
 
   renderViolations(snap) {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   VIEW, serverHome, serverRadius, islandThreshold, islands, partitionText, parsePartition, canonicalPartition,
-  messagePoint, messageFraction, arcPath, layoutPartition, clampToBox, distance, linkPairs, ring,
+  messagePoint, messageFraction, arcPath, layoutPartition, clampToBox, distance, linkPairs, ring, settle, minimumGap,
 } from '../../../web/geometry.js';
 
 const ids = (n) => Array.from({ length: n }, (_, i) => `S${i + 1}`);
@@ -99,7 +99,15 @@ describe('drawing helpers', () => {
     expect(arcPath(0, 0, 10, 0.75)).toContain(' 1 1 ');
   });
   it('clamps dragged servers into the drawing', () => {
-    expect(clampToBox({ x: -50, y: 9999 }, 30)).toEqual({ x: 30, y: VIEW.height - 30 });
+    expect(clampToBox({ x: -50, y: 9999 }, 30)).toEqual({ x: 52, y: VIEW.height - 60 });
+  });
+  it('settles a server dropped on top of another next to it, close enough to share an island', () => {
+    const other = { x: 100, y: 200 };
+    const p = settle({ x: 100, y: 230 }, [other], 5);
+    expect(p.x).toBeCloseTo(100);
+    expect(distance(p, other)).toBeCloseTo(minimumGap(5));
+    expect(minimumGap(5)).toBeLessThan(islandThreshold(5));
+    expect(settle({ x: 300, y: 300 }, [other], 5)).toEqual({ x: 300, y: 300 });
   });
   it('lists every pair once', () => {
     expect(linkPairs(['S1', 'S2', 'S3']).map((p) => p.key)).toEqual(['S1-S2', 'S1-S3', 'S2-S3']);
