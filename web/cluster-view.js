@@ -286,7 +286,7 @@ export class ClusterView {
       setText(el.role, word);
       let extra = '';
       if (n.running && (n.role === 'candidate' || n.role === 'pre-candidate')) {
-        extra = `has ${n.votes ? n.votes.length : 0} of ${majority} votes`;
+        extra = `${n.votes ? n.votes.length : 0} votes, needs ${majority}`;
       } else if (n.voted_for) {
         extra = `voted ${n.voted_for}`;
       }

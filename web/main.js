@@ -187,7 +187,7 @@ class App {
     this.paused = paused;
     this.pauseButton.textContent = paused ? 'Play' : 'Pause';
     this.stepButton.disabled = !paused;
-    this.stepButton.title = paused ? 'Advance to the next delivery or timer' : 'Pause first to step';
+    this.stepButton.title = paused ? 'Advance to the next delivery or timer (S)' : 'Pause first to step';
     this.root.dataset.paused = String(paused);
     this.lastFrame = null;
   }
