@@ -33,14 +33,6 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get install -y chromium chromium-driver
 fi
 
-# --- binaryen's wasm-opt: optional, makes the module smaller ----------------------------------
-if ! command -v wasm-opt >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  say "installing binaryen (wasm-opt), optional"
-  export DEBIAN_FRONTEND=noninteractive
-  (apt-get install -y binaryen || { apt-get update && apt-get install -y binaryen; }) \
-    || say "binaryen not installed; the build goes on without wasm-opt"
-fi
-
 # --- npm packages ----------------------------------------------------------------------------
 # Playwright drives Debian's chromium; it must not try to download browsers of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
