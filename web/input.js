@@ -67,6 +67,7 @@ export function wireCluster(svg, app) {
   };
   svg.addEventListener('pointerup', (e) => finish(e, false));
   svg.addEventListener('pointercancel', (e) => finish(e, true));
+  svg.addEventListener('lostpointercapture', (e) => finish(e, true));
 
   svg.addEventListener('keydown', (e) => {
     const server = e.target.closest && e.target.closest('[data-node]');
