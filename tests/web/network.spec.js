@@ -1,7 +1,7 @@
 // Partitions by dragging, cuts by clicking links, Heal.
 import { test, expect } from '@playwright/test';
 import {
-  openPage, root, server, servers, waitForLeader, centre, dragToLeftEdge, logRow, shot, pause,
+  openPage, root, server, servers, waitForLeader, centre, drag, dragToLeftEdge, logRow, shot, pause,
 } from './helpers.js';
 
 const ALL = ['S1', 'S2', 'S3', 'S4', 'S5'];
@@ -19,6 +19,20 @@ test('dragging S1 then S2 to the left edge partitions S1 S2 | S3 S4 S5', async (
   // The majority has (or gets) a leader of its own.
   await waitForLeader(page, { among: ['S3', 'S4', 'S5'] });
   await shot(page, '10-partition-s1s2');
+});
+
+test('dragging a server away isolates it; dragging it back reconnects it', async ({ page }) => {
+  await openPage(page);
+  await waitForLeader(page);
+  const home = await centre(page, 'S3');
+  const box = await page.locator('[data-cluster]').boundingBox();
+  await drag(page, home, { x: box.x + box.width - 40, y: box.y + 40 });
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 S4 S5 | S3');
+  await expect(page.locator('[data-recorded]')).toContainText('partition S1 S2 S4 S5 | S3');
+  await drag(page, await centre(page, 'S3'), home);
+  await expect(root(page)).toHaveAttribute('data-partition', '');
+  await expect(page.locator('[data-recorded]')).toContainText(/partition S1 S2 S4 S5 \| S3\n(run \d+ms\n)?heal/);
+  await expect(server(page, 'S3')).toHaveAttribute('data-running', 'true');
 });
 
 test('with the leader cut off in a minority, its write does not commit there while the majority commits', async ({ page }) => {
