@@ -30,7 +30,7 @@ fi
 # ---- (2) Rust tests -----------------------------------------------------------------------
 # The Rust suites (unit, scenario acceptance, native/wasm comparison) go here.
 section "rust"
-cargo test --workspace 2>&1 | tee "$results/rust.log"
+cargo test --workspace --no-fail-fast 2>&1 | tee "$results/rust.log"
 rust_rc=${PIPESTATUS[0]}
 read -r rust_passed rust_failed < <(awk '/^test result:/ {
     for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
