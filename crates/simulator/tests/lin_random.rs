@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use simulator::check::linearizability::check;
+use simulator::check::linearizability::{check, Violation};
 use simulator::history::{OpKind, Operation};
 use simulator::scenario::OpOutcome;
 
@@ -74,9 +74,14 @@ fn completion(op: &Operation) -> u64 {
 }
 
 fn brute_force(history: &[Operation]) -> bool {
+    brute_force_from(history, &None)
+}
+
+/// Like `brute_force`, with every key holding `start` at first.
+fn brute_force_from(history: &[Operation], start: &Option<String>) -> bool {
     let ops: Vec<&Operation> = history.iter().filter(|op| !is_ignored(op)).collect();
     let mut used = vec![false; ops.len()];
-    let mut state: HashMap<String, Option<String>> = HashMap::new();
+    let mut state: HashMap<String, Option<String>> = ops.iter().map(|op| (op.key.clone(), start.clone())).collect();
     search(&ops, &mut used, &mut state)
 }
 
@@ -154,6 +159,7 @@ fn random_history(rng: &mut Rng, op_count: u64, key_count: u64) -> Vec<Operation
                 invoked_ms,
                 completed_ms: known.then(|| invoked_ms + rng.below(60)),
                 outcome,
+                turned_away: false,
             }
         })
         .collect()
@@ -208,7 +214,16 @@ fn executed_history(rng: &mut Rng, op_count: u64, key_count: u64) -> Vec<Operati
             }
             result = None;
         }
-        history.push(Operation { line: i as u32 + 1, key, kind, invoked_ms, completed_ms, outcome, result });
+        history.push(Operation {
+            line: i as u32 + 1,
+            key,
+            kind,
+            invoked_ms,
+            completed_ms,
+            outcome,
+            result,
+            turned_away: false,
+        });
     }
     history
 }
@@ -256,14 +271,18 @@ fn rounds(default: u64) -> u64 {
     default * factor
 }
 
-/// The violation's core must itself be a violation when every other operation is weakened
-/// (reads dropped, writes made unknown), and weakening any one more of its operations must
-/// make it linearizable.
-fn assert_core_is_minimal_violation(history: &[Operation], lines: &[u32]) {
-    let key = history.iter().find(|op| op.line == lines[0]).expect("core line exists").key.clone();
+/// The violation's core must fail on its own: with every other operation of its key weakened
+/// (reads dropped, writes made unknown) and, when it starts at `from_ms`, those that completed
+/// before then left out and the key's first value left open. Weakening any one more of its
+/// operations must make it linearizable.
+fn assert_core_is_minimal_violation(history: &[Operation], violation: &Violation) {
+    let lines = &violation.lines;
     let weaken = |op: &Operation| -> Option<Operation> {
         if !is_definite(op) {
             return Some(op.clone());
+        }
+        if violation.from_ms.is_some_and(|from_ms| op.completed_ms.unwrap_or(u64::MAX) < from_ms) {
+            return None;
         }
         match op.kind {
             OpKind::Get => None,
@@ -274,15 +293,20 @@ fn assert_core_is_minimal_violation(history: &[Operation], lines: &[u32]) {
     let restricted = |keep: &dyn Fn(&Operation) -> bool| -> Vec<Operation> {
         history
             .iter()
-            .filter(|op| op.key == key)
+            .filter(|op| op.key == violation.key)
             .filter_map(|op| if keep(op) { Some(op.clone()) } else { weaken(op) })
             .collect()
     };
+    let mut starts = vec![None];
+    if violation.from_ms.is_some() {
+        starts.extend(["a", "b", "c", "fresh"].map(|v| Some(v.to_string())));
+    }
+    let fails = |ops: &[Operation]| starts.iter().all(|start| !brute_force_from(ops, start));
     let core = restricted(&|op: &Operation| lines.contains(&op.line));
-    assert!(!brute_force(&core), "the core {lines:?} is linearizable on its own: {history:#?}");
+    assert!(fails(&core), "the core {violation:?} is linearizable on its own: {history:#?}");
     for &line in lines {
         let smaller = restricted(&|op: &Operation| op.line != line && lines.contains(&op.line));
-        assert!(brute_force(&smaller), "the core {lines:?} does not need line {line}: {history:#?}");
+        assert!(!fails(&smaller), "the core {violation:?} does not need line {line}: {history:#?}");
     }
 }
 
@@ -293,7 +317,7 @@ fn assert_agrees_with_brute_force(history: &[Operation]) -> bool {
     assert_eq!(verdict.linearizable, expected, "checker disagrees with brute force on {history:#?}\n{verdict:#?}");
     if let Some(violation) = &verdict.violation {
         assert!(!violation.lines.is_empty());
-        assert_core_is_minimal_violation(history, &violation.lines);
+        assert_core_is_minimal_violation(history, violation);
     }
     expected
 }

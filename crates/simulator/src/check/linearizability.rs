@@ -39,7 +39,7 @@
 //! When a key is not linearizable, the checker shrinks its subhistory to a small core that is
 //! still not linearizable (see [`explain`]) and describes that core in words for students.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::history::{OpKind, Operation};
@@ -53,13 +53,15 @@ pub const DEFAULT_STEP_BUDGET: u64 = 20_000_000;
 /// The answer of [`check`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
-    /// False exactly when a violation was found (`violation` is then `Some`).
+    /// True when every key was shown linearizable.
     pub linearizable: bool,
-    /// The search of at least one key ran out of its step budget, so for that key the checker
-    /// could not decide; `linearizable` is then true only in the sense "no violation found".
+    /// The search of at least one key ran out of its step budget and found no violation before
+    /// that: the checker could not decide. `linearizable` is then false and `violation` None.
     pub undecided: bool,
     /// None when linearizable.
     pub violation: Option<Violation>,
+    /// Search steps taken over all keys, explaining included: a measure of the work done.
+    pub steps: u64,
 }
 
 /// Why a history is not linearizable: one key and a small set of its operations that admit no
@@ -71,6 +73,10 @@ pub struct Violation {
     pub lines: Vec<u32>,
     /// Sentences for people, naming each operation by its line.
     pub explanation: String,
+    /// None: these operations admit no legal order from the beginning of the run, when the key
+    /// was absent. Some(t): they admit none whatever the key held at t ms; the operations that
+    /// completed before t play no part.
+    pub from_ms: Option<u64>,
 }
 
 /// Checks the whole history with the default step budget.
@@ -81,17 +87,92 @@ pub fn check(history: &[Operation]) -> Verdict {
 /// Checks the whole history; `step_budget` bounds the search of each key.
 pub fn check_with_budget(history: &[Operation], step_budget: u64) -> Verdict {
     let mut undecided = false;
+    let mut steps = 0;
     for key_history in split_by_key(history) {
-        match is_linearizable(&key_history.ops, key_history.values.len(), step_budget) {
-            Some(true) => {}
-            None => undecided = true,
-            Some(false) => {
-                let violation = explain(&key_history, step_budget);
-                return Verdict { linearizable: false, undecided, violation: Some(violation) };
+        match check_key(&key_history, step_budget, &mut steps) {
+            KeyVerdict::Linearizable => {}
+            KeyVerdict::Undecided => undecided = true,
+            KeyVerdict::Violated(violation) => {
+                return Verdict { linearizable: false, undecided, violation: Some(violation), steps };
             }
         }
     }
-    Verdict { linearizable: true, undecided, violation: None }
+    Verdict { linearizable: !undecided, undecided, violation: None, steps }
+}
+
+/// When the search has taken this many steps (and again at each doubling), it looks for a
+/// small failing window where it got stuck: a violation found that way ends the search early.
+const FIRST_LOOK_STEPS: u64 = 20_000;
+
+/// The widest window tried while the search is still running; wider ones cost about as much as
+/// the search itself.
+const LOOK_WIDTH_MAX: usize = 256;
+
+enum KeyVerdict {
+    Linearizable,
+    Undecided,
+    Violated(Violation),
+}
+
+/// Adds the steps it takes to `steps`.
+fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> KeyVerdict {
+    if let Some(op) = unexplained_observation(key_history) {
+        let core = Core { ops: vec![op], from_ms: None };
+        return KeyVerdict::Violated(describe_violation(key_history, &core));
+    }
+    let mut search = Search::new(&key_history.ops, key_history.value_count(), ABSENT);
+    let mut look_at_steps = FIRST_LOOK_STEPS;
+    let mut looked_at_frontier = None;
+    let mut stretches = Stretches::new(key_history, 0);
+    let verdict = loop {
+        match search.resume(look_at_steps.min(step_budget)) {
+            Some(true) => break KeyVerdict::Linearizable,
+            Some(false) => {
+                stretches.steps_left = step_budget;
+                let window = stretches
+                    .find_refuting_window(&search.end(), usize::MAX)
+                    .unwrap_or(Window { lo: 0, hi: search.ops.len() });
+                stretches.steps_left = step_budget;
+                break KeyVerdict::Violated(stretches.explain(window));
+            }
+            None if search.steps >= step_budget => break KeyVerdict::Undecided,
+            None => {
+                let end = search.end();
+                if looked_at_frontier != Some(end.deepest_frontier) {
+                    looked_at_frontier = Some(end.deepest_frontier);
+                    stretches.steps_left = step_budget.min(look_at_steps);
+                    if let Some(window) = stretches.find_refuting_window(&end, LOOK_WIDTH_MAX) {
+                        stretches.steps_left = step_budget;
+                        break KeyVerdict::Violated(stretches.explain(window));
+                    }
+                }
+                look_at_steps = look_at_steps.saturating_mul(2);
+            }
+        }
+    };
+    *steps += search.steps + stretches.steps_taken;
+    verdict
+}
+
+/// The quickest violation to find and to tell: an `ok` operation that saw a value (or a failed
+/// cas that saw *some* value) which no operation invoked before it completed could have written.
+fn unexplained_observation(key_history: &KeyHistory) -> Option<KeyOp> {
+    let ops = &key_history.ops;
+    let written_in_time = |op: &KeyOp, value: Option<Val>| {
+        ops.iter().any(|w| {
+            w.line != op.line
+                && w.invoked_ms <= op.completed_ms
+                && w.effect.written().is_some_and(|v| value.is_none_or(|value| v == value))
+        })
+    };
+    let mut unexplained = ops.iter().filter(|op| match op.effect {
+        Effect::Get { value } | Effect::Cas { expected: value, .. } => {
+            value != ABSENT && !written_in_time(op, Some(value))
+        }
+        Effect::CasFailed { expected: ABSENT } => !written_in_time(op, None),
+        _ => false,
+    });
+    unexplained.next().copied()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +246,12 @@ struct KeyHistory {
 }
 
 impl KeyHistory {
+    /// Value ids run below this. The last id, `values.len()`, is a value that no operation
+    /// names, for "whatever the key held" (see [`Window`]).
+    fn value_count(&self) -> usize {
+        self.values.len() + 1
+    }
+
     fn intern(&mut self, index: &mut HashMap<String, Val>, value: &Option<String>) -> Val {
         let Some(text) = value else { return ABSENT };
         if let Some(&v) = index.get(text) {
@@ -183,6 +270,10 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
     let mut slot_of_key: HashMap<&str, usize> = HashMap::new();
     let mut keys: Vec<(KeyHistory, HashMap<String, Val>)> = Vec::new();
     for op in history {
+        // Turned away by every server: no effect, nothing observed.
+        if op.turned_away {
+            continue;
+        }
         let slot = *slot_of_key.entry(op.key.as_str()).or_insert_with(|| {
             let key_history = KeyHistory { key: op.key.clone(), values: vec![None], ops: Vec::new() };
             keys.push((key_history, HashMap::new()));
@@ -230,9 +321,31 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
 // ---------------------------------------------------------------------------------------------
 // The search.
 
-/// Some(true) linearizable, Some(false) not, None when the step budget ran out.
-fn is_linearizable(ops: &[KeyOp], value_count: usize, step_budget: u64) -> Option<bool> {
-    Search::new(ops, value_count).run(step_budget)
+/// How one search ended.
+#[derive(Clone, Copy, Debug)]
+struct SearchEnd {
+    /// Some(true) linearizable, Some(false) not, None when the step budget ran out.
+    answer: Option<bool>,
+    steps: u64,
+    /// How far the search got: the most definite ops (in invocation order, see
+    /// [`definite_order`]) that were ever all placed at once, and the furthest any window reached.
+    /// A violation lies near there.
+    deepest_frontier: usize,
+    furthest_window_end: usize,
+}
+
+/// Searches `ops` (one key) for a legal order, starting from register value `initial`.
+/// `value_count` bounds every value id in `ops` and `initial`.
+fn search(ops: &[KeyOp], value_count: usize, initial: Val, step_budget: u64) -> SearchEnd {
+    Search::new(ops, value_count, initial).run(step_budget)
+}
+
+/// The definite operations of `ops`, as indices, in the order the search numbers them:
+/// by invocation, then completion, then line.
+fn definite_order(ops: &[KeyOp]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].effect.is_definite()).collect();
+    order.sort_by_key(|&i| (ops[i].invoked_ms, ops[i].completed_ms, ops[i].line));
+    order
 }
 
 /// A definite operation: it must be placed, between its invocation and its completion.
@@ -291,8 +404,17 @@ struct Search {
     used: Vec<u32>,
     used_bits: Vec<u64>,
 
+    /// The path of the depth-first search, kept between calls of `resume`.
+    stack: Vec<Frame>,
+    started: bool,
+    answer: Option<bool>,
     steps: u64,
-    seen: HashSet<Box<[u64]>, BuildHasherDefault<FxHasher>>,
+    deepest_frontier: usize,
+    furthest_window_end: usize,
+    /// Every configuration explored: (placed set, value) → the sets of unknown writes used when
+    /// it was reached. One that was reached with fewer unknown writes used dominates: it had
+    /// everything this one has, and it failed.
+    seen: HashMap<Box<[u64]>, Vec<Box<[u64]>>, BuildHasherDefault<FxHasher>>,
     // Scratch space reused between nodes.
     candidates: Vec<u32>,
     moves: Vec<Move>,
@@ -300,13 +422,15 @@ struct Search {
 }
 
 impl Search {
-    fn new(key_ops: &[KeyOp], value_count: usize) -> Search {
-        let mut ops: Vec<Definite> = key_ops
-            .iter()
-            .filter(|op| op.effect.is_definite())
-            .map(|op| Definite { invoked_ms: op.invoked_ms, completed_ms: op.completed_ms, effect: op.effect })
+    fn new(key_ops: &[KeyOp], value_count: usize, initial: Val) -> Search {
+        let ops: Vec<Definite> = definite_order(key_ops)
+            .into_iter()
+            .map(|i| Definite {
+                invoked_ms: key_ops[i].invoked_ms,
+                completed_ms: key_ops[i].completed_ms,
+                effect: key_ops[i].effect,
+            })
             .collect();
-        ops.sort_by_key(|op| (op.invoked_ms, op.completed_ms));
 
         let mut class_of_effect: HashMap<Effect, usize> = HashMap::new();
         let mut classes: Vec<UnknownClass> = Vec::new();
@@ -347,11 +471,16 @@ impl Search {
             placed: vec![0; op_count.div_ceil(64) + 1],
             frontier: 0,
             placed_count: 0,
-            value: ABSENT,
+            value: initial,
             used: vec![0; class_count],
             used_bits: vec![0; bits.div_ceil(64)],
+            stack: Vec::new(),
+            started: false,
+            answer: None,
             steps: 0,
-            seen: HashSet::default(),
+            deepest_frontier: 0,
+            furthest_window_end: 0,
+            seen: HashMap::default(),
             candidates: Vec::new(),
             moves: Vec::new(),
             chains: Vec::new(),
@@ -383,16 +512,31 @@ impl Search {
         (bound, end)
     }
 
-    /// The memo key of the current configuration; `end` is where the window ends (no op at or
-    /// beyond it is placed).
+    /// The memo key of the current configuration, without the unknown writes used; `end` is
+    /// where the window ends (no op at or beyond it is placed).
     fn memo_key(&self, end: usize) -> Box<[u64]> {
         let first_word = self.frontier / 64;
         let last_word = if end > self.frontier { (end - 1) / 64 } else { first_word };
-        let mut key = Vec::with_capacity(1 + self.used_bits.len() + last_word + 1 - first_word);
+        let mut key = Vec::with_capacity(2 + last_word - first_word);
         key.push(((self.frontier as u64) << 32) | self.value as u64);
-        key.extend_from_slice(&self.used_bits);
         key.extend_from_slice(&self.placed[first_word..=last_word]);
         key.into_boxed_slice()
+    }
+
+    /// Records the current configuration as explored; false if it (or one that dominates it)
+    /// was explored before.
+    fn first_visit(&mut self, end: usize) -> bool {
+        if self.used_bits.is_empty() {
+            return self.seen.insert(self.memo_key(end), Vec::new()).is_none();
+        }
+        let used_bits = &self.used_bits;
+        let reached_with = self.seen.entry(self.memo_key(end)).or_default();
+        let dominated = |earlier: &Box<[u64]>| earlier.iter().zip(used_bits.iter()).all(|(&e, &u)| e & !u == 0);
+        if reached_with.iter().any(dominated) {
+            return false;
+        }
+        reached_with.push(used_bits.clone().into_boxed_slice());
+        true
     }
 
     fn available(&self, class: u32, bound: u64) -> bool {
@@ -475,7 +619,14 @@ impl Search {
     /// Every simple chain of available unknown writes from the current value to `target`,
     /// searched backwards from `target`. `suffix` holds, reversed, the links already chosen after
     /// `target`; `visited` the values on the way, so that no value repeats.
-    fn find_chains(&mut self, target: Val, bound: u64, visited: &mut Vec<Val>, suffix: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+    fn find_chains(
+        &mut self,
+        target: Val,
+        bound: u64,
+        visited: &mut Vec<Val>,
+        suffix: &mut Vec<u32>,
+        out: &mut Vec<Vec<u32>>,
+    ) {
         self.steps += 1;
         let finish = |first: u32, suffix: &[u32]| {
             let mut chain = Vec::with_capacity(suffix.len() + 1);
@@ -538,9 +689,15 @@ impl Search {
 
     /// Generates the moves of the current configuration onto the stack of moves. A read that is
     /// allowed now is the only move tried (placing it now is never worse).
-    fn expand(&mut self, stack: &mut Vec<Frame>) {
-        let (bound, _) = self.window();
-        let frame = Frame { value: self.value, moves_start: self.moves.len(), next: self.moves.len(), chains_start: self.chains.len() };
+    fn expand(&mut self) {
+        let (bound, end) = self.window();
+        self.furthest_window_end = self.furthest_window_end.max(end);
+        let frame = Frame {
+            value: self.value,
+            moves_start: self.moves.len(),
+            next: self.moves.len(),
+            chains_start: self.chains.len(),
+        };
         let s = self.value;
         let forced = self.candidates.iter().copied().find(|&i| match self.ops[i as usize].effect {
             Effect::Get { value } => value == s,
@@ -557,45 +714,71 @@ impl Search {
             }
             self.candidates = candidates;
         }
-        stack.push(frame);
+        self.stack.push(frame);
     }
 
-    fn run(mut self, step_budget: u64) -> Option<bool> {
-        if self.ops.is_empty() {
-            return Some(true);
+    fn run(mut self, step_budget: u64) -> SearchEnd {
+        self.resume(step_budget);
+        self.end()
+    }
+
+    fn end(&self) -> SearchEnd {
+        SearchEnd {
+            answer: self.answer,
+            steps: self.steps,
+            deepest_frontier: self.deepest_frontier,
+            furthest_window_end: self.furthest_window_end,
         }
-        let mut stack: Vec<Frame> = Vec::new();
-        self.expand(&mut stack);
+    }
+
+    /// Searches on until the answer is known (Some) or `step_limit` steps have been taken in
+    /// all (None); it may be called again with a higher limit to go on where it stopped.
+    fn resume(&mut self, step_limit: u64) -> Option<bool> {
+        if self.answer.is_none() {
+            self.answer = self.depth_first(step_limit);
+        }
+        self.answer
+    }
+
+    fn depth_first(&mut self, step_limit: u64) -> Option<bool> {
+        if !self.started {
+            self.started = true;
+            if self.ops.is_empty() {
+                return Some(true);
+            }
+            self.expand();
+        }
         loop {
-            let Some(frame) = stack.last_mut() else { return Some(false) };
+            let Some(frame) = self.stack.last() else { return Some(false) };
             if frame.next == self.moves.len() {
                 // Every move from here failed: back up one level.
-                let frame = stack.pop().expect("the stack is not empty");
+                let frame = self.stack.pop().expect("the stack is not empty");
                 self.moves.truncate(frame.moves_start);
                 self.chains.truncate(frame.chains_start);
-                let Some(parent) = stack.last() else { return Some(false) };
+                let Some(parent) = self.stack.last() else { return Some(false) };
                 let (mv, value_before) = (self.moves[parent.next - 1], parent.value);
                 self.undo(mv, value_before);
                 continue;
             }
-            let mv = self.moves[frame.next];
-            frame.next += 1;
-            self.steps += 1;
-            if self.steps > step_budget {
+            if self.steps >= step_limit {
                 return None;
             }
+            let mv = self.moves[frame.next];
+            self.stack.last_mut().expect("the stack is not empty").next += 1;
+            self.steps += 1;
             self.apply(mv);
             if self.placed_count == self.ops.len() {
                 return Some(true);
             }
             let (_, end) = self.window();
-            let key = self.memo_key(end);
-            if !self.seen.insert(key) {
-                let value_before = stack.last().expect("the stack is not empty").value;
+            self.deepest_frontier = self.deepest_frontier.max(self.frontier);
+            self.furthest_window_end = self.furthest_window_end.max(end);
+            if !self.first_visit(end) {
+                let value_before = self.stack.last().expect("the stack is not empty").value;
                 self.undo(mv, value_before);
                 continue;
             }
-            self.expand(&mut stack);
+            self.expand();
         }
     }
 }
@@ -639,111 +822,205 @@ impl Hasher for FxHasher {
 // ---------------------------------------------------------------------------------------------
 // Explaining a violation.
 
-/// At most this many operations of the narrowed window are tried one by one when shrinking.
+/// A stretch of one key's definite operations, positions `lo..hi` in [`definite_order`], checked
+/// on its own. With `lo` = 0 it starts from the beginning, when the key is absent. Otherwise:
+/// - the operations before it that completed before its first one began are left out, and the
+///   key's value at that instant is left open: the stretch must fail whatever the key held;
+/// - those before it that were still running then are weakened (see [`Effect::weakened`]), as
+///   are those after it, and unknown writes are kept, since they may take effect at any time.
+///
+/// Whenever a stretch fails, the whole history does: any legal order of the whole would give
+/// one of the stretch, from the value the key held once the left-out operations were done.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    lo: usize,
+    hi: usize,
+}
+
+/// The operations that are shown not to admit a legal order, and where that starts.
+struct Core {
+    ops: Vec<KeyOp>,
+    /// None: from the beginning of the run. Some(t): whatever the key held at t ms.
+    from_ms: Option<u64>,
+}
+
+/// Checks stretches of operations that sometimes refute a whole key's history far more cheaply
+/// than the whole search does, and always give a short story to tell.
+struct Stretches<'a> {
+    key_history: &'a KeyHistory,
+    /// `definite_order` of the key's ops.
+    order: Vec<usize>,
+    /// position in `order` of each op (usize::MAX for unknown ops).
+    position: Vec<usize>,
+    steps_left: u64,
+    steps_taken: u64,
+}
+
+/// Steps one check of a stretch may take.
+const STRETCH_STEPS_MAX: u64 = 1_000_000;
+
+impl<'a> Stretches<'a> {
+    fn new(key_history: &'a KeyHistory, steps_left: u64) -> Stretches<'a> {
+        let order = definite_order(&key_history.ops);
+        let mut position = vec![usize::MAX; key_history.ops.len()];
+        for (p, &i) in order.iter().enumerate() {
+            position[i] = p;
+        }
+        Stretches { key_history, order, position, steps_left, steps_taken: 0 }
+    }
+
+    fn start_ms(&self, window: Window) -> Option<u64> {
+        (window.lo > 0).then(|| self.key_history.ops[self.order[window.lo]].invoked_ms)
+    }
+
+    /// The history of a window in which only the definite ops at positions where `strong` is
+    /// true keep their full claims.
+    fn history(&self, window: Window, strong: &[bool]) -> Vec<KeyOp> {
+        let start_ms = self.start_ms(window).unwrap_or(0);
+        let mut ops = Vec::new();
+        for (i, op) in self.key_history.ops.iter().enumerate() {
+            let p = self.position[i];
+            if p == usize::MAX || (p >= window.lo && p < window.hi && strong[p]) {
+                ops.push(*op);
+            } else if p < window.lo && op.completed_ms < start_ms {
+                // Done before the window starts: summed up by the open value.
+            } else if let Some(effect) = op.effect.weakened() {
+                ops.push(KeyOp { effect, ..*op });
+            }
+        }
+        ops
+    }
+
+    /// Whether the window, with these ops strong, certainly has no legal order. False also when
+    /// the steps run out, so a caller only ever relies on a proven failure.
+    fn fails(&mut self, window: Window, strong: &[bool]) -> bool {
+        let ops = self.history(window, strong);
+        let value_count = self.key_history.value_count();
+        let starts: Vec<Val> = if window.lo == 0 { vec![ABSENT] } else { open_values(&ops, value_count) };
+        for start in starts {
+            let end = search(&ops, value_count, start, self.steps_left.min(STRETCH_STEPS_MAX));
+            self.steps_left = self.steps_left.saturating_sub(end.steps);
+            self.steps_taken += end.steps;
+            if end.answer != Some(false) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The values worth trying as the open value a window starts from: absent, each value some op
+/// observes, and one that nobody names (every other value behaves like it).
+fn open_values(ops: &[KeyOp], value_count: usize) -> Vec<Val> {
+    let mut values = vec![ABSENT, (value_count - 1) as Val];
+    for op in ops {
+        match op.effect {
+            Effect::Get { value }
+            | Effect::Cas { expected: value, .. }
+            | Effect::CasFailed { expected: value }
+            | Effect::MaybeCas { expected: value, .. } => values.push(value),
+            Effect::Put { .. } | Effect::MaybePut { .. } => {}
+        }
+    }
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
+/// At most this many operations of a window are tried one by one when shrinking it.
 const SHRINK_TRIES_MAX: usize = 400;
 
-/// Shrinks a non-linearizable key history to a core and describes it.
-///
-/// Shrinking weakens operations rather than deleting them, because deleting a write can create a
-/// violation that was not there (a read of its value would lose its explanation). A weakened
-/// read says nothing; a weakened write becomes unknown ("may have happened, any time after its
-/// invocation"). A weaker history that is still not linearizable proves the original is not, and
-/// the operations left unweakened are the core:
-/// 1. the shortest prefix (by invocation) kept definite, everything after it weakened;
-/// 2. within it, the shortest suffix kept definite;
-/// 3. then each remaining op weakened in turn, if the history stays non-linearizable.
-fn explain(key_history: &KeyHistory, step_budget: u64) -> Violation {
-    let ops = &key_history.ops;
-    let mut definite: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].effect.is_definite()).collect();
-    definite.sort_by_key(|&i| (ops[i].invoked_ms, ops[i].completed_ms, ops[i].line));
-    let value_count = key_history.values.len();
-    // Shrinking checks small histories; a smaller budget keeps a pathological one from
-    // making the explanation cost much more than the check did.
-    let budget = step_budget / 4;
-    let still_violated = |strong: &[bool]| {
-        let weakened: Vec<KeyOp> = ops
-            .iter()
-            .zip(strong)
-            .filter_map(|(op, &strong)| {
-                if strong {
-                    Some(*op)
+impl Stretches<'_> {
+    /// Looks for a small window that fails on its own, ending where the search got stuck and
+    /// doubling backwards until it reaches the beginning or `width_max`.
+    fn find_refuting_window(&mut self, end: &SearchEnd, width_max: usize) -> Option<Window> {
+        let stretches = self;
+        let count = stretches.order.len();
+        let stuck = (end.deepest_frontier + 1).min(count);
+        let hi = end.furthest_window_end.clamp(stuck, count);
+        let strong = vec![true; count];
+        let mut width = 2;
+        loop {
+            let window = Window { lo: stuck.saturating_sub(width), hi };
+            if stretches.fails(window, &strong) {
+                return Some(window);
+            }
+            if window.lo == 0 || stretches.steps_left == 0 || width >= width_max {
+                return None;
+            }
+            width *= 2;
+        }
+    }
+
+    /// Shrinks a failing window to a core and describes it.
+    ///
+    /// Shrinking weakens operations rather than deleting them, because deleting a write can create a
+    /// violation that was not there (a read of its value would lose its explanation). A weakened
+    /// read says nothing; a weakened write becomes unknown ("may have happened, any time after its
+    /// invocation"). A weaker history that still fails proves the original does, and the operations
+    /// left unweakened are the core. A window from the beginning is first cut to its shortest
+    /// failing prefix; then each op is weakened in turn, if the window still fails.
+    fn explain(&mut self, window: Window) -> Violation {
+        let stretches = self;
+        let key_history = stretches.key_history;
+        let mut window = window;
+        let mut strong: Vec<bool> = (0..stretches.order.len()).map(|p| p >= window.lo && p < window.hi).collect();
+        if window.lo == 0 {
+            let mut lo = 0;
+            while window.hi - lo > 1 {
+                let mid = (lo + window.hi) / 2;
+                let prefix = Window { lo: 0, hi: mid };
+                if stretches.fails(prefix, &strong) {
+                    window = prefix;
                 } else {
-                    op.effect.weakened().map(|effect| KeyOp { effect, ..*op })
+                    lo = mid;
                 }
-            })
-            .collect();
-        is_linearizable(&weakened, value_count, budget) == Some(false)
-    };
-    let mut strong = vec![true; ops.len()];
-    let set_range = |strong: &mut Vec<bool>, keep: std::ops::Range<usize>| {
-        for (position, &i) in definite.iter().enumerate() {
-            strong[i] = keep.contains(&position);
+            }
         }
-    };
-
-    // 1. Shortest prefix: definite[..end] strong is violated (known for end = all).
-    let (mut lo, mut end) = (0, definite.len());
-    while end - lo > 1 {
-        let mid = (lo + end) / 2;
-        set_range(&mut strong, 0..mid);
-        if still_violated(&strong) {
-            end = mid;
-        } else {
-            lo = mid;
+        // One pass leaves a core in which every op is needed: weakening more ops only makes a
+        // history easier to order. Reads first, so that writes stay when either would do: writes
+        // and the read they contradict make the clearer story.
+        let mut tries: Vec<usize> = (window.lo..window.hi).collect();
+        tries.sort_by_key(|&p| key_history.ops[stretches.order[p]].effect.written().is_some());
+        for &p in tries.iter().take(SHRINK_TRIES_MAX) {
+            strong[p] = false;
+            if !stretches.fails(window, &strong) {
+                strong[p] = true;
+            }
         }
+        let mut ops: Vec<KeyOp> =
+            (window.lo..window.hi).filter(|&p| strong[p]).map(|p| key_history.ops[stretches.order[p]]).collect();
+        ops.sort_by_key(|op| (op.invoked_ms, op.line));
+        describe_violation(key_history, &Core { ops, from_ms: stretches.start_ms(window) })
     }
-    // 2. Shortest suffix of that prefix: definite[start..end] strong is violated (known for 0).
-    let (mut start, mut hi) = (0, end);
-    while hi - start > 1 {
-        let mid = (start + hi) / 2;
-        set_range(&mut strong, mid..end);
-        if still_violated(&strong) {
-            start = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    set_range(&mut strong, start..end);
-    // 3. One pass of greedy weakening leaves a core in which every op is needed: weakening more
-    // ops only makes a history easier to linearize. Reads first, so writes stay when either
-    // would do: a core of writes and the read they contradict is easier to tell.
-    let mut order: Vec<usize> = definite[start..end].to_vec();
-    order.sort_by_key(|&i| ops[i].effect.written().is_some());
-    for &i in order.iter().take(SHRINK_TRIES_MAX) {
-        strong[i] = false;
-        if !still_violated(&strong) {
-            strong[i] = true;
-        }
-    }
-
-    let mut core: Vec<KeyOp> = definite.iter().filter(|&&i| strong[i]).map(|&i| ops[i]).collect();
-    core.sort_by_key(|op| (op.invoked_ms, op.line));
-    let mut lines: Vec<u32> = core.iter().map(|op| op.line).collect();
-    lines.sort_unstable();
-    let explanation = describe_violation(key_history, &core);
-    Violation { key: key_history.key.clone(), lines, explanation }
 }
 
 /// How many core operations are listed before "and N more".
 const LISTED_OPS_MAX: usize = 12;
 
-fn describe_violation(key_history: &KeyHistory, core: &[KeyOp]) -> String {
+fn describe_violation(key_history: &KeyHistory, core: &Core) -> Violation {
     let words = Words { key_history };
-    let mut text = match words.pattern(core) {
+    let key = &key_history.key;
+    let sentence = if core.from_ms.is_none() { words.pattern_alone(&core.ops) } else { None };
+    let mut text = match sentence.or_else(|| words.pattern(&core.ops)) {
         Some(sentence) => format!("{sentence} The operations involved:"),
-        None => format!(
-            "No order of these operations on {} agrees both with their timing and with a register's rules:",
-            key_history.key
-        ),
+        None => match core.from_ms {
+            None => format!("No order of these operations on {key} agrees both with their timing and with a register's rules:"),
+            Some(start_ms) => format!(
+                "Whatever {key} held at {start_ms} ms, no order of these operations agrees both with their timing and with a register's rules:"
+            ),
+        },
     };
-    for op in core.iter().take(LISTED_OPS_MAX) {
+    for op in core.ops.iter().take(LISTED_OPS_MAX) {
         text.push_str("\n  ");
         text.push_str(&words.listing(op));
     }
-    if core.len() > LISTED_OPS_MAX {
-        text.push_str(&format!("\n  and {} more", core.len() - LISTED_OPS_MAX));
+    if core.ops.len() > LISTED_OPS_MAX {
+        text.push_str(&format!("\n  and {} more", core.ops.len() - LISTED_OPS_MAX));
     }
-    text
+    let mut lines: Vec<u32> = core.ops.iter().map(|op| op.line).collect();
+    lines.sort_unstable();
+    Violation { key: key.clone(), lines, explanation: text, from_ms: core.from_ms }
 }
 
 struct Words<'a> {
@@ -816,7 +1093,6 @@ impl Words<'_> {
     fn pattern(&self, core: &[KeyOp]) -> Option<String> {
         let key = self.key();
         match core {
-            [op] => self.pattern_alone(op),
             [a, b] => {
                 if let (Effect::Cas { expected: ea, .. }, Effect::Cas { expected: eb, .. }) = (a.effect, b.effect) {
                     if ea == eb {
@@ -832,7 +1108,8 @@ impl Words<'_> {
                         ));
                     }
                 }
-                let (write, other) = if a.effect.written().is_some() && a.completed_ms < b.invoked_ms { (a, b) } else { (b, a) };
+                let (write, other) =
+                    if a.effect.written().is_some() && a.completed_ms < b.invoked_ms { (a, b) } else { (b, a) };
                 let written = write.effect.written()?;
                 if write.completed_ms >= other.invoked_ms {
                     return None;
@@ -841,17 +1118,16 @@ impl Words<'_> {
                     if seen == ABSENT {
                         return Some(format!(
                             "{} {clause}, but {} had completed before it began, and nothing can make {key} absent again.",
-                            capitalized(&self.name(other)),
+                            &self.name(other),
                             self.name(write)
                         ));
                     }
                     if seen != written {
                         return Some(format!(
-                            "{} {clause}, but {} had completed before it began, and no write of {} could have taken effect after that and before {} finished.",
-                            capitalized(&self.name(other)),
+                            "{} {clause} after {} had completed, and no write of {} could have taken effect in between.",
+                            self.name(other),
                             self.name(write),
                             self.value(seen),
-                            self.name(other)
                         ));
                     }
                 }
@@ -859,7 +1135,7 @@ impl Words<'_> {
                     if expected == written {
                         return Some(format!(
                             "{} failed, so it found {key} different from {}, but {} had completed before it began, and no other write could have changed {key} in between.",
-                            capitalized(&self.name(other)),
+                            &self.name(other),
                             self.value(expected),
                             self.name(write)
                         ));
@@ -880,7 +1156,7 @@ impl Words<'_> {
                 if old.completed_ms < newer.invoked_ms && newer.completed_ms < reader.invoked_ms {
                     Some(format!(
                         "{} {clause} after {} had completed, but {} had completed before that write began, and no other write of {} could have come in between: the get read a value that had been overwritten before it began.",
-                        capitalized(&self.name(reader)),
+                        &self.name(reader),
                         self.name(newer),
                         self.name(old),
                         self.value(seen)
@@ -894,23 +1170,25 @@ impl Words<'_> {
     }
 
     /// A single operation that cannot be explained by anything.
-    fn pattern_alone(&self, op: &KeyOp) -> Option<String> {
+    fn pattern_alone(&self, core: &[KeyOp]) -> Option<String> {
+        let [op] = core else { return None };
         let key = self.key();
         if let Effect::CasFailed { expected: ABSENT } = op.effect {
             return Some(format!(
                 "{} failed, so it must have found {key} holding a value, but no write of {key} could have taken effect before it completed.",
-                capitalized(&self.name(op))
+                &self.name(op)
             ));
         }
         let (seen, clause) = self.observed(op)?;
         if seen == ABSENT {
             return None;
         }
-        let writes: Vec<&KeyOp> = self.key_history.ops.iter().filter(|w| w.effect.written() == Some(seen) && w.line != op.line).collect();
+        let writes: Vec<&KeyOp> =
+            self.key_history.ops.iter().filter(|w| w.effect.written() == Some(seen) && w.line != op.line).collect();
         if writes.is_empty() {
             return Some(format!(
                 "{} {clause}, but no operation ever wrote {} to {key}.",
-                capitalized(&self.name(op)),
+                &self.name(op),
                 self.value(seen)
             ));
         }
@@ -918,24 +1196,16 @@ impl Words<'_> {
             let names: Vec<String> = writes.iter().map(|w| self.name(w)).collect();
             return Some(format!(
                 "{} {clause}, but every write of {} ({}) began only after it had completed.",
-                capitalized(&self.name(op)),
+                &self.name(op),
                 self.value(seen),
                 names.join(", ")
             ));
         }
         Some(format!(
             "{} {clause}, but no write of {} could have taken effect before it completed.",
-            capitalized(&self.name(op)),
+            &self.name(op),
             self.value(seen)
         ))
-    }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -943,8 +1213,24 @@ fn capitalized(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn op(line: u32, kind: OpKind, invoked_ms: u64, completed_ms: Option<u64>, outcome: Option<OpOutcome>, result: Option<&str>) -> Operation {
-        Operation { line, key: "k".into(), kind, invoked_ms, completed_ms, outcome, result: result.map(String::from) }
+    fn op(
+        line: u32,
+        kind: OpKind,
+        invoked_ms: u64,
+        completed_ms: Option<u64>,
+        outcome: Option<OpOutcome>,
+        result: Option<&str>,
+    ) -> Operation {
+        Operation {
+            line,
+            key: "k".into(),
+            kind,
+            invoked_ms,
+            completed_ms,
+            outcome,
+            result: result.map(String::from),
+            turned_away: false,
+        }
     }
 
     #[test]
@@ -956,7 +1242,14 @@ mod tests {
     #[test]
     fn chain_of_unknown_cas_explains_a_read() {
         let cas = |line, expected: Option<&str>, new: &str, at| {
-            op(line, OpKind::Cas { expected: expected.map(String::from), new: new.into() }, at, None, Some(OpOutcome::Unknown), None)
+            op(
+                line,
+                OpKind::Cas { expected: expected.map(String::from), new: new.into() },
+                at,
+                None,
+                Some(OpOutcome::Unknown),
+                None,
+            )
         };
         let history = vec![
             cas(1, None, "a", 0),
