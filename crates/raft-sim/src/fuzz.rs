@@ -52,6 +52,10 @@ pub fn cmd_fuzz(args: &[String]) -> ExitCode {
                 Err(e) => return bad(e),
             },
             "--json" => json = true,
+            "--print" => {
+                print!("{}", print_schedule(from, &cfg));
+                return ExitCode::SUCCESS;
+            }
             other => return bad(format!("unknown argument {other}")),
         }
     }
@@ -112,4 +116,9 @@ fn parse_duration(s: &str) -> Option<u64> {
     } else {
         None
     }
+}
+
+/// `raft-sim fuzz --print SEED`: the schedule a seed would run, as a scenario.
+pub fn print_schedule(seed: u64, cfg: &FuzzConfig) -> String {
+    simulator::scenario::print_scenario(&fuzz::schedule(seed, cfg))
 }

@@ -189,10 +189,11 @@ fn run(name: &str, history: &[Operation], repeats: u32) -> Verdict {
         (None, false) => "linearizable",
     };
     println!(
-        "{name:<44} {:>6} ops  {:>9.3} ms  {:>12.0} ops/s  {answer}",
+        "{name:<52} {:>6} ops {:>9.3} ms {:>10.0} ops/s {:>9} steps  {answer}",
         history.len(),
         seconds * 1000.0,
-        history.len() as f64 / seconds
+        history.len() as f64 / seconds,
+        verdict.steps
     );
     verdict
 }

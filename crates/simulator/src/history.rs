@@ -23,6 +23,10 @@ pub struct Operation {
     pub completed_ms: Option<u64>,
     /// None while pending.
     pub outcome: Option<OpOutcome>,
-    /// For an `ok` get: the value read (None = absent). For a failed cas: the value seen, if known.
+    /// For an `ok` get: the value read (None = absent). For a failed cas: the value seen.
     pub result: Option<String>,
+    /// `fail` because every server the client tried turned it away (not leader): the command
+    /// certainly did not take effect, and, unlike a cas whose expected value did not match,
+    /// it observed nothing.
+    pub turned_away: bool,
 }

@@ -761,6 +761,7 @@ impl Sim {
             completed_ms: None,
             outcome: None,
             result: None,
+            turned_away: false,
         });
         let target = via.unwrap_or(self.leader_guess);
         self.clients.push(Client {
@@ -866,6 +867,7 @@ impl Sim {
     /// turned away; otherwise it may have.
     fn give_up(&mut self, client: usize) {
         let outcome = if self.clients[client].uncertain { OpOutcome::Unknown } else { OpOutcome::Fail };
+        self.history[client].turned_away = outcome == OpOutcome::Fail;
         self.complete(client, outcome, None);
     }
 

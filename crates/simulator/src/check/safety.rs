@@ -76,6 +76,10 @@ pub struct SafetyChecker {
     seen: HashMap<(Index, Term), u64>,
     /// The committed prefix: slot of each committed index (index 1 first).
     committed: Vec<Slot>,
+    /// The term in which each committed index was first known committed: leader completeness
+    /// speaks of leaders of later terms than that (an entry of term 1 first committed by the
+    /// leader of term 3 need not be in the log of term 2's leader).
+    committed_in: Vec<Term>,
     /// Applied entry hash per index.
     applied: Vec<Option<(u64, NodeId)>>,
     /// Current leaders and their terms, for the completeness check at commit time.
@@ -97,6 +101,7 @@ impl SafetyChecker {
             leaders: BTreeMap::new(),
             seen: HashMap::new(),
             committed: Vec::new(),
+            committed_in: Vec::new(),
             applied: Vec::new(),
             current_leader_term: [None; MAX_NODES + 1],
             violations: Vec::new(),
@@ -155,7 +160,7 @@ impl SafetyChecker {
         // Leader completeness: the new leader holds every committed entry of earlier terms.
         let mirror = &self.mirrors[id as usize];
         for (i, c) in self.committed.iter().enumerate() {
-            if c.term >= term {
+            if self.committed_in[i] >= term {
                 continue;
             }
             let index = i as Index + 1;
@@ -245,19 +250,19 @@ impl SafetyChecker {
     }
 
     pub fn on_commit(&mut self, now: u64, id: NodeId, index: Index, node: &Node, servers: &[Server]) {
-        let _ = node;
         let have = self.committed.len() as Index;
         if index > have {
             for i in have..index.min(self.mirrors[id as usize].len() as Index) {
                 let slot = self.mirrors[id as usize][i as usize];
                 self.committed.push(slot);
+                self.committed_in.push(node.term());
                 // Leader completeness: every current leader of a later term must hold it.
                 for s in servers {
                     if !s.running {
                         continue;
                     }
                     if let Some(t) = self.current_leader_term[s.id as usize] {
-                        if t > slot.term {
+                        if t > node.term() {
                             let m = &self.mirrors[s.id as usize];
                             let held = m.get(i as usize).is_some_and(|x| x.prefix == slot.prefix);
                             let compacted = s.node.log().snapshot().is_some_and(|sn| sn.last_index > i);
