@@ -131,6 +131,7 @@ struct Transfer {
     started_ms: TimeMs,
 }
 
+#[derive(Clone, Debug)]
 pub struct Node {
     id: NodeId,
     config: Config,

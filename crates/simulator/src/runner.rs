@@ -19,6 +19,7 @@ pub struct ExpectationResult {
     pub detail: String,
 }
 
+#[derive(Clone)]
 pub struct Runner {
     pub sim: Sim,
     pub expectations: Vec<ExpectationResult>,

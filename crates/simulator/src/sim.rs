@@ -125,6 +125,7 @@ enum Event {
     ClientRetry { client: usize },
 }
 
+#[derive(Clone)]
 /// One server slot. `node` always holds a state machine: for a crashed server it is the one it
 /// will restart as (durable state only), so what the page shows is what survives the crash.
 pub struct Server {
@@ -172,6 +173,7 @@ pub struct RunError {
     pub text: String,
 }
 
+#[derive(Clone)]
 pub struct Sim {
     pub settings: Settings,
     now: u64,

@@ -67,6 +67,7 @@ struct Slot {
     prefix: u64,
 }
 
+#[derive(Clone)]
 pub struct SafetyChecker {
     /// Mirror of each server's log; index 0 of the Vec is log index 1.
     mirrors: Vec<Vec<Slot>>,
