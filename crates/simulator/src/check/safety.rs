@@ -275,22 +275,6 @@ impl SafetyChecker {
                 }
             }
         }
-        // A server that commits an index must agree with the committed prefix there.
-        let upto = index.min(self.committed.len() as Index).min(self.mirrors[id as usize].len() as Index);
-        if upto > 0 {
-            let mine = self.mirrors[id as usize][(upto - 1) as usize];
-            let agreed = self.committed[(upto - 1) as usize];
-            if mine.prefix != agreed.prefix {
-                self.violate(
-                    Property::LeaderCompleteness,
-                    now,
-                    format!(
-                        "S{id} committed entry {upto} (term {}) where entry {upto} (term {}) had already been committed",
-                        mine.term, agreed.term
-                    ),
-                );
-            }
-        }
     }
 
     fn violations_push_completeness(&mut self, now: u64, leader: NodeId, term: Term, index: Index, eterm: Term, by: NodeId) {
