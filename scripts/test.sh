@@ -40,6 +40,31 @@ if [ "$rust_rc" != 0 ] && [ "$rust_failed" = 0 ]; then
 else
   record rust "$rust_passed" "$rust_failed"
 fi
+
+# The command line: every acceptance scenario through `raft-sim run` (exit status as
+# SCENARIO.md says), then the no-bug fuzz sweep of 10,000 random fault schedules.
+section "scenarios"
+cargo build --release -p raft-sim
+scn_passed=0; scn_failed=0
+while IFS= read -r f; do
+  if ./target/release/raft-sim run "$f" > "$results/scenario.out" 2>&1; then
+    scn_passed=$((scn_passed + 1))
+  else
+    scn_failed=$((scn_failed + 1)); echo "FAILED: $f"; cat "$results/scenario.out"
+  fi
+done < <(find scenarios -name '*.scn' -not -path 'scenarios/errors/*' | sort)
+while IFS= read -r f; do
+  ./target/release/raft-sim run "$f" > "$results/scenario.out" 2>&1
+  if [ $? = 2 ]; then scn_passed=$((scn_passed + 1)); else scn_failed=$((scn_failed + 1)); echo "NOT REFUSED: $f"; fi
+done < <(find scenarios/errors -name '*.scn' | sort)
+record scenarios "$scn_passed" "$scn_failed"
+
+section "fuzz"
+if ./target/release/raft-sim fuzz --seeds 10000 2>/dev/null | tee "$results/fuzz.log"; then
+  record fuzz 10000 0
+else
+  record fuzz 0 1 "the no-bug sweep found a violation: see the scenario above"
+fi
 # ---- end of the Rust tests ----------------------------------------------------------------
 
 # ---- (3) build the page ------------------------------------------------------------------
@@ -50,6 +75,20 @@ if bash scripts/build-wasm.sh && npx vite build; then
 else
   built=0
   record build 0 1 "the WebAssembly module or the page did not build"
+fi
+
+# ---- native and WebAssembly agree: every scenario's trace_hash, run in Node ----------------
+section "native-vs-wasm"
+if [ "$built" = 1 ]; then
+  node --test tests/node/ 2>&1 | tee "$results/node.log"
+  node_rc=${PIPESTATUS[0]}
+  nv_passed=$(awk '/^# pass /{print $3}' "$results/node.log" | tail -1)
+  nv_failed=$(awk '/^# fail /{print $3}' "$results/node.log" | tail -1)
+  nv_passed=${nv_passed:-0}; nv_failed=${nv_failed:-0}
+  if [ "$node_rc" != 0 ] && [ "$nv_failed" = 0 ]; then nv_failed=1; fi
+  record native-vs-wasm "$nv_passed" "$nv_failed"
+else
+  record native-vs-wasm 0 1 "not run: the build failed"
 fi
 
 # ---- (4) the page's unit tests (geometry, actions, share links, time) ---------------------
