@@ -1,0 +1,65 @@
+// Page benchmark: frame cost with 9 servers, 10% loss and clients writing, in headless Chromium.
+// Run against the built page:  npx vite build && npx vite preview --port 4173 &
+//                              node bench/page-frame.mjs [http://127.0.0.1:4173/]
+// Prints the distribution of requestAnimationFrame callback times (the page's whole frame:
+// advance the simulation, take the snapshot, draw) and the page's gzip download size.
+import { chromium } from '@playwright/test';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const base = process.argv[2] || 'http://127.0.0.1:4173/';
+const scenario = 'nodes 9\nseed 3\nloss 10%\n';
+const link = `${base}?speed=1#s=${Buffer.from(scenario).toString('base64url')}`;
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await page.addInitScript(() => {
+  // Time every animation-frame callback: that is the page's per-frame work.
+  window.__frames = [];
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (cb) => raf((t) => {
+    const t0 = performance.now();
+    cb(t);
+    window.__frames.push(performance.now() - t0);
+  });
+});
+await page.goto(link);
+await page.waitForSelector('[data-node="S9"]');
+// A share link opens paused: play, and keep a client writing every 100 ms of wall time.
+await page.getByRole('button', { name: 'Play' }).click();
+await page.evaluate(() => { window.__frames = []; });
+const t0 = Date.now();
+let i = 0;
+while (Date.now() - t0 < 10_000) {
+  await page.fill('input[name="key"]', `k${i % 20}`);
+  await page.fill('input[name="value"]', `v${i}`);
+  await page.getByRole('button', { name: 'Put', exact: true }).click();
+  i++;
+  await page.waitForTimeout(100);
+}
+const frames = await page.evaluate(() => window.__frames.slice());
+const simMs = Number(await page.getAttribute('[data-playground]', 'data-time'));
+await browser.close();
+
+frames.sort((a, b) => a - b);
+const q = (p) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))].toFixed(2);
+const mean = (frames.reduce((a, b) => a + b, 0) / frames.length).toFixed(2);
+console.log(`page frame (9 servers, 10% loss, ${i} client writes, ${simMs} ms simulated): ` +
+  `${frames.length} frames, mean ${mean} ms, median ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
+
+// Download size: every file of dist/ that index.html needs (the page, its JS, CSS and wasm).
+function files(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+const dist = files('dist').filter((p) => /\.(html|js|css|wasm|svg)$/.test(p));
+let raw = 0, gz = 0;
+for (const p of dist) { const b = readFileSync(p); raw += b.length; gz += gzipSync(b, { level: 9 }).length; }
+console.log(`dist/: ${dist.length} files, ${(raw / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzip`);
