@@ -14,6 +14,9 @@ use simulator::scenario::{self, Action, Item, ItemKind};
 use simulator::sim::Observe;
 use simulator::Runner;
 
+pub mod classroom;
+pub mod fuzz;
+
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();

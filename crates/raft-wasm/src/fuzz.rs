@@ -1,0 +1,301 @@
+//! Counterexample search for the page: the simulator's fuzzer, one seed per call, so a Web
+//! Worker can report progress between seeds and be stopped (terminated) at any time; and the
+//! replay of a finding up to the instant of its violation.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use raft_core::Bug;
+use simulator::check::linearizability;
+use simulator::fuzz::{self, FuzzConfig, Profile};
+use simulator::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting};
+use simulator::sim::Observe;
+use simulator::Runner;
+
+/// Schedules the page searches are this long: shorter than the command line's 10 s, so more of
+/// them run per second; every deliberate bug still shows up within a few hundred seeds.
+pub const PAGE_SCHEDULE_MS: u64 = 5_000;
+
+#[derive(Serialize, Clone, Debug)]
+pub struct FindingView {
+    pub seed: u64,
+    pub bug: &'static str,
+    pub property: &'static str,
+    pub detail: String,
+    pub at_ms: u64,
+    pub scenario: String,
+    pub original_actions: usize,
+    pub shrunk_actions: usize,
+}
+
+/// The names of the deliberate bugs, in the language's order.
+pub fn bug_names() -> Vec<&'static str> {
+    Bug::ALL.iter().map(|b| b.name()).collect()
+}
+
+/// Runs the page spends shrinking a finding: the command line allows 2000, but on the page
+/// the student is waiting, and a few hundred runs already take most actions out.
+pub const PAGE_SHRINK_RUNS: usize = 250;
+
+/// Fuzz one seed with `bug` switched on; the shrunk finding, or None when nothing broke.
+pub fn fuzz_one(seed: u64, bug: &str) -> Result<Option<FindingView>, String> {
+    fuzz_with(seed, bug, PAGE_SHRINK_RUNS)
+}
+
+pub fn fuzz_with(seed: u64, bug: &str, shrink_runs: usize) -> Result<Option<FindingView>, String> {
+    let b = Bug::from_name(bug).ok_or_else(|| format!("unknown bug {bug}; the bugs are {}", bug_names().join(", ")))?;
+    let cfg = FuzzConfig { bug: Some(b), duration_ms: PAGE_SCHEDULE_MS, ..FuzzConfig::default() };
+    let s = fuzz::schedule(seed, &cfg);
+    let Some((property, _, _)) = fuzz::verdict(&s) else { return Ok(None) };
+    let small = shrink(&s, property, shrink_runs);
+    let (_, detail, at_ms) = fuzz::verdict(&small).expect("shrinking keeps the violation");
+    let count = |sc: &Scenario| sc.items.iter().filter(|i| matches!(i.kind, ItemKind::Action(_))).count();
+    let header = format!(
+        "# Found by the page's counterexample search (bug {}, seed {seed}, profile {}): {} at {at_ms}ms\n# {}\n",
+        b.name(),
+        Profile::for_seed(seed, true).name(),
+        property.name(),
+        detail.replace('\n', "\n# "),
+    );
+    Ok(Some(FindingView {
+        seed,
+        bug: b.name(),
+        property: property.name(),
+        detail,
+        at_ms,
+        scenario: format!("{header}{}", scenario::print_scenario(&small)),
+        original_actions: count(&s),
+        shrunk_actions: count(&small),
+    }))
+}
+
+/// Whether `s` still breaks `property`. A property the safety checker watches is decided at
+/// the first violation, so the run stops there; linearizability needs the whole history.
+fn still_breaks(s: &Scenario, property: Property) -> bool {
+    if property == Property::Linearizability {
+        return fuzz::verdict(s).is_some_and(|(p, _, _)| p == property);
+    }
+    let mut r = Runner::new(s, Observe::FUZZ);
+    for item in &s.items {
+        if let ItemKind::Action(Action::Run { ms }) = item.kind {
+            let end = r.sim.now() + ms;
+            while r.sim.step_one(end) {
+                if let Some(v) = r.sim.violations().first() {
+                    return v.property == property;
+                }
+            }
+            r.sim.run_until(end);
+        } else {
+            r.apply(item);
+        }
+        if let Some(v) = r.sim.violations().first() {
+            return v.property == property;
+        }
+    }
+    false
+}
+
+/// Give items the line numbers `print_scenario` will give them (`nodes`, `seed`, then the rest).
+fn renumber(mut s: Scenario) -> Scenario {
+    let mut line = 3;
+    for it in s.items.iter_mut() {
+        match it.kind {
+            ItemKind::Setting(Setting::Nodes(_)) => it.line = 1,
+            ItemKind::Setting(Setting::Seed(_)) => it.line = 2,
+            _ => {
+                it.line = line;
+                line += 1;
+            }
+        }
+    }
+    s
+}
+
+/// The simulator's shrinking (delta debugging over the actions, chunks halving down to single
+/// lines, then consecutive runs merged), with runs that stop at the first violation: on the
+/// page a student waits for it.
+pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
+    let removable = |it: &Item| !matches!(it.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)));
+    let mut best = s.clone();
+    let mut runs = 0;
+    let mut chunk = best.items.len() / 2;
+    while chunk >= 1 && runs < budget {
+        let mut i = 0;
+        let mut progressed = false;
+        while i < best.items.len() && runs < budget {
+            let end = (i + chunk).min(best.items.len());
+            if !best.items[i..end].iter().all(removable) {
+                i += 1;
+                continue;
+            }
+            let mut candidate = best.clone();
+            candidate.items.drain(i..end);
+            let candidate = renumber(candidate);
+            runs += 1;
+            if still_breaks(&candidate, property) {
+                best = candidate;
+                progressed = true;
+            } else {
+                i += chunk;
+            }
+        }
+        if !progressed {
+            chunk /= 2;
+        }
+    }
+    let mut merged: Vec<Item> = Vec::new();
+    for it in best.items {
+        if let (ItemKind::Action(Action::Run { ms }), Some(Item { kind: ItemKind::Action(Action::Run { ms: prev }), .. })) =
+            (&it.kind, merged.last_mut())
+        {
+            *prev += ms;
+            continue;
+        }
+        merged.push(it);
+    }
+    renumber(Scenario { items: merged, ..best })
+}
+
+/// Where a scenario first breaks a safety property.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Stop {
+    /// The scenario cut at that instant: its lines up to there, ending with a partial `run`.
+    /// Replayed, it gives exactly the run up to the violation (same trace hash).
+    pub scenario: String,
+    pub at_ms: u64,
+    pub property: Option<&'static str>,
+    pub detail: Option<String>,
+}
+
+/// Replay `text` event by event and cut it at the first violation (the end of the millisecond
+/// in which it happened). With no violation, the whole scenario comes back.
+pub fn until_violation(text: &str) -> Result<Stop, String> {
+    let parsed = scenario::parse(text).map_err(|e| e.to_string())?;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut r = Runner::new(&parsed, Observe::FUZZ);
+    let mut completed = 0;
+    // Violated yet? Linearizability only needs a look when an operation has completed.
+    let broken = |r: &Runner, completed: &mut usize| -> Option<(Property, String)> {
+        if let Some(v) = r.sim.violations().first() {
+            return Some((v.property, v.detail.clone()));
+        }
+        let done = r.sim.history.iter().filter(|o| o.outcome.is_some()).count();
+        if done != *completed {
+            *completed = done;
+            if let Some(v) = linearizability::check(&r.sim.history).violation {
+                return Some((Property::Linearizability, v.explanation));
+            }
+        }
+        None
+    };
+    for item in &parsed.items {
+        let before = item.line as usize - 1; // lines before this item
+        if let ItemKind::Action(Action::Run { ms }) = item.kind {
+            let start = r.sim.now();
+            let end = start + ms;
+            while r.sim.step_one(end) {
+                if let Some((p, d)) = broken(&r, &mut completed) {
+                    // Finish the millisecond, as a replayed `run` would.
+                    let t = r.sim.now();
+                    r.sim.run_until(t);
+                    let mut cut: Vec<String> = lines[..before].iter().map(|l| l.to_string()).collect();
+                    if t > start {
+                        cut.push(format!("run {}ms", t - start));
+                    }
+                    return Ok(Stop { scenario: cut.join("\n") + "\n", at_ms: t, property: Some(p.name()), detail: Some(d) });
+                }
+            }
+            r.sim.run_until(end);
+        } else {
+            r.apply(item);
+            if let Some((p, d)) = broken(&r, &mut completed) {
+                let cut = lines[..item.line as usize].join("\n") + "\n";
+                return Ok(Stop { scenario: cut, at_ms: r.sim.now(), property: Some(p.name()), detail: Some(d) });
+            }
+        }
+    }
+    Ok(Stop { scenario: text.to_string(), at_ms: r.sim.now(), property: None, detail: None })
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// `fuzzSeed(seed, bug)`: null, or `{seed, bug, property, detail, at_ms, scenario, …}` with the
+/// shrunk scenario.
+#[wasm_bindgen(js_name = fuzzSeed)]
+pub fn fuzz_seed_js(seed: f64, bug: &str) -> Result<JsValue, JsError> {
+    if !(seed.is_finite() && seed >= 0.0) {
+        return Err(JsError::new("the seed must be a whole number"));
+    }
+    match fuzz_one(seed as u64, bug).map_err(|e| JsError::new(&e))? {
+        Some(f) => to_js(&f),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// `bugNames()`: the deliberate bugs.
+#[wasm_bindgen(js_name = bugNames)]
+pub fn bug_names_js() -> Vec<String> {
+    bug_names().into_iter().map(String::from).collect()
+}
+
+/// `untilViolation(text)`: `{scenario, at_ms, property, detail}`, the scenario cut at its first
+/// violation (see [`until_violation`]).
+#[wasm_bindgen(js_name = untilViolation)]
+pub fn until_violation_js(text: &str) -> Result<JsValue, JsError> {
+    to_js(&until_violation(text).map_err(|e| JsError::new(&e))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Core;
+
+    #[test]
+    fn every_bug_is_found_within_a_few_hundred_page_seeds_and_cut_at_its_violation() {
+        for bug in bug_names() {
+            let found = (1..=1000u64).find_map(|s| fuzz_one(s, bug).unwrap());
+            let f = found.unwrap_or_else(|| panic!("{bug}: nothing within 1000 seeds"));
+            let stop = until_violation(&f.scenario).unwrap();
+            assert!(stop.property.is_some(), "{bug}: the shrunk scenario does not break anything");
+            // The cut scenario replays on the page to the same state: violated, at that instant.
+            let mut core = Core::new(&stop.scenario).unwrap();
+            assert_eq!(core.time(), stop.at_ms, "{bug}");
+            let snap = core.view();
+            assert!(!snap.view.safe, "{bug}: the cut scenario is not violated on the page\n{}", stop.scenario);
+        }
+    }
+
+    #[test]
+    fn until_violation_stops_at_the_first_violation() {
+        let text = "nodes 5\nbug small-quorum\nelection-timeout 3s..4s\npartition S1 S2 | S3 S4 S5\ntimeout S1\ntimeout S3\nrun 100ms\nrun 900ms\n";
+        let stop = until_violation(text).unwrap();
+        assert_eq!(stop.property, Some("election-safety"));
+        assert!(stop.at_ms > 0 && stop.at_ms < 100, "{stop:?}");
+        assert!(stop.scenario.ends_with(&format!("timeout S3\nrun {}ms\n", stop.at_ms)), "{}", stop.scenario);
+        let clean = "nodes 3\nrun 1s\n";
+        let stop = until_violation(clean).unwrap();
+        assert_eq!(stop.property, None);
+        assert_eq!(stop.at_ms, 1000);
+    }
+
+    /// Shrinking budget against time and size: `cargo test --release -p raft-wasm shrink_budgets -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn shrink_budgets() {
+        for (bug, seed) in [("commit-old-terms", 531), ("stale-read", 205), ("skip-prev-check", 8)] {
+            for budget in [100, 200, 400, 800, 2000] {
+                let t = std::time::Instant::now();
+                let f = fuzz_with(seed, bug, budget).unwrap().unwrap();
+                eprintln!("{bug} {budget}: {} -> {} actions, {:?}", f.original_actions, f.shrunk_actions, t.elapsed());
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_bug_is_refused() {
+        assert!(fuzz_one(1, "no-such-bug").unwrap_err().contains("vote-any-log"));
+    }
+}
