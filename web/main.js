@@ -10,6 +10,7 @@ import { Panels } from './panels.js';
 import { wireCluster, wireControls } from './input.js';
 import { toggleServerLine, linkClickLines, latencyLine, percent, clientLine, BOOKERS } from './actions.js';
 import { decodeScenario, sharePayload, shareLink } from './share.js';
+import { Classroom } from './classroom.js';
 
 /**
  * Default speed: a tenth of real time. Messages take 10–30 ms of simulated time, so at 0.1 a
@@ -289,6 +290,7 @@ class App {
       this.recordedAt = now;
       this.panels.renderRecorded(this.model.recorded());
     }
+    if (this.classroom) this.classroom.render(snap);
     this.renderQueued = false;
   }
 
@@ -355,11 +357,14 @@ async function main() {
   app.setSpeed(speedFromQuery(location.search));
   wireCluster(app.svg, app);
   wireControls(root, app);
-  if (!app.loadFromHash()) app.load(FRESH);
+  app.classroom = new Classroom(app);
+  if (!app.classroom.loadFromHash() && !app.loadFromHash()) app.load(FRESH);
   window.addEventListener('hashchange', () => {
     if (sharePayload(location.hash) != null) {
       app.clearError();
       app.loadFromHash();
+    } else if (location.hash.startsWith('#ex=')) {
+      app.classroom.loadFromHash();
     }
   });
   delete root.dataset.loading;

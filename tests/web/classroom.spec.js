@@ -1,0 +1,215 @@
+// The classroom: exercises solved by clicking and dragging as a student would, graded live and
+// by `raft-sim run`; a failed attempt stays unsolved; counterexample search for every bug.
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  openPage, root, server, centre, drag, dragToLeftEdge, shot, waitForLeader,
+} from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BUGS = ['vote-any-log', 'commit-old-terms', 'forget-vote', 'skip-prev-check', 'small-quorum', 'stale-read'];
+/** The search must find each bug within this long (wall time, from the click to the replay). */
+const FIND_LIMIT_MS = Number(process.env.FIND_LIMIT_MS || 5000);
+const TIMES = 'test-results/fuzz-times.txt';
+
+/** raft-sim, built if need be: grading a handed-in file is its exit status. */
+function raftSim() {
+  for (const p of ['target/release/raft-sim', 'target/debug/raft-sim']) if (existsSync(p)) return p;
+  execFileSync('cargo', ['build', '-q', '-p', 'raft-sim']);
+  return 'target/debug/raft-sim';
+}
+
+function grade(text) {
+  mkdirSync('test-results', { recursive: true });
+  const path = `test-results/submission-${process.pid}-${Math.random().toString(36).slice(2)}.scn`;
+  writeFileSync(path, text);
+  try {
+    execFileSync(raftSim(), ['run', path], { stdio: 'pipe' });
+    return 0;
+  } catch (e) {
+    return e.status;
+  }
+}
+
+async function openExercise(page, id, query = '?speed=5') {
+  await openPage(page, query);
+  await page.getByRole('button', { name: 'Exercises' }).click();
+  await page.getByLabel('Exercise', { exact: true }).selectOption(id);
+  const panel = page.locator('[data-exercise]');
+  await expect(panel).toBeVisible();
+  await expect(panel).toHaveAttribute('data-exercise', id);
+  await expect(panel).toHaveAttribute('data-solved', 'false');
+  return panel;
+}
+
+async function clickServer(page, id) {
+  const c = await centre(page, id);
+  await page.mouse.click(c.x, c.y);
+}
+
+/** The file "Download file" hands in. */
+async function handInFile(page) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download file' }).click(),
+  ]);
+  return readFileSync(await download.path(), 'utf8');
+}
+
+test('exercise "elect a leader": restart three servers by clicking; the link and the file hand it in', async ({ page, context }) => {
+  const panel = await openExercise(page, 'elect-leader');
+  await expect(page.locator('[data-exercise-title]')).toHaveText('Elect a leader');
+  for (const id of ['S1', 'S2', 'S3', 'S4', 'S5']) await expect(server(page, id)).toHaveAttribute('data-running', 'false');
+  // Hints come one at a time.
+  const hint = page.getByRole('button', { name: /Show hint 1 of 3/ });
+  await hint.click();
+  await expect(page.locator('[data-hints] li')).toHaveCount(1);
+  await page.getByRole('button', { name: /Show hint 2 of 3/ }).click();
+  await expect(page.locator('[data-hints] li')).toHaveCount(2);
+
+  for (const id of ['S1', 'S2', 'S3']) {
+    await clickServer(page, id);
+    await expect(server(page, id)).toHaveAttribute('data-running', 'true');
+  }
+  await expect(panel).toHaveAttribute('data-solved', 'true');
+  await expect(page.locator('[data-exercise-status]')).toContainText('Solved');
+  await expect(page.locator('[data-explain]')).toBeVisible();
+  await expect(page.locator('[data-explain]')).toContainText('majority');
+  await expect(page.locator('[data-goal] li.passed')).toHaveCount(1);
+  await expect(page.locator('[data-recorded]')).toContainText('expect leader');
+  await shot(page, '40-exercise-solved');
+
+  const file = await handInFile(page);
+  expect(file).toMatch(/^# exercise: elect-leader\n/);
+  expect(grade(file)).toBe(0);
+
+  await page.getByRole('button', { name: 'Link', exact: true }).click();
+  const link = await page.locator('[data-hand-in-link]').getAttribute('href');
+  expect(link).toMatch(/#ex=elect-leader&s=[A-Za-z0-9_-]+$/);
+  const teacher = await context.newPage();
+  await teacher.goto(link);
+  await expect(teacher.locator('[data-exercise]')).toHaveAttribute('data-solved', 'true');
+  await expect(root(teacher)).toHaveAttribute('data-paused', 'true');
+  await expect(teacher.locator('[data-exercise-title]')).toHaveText('Elect a leader');
+});
+
+test('exercise "split the network so that nobody can lead": drag servers into groups of 2, 2 and 1', async ({ page }) => {
+  const panel = await openExercise(page, 'split-no-leader');
+  await waitForLeader(page);
+  await dragToLeftEdge(page, ['S1', 'S2']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 S4 S5');
+  // S5 to the far right: a group of its own.
+  const box = await page.locator('[data-cluster]').boundingBox();
+  await drag(page, await centre(page, 'S5'), { x: box.x + box.width - 40, y: box.y + box.height / 2 });
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 S4 | S5');
+  await expect(panel).toHaveAttribute('data-solved', 'true', { timeout: 30_000 });
+  await expect(page.locator('[data-exercise-status]')).toContainText('held for 2');
+  await shot(page, '41-exercise-partition-solved');
+  expect(grade(await handInFile(page))).toBe(0);
+});
+
+test('exercise "bring a server up to date" and "commit with two down": a click and the Book button', async ({ page }) => {
+  let panel = await openExercise(page, 'catch-up');
+  await expect(server(page, 'S5')).toHaveAttribute('data-running', 'false');
+  await clickServer(page, 'S5');
+  await expect(panel).toHaveAttribute('data-solved', 'true');
+  expect(grade(await handInFile(page))).toBe(0);
+
+  await page.getByLabel('Exercise', { exact: true }).selectOption('commit-with-two-down');
+  panel = page.locator('[data-exercise]');
+  await expect(panel).toHaveAttribute('data-solved', 'false');
+  await expect(server(page, 'S4')).toHaveAttribute('data-running', 'false');
+  await waitForLeader(page);
+  await page.getByRole('button', { name: 'Book bike #42' }).click();
+  await expect(panel).toHaveAttribute('data-solved', 'true');
+  expect(grade(await handInFile(page))).toBe(0);
+});
+
+test('a failed attempt is not marked solved, and its file fails grading', async ({ page }) => {
+  const panel = await openExercise(page, 'elect-leader');
+  await clickServer(page, 'S1');
+  await clickServer(page, 'S2');
+  const t0 = Number(await root(page).getAttribute('data-time'));
+  // Two of five can never elect a leader: give them three seconds of simulated time.
+  await expect.poll(async () => Number(await root(page).getAttribute('data-time')), { timeout: 20_000 }).toBeGreaterThan(t0 + 3000);
+  await expect(panel).toHaveAttribute('data-solved', 'false');
+  await expect(page.locator('[data-exercise-status]')).toContainText('Not solved');
+  await expect(page.locator('[data-explain]')).toBeHidden();
+  await expect(page.locator('[data-goal] li.failed')).toHaveCount(1);
+  const file = await handInFile(page);
+  expect(file).toContain('expect leader');
+  expect(grade(file)).toBe(1);
+});
+
+test('a bug switched on mid-run is recorded, and its switch stays on', async ({ page }) => {
+  await openPage(page);
+  await waitForLeader(page);
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  const sw = page.getByRole('switch', { name: /vote-any-log/ });
+  await sw.check();
+  await expect(page.locator('[data-recorded]')).toContainText('bug vote-any-log');
+  await expect(sw).toBeChecked();
+  await expect(sw).toBeDisabled();
+});
+
+test('axe: no violations with the exercise and Break Raft drawers open', async ({ page }) => {
+  await openExercise(page, 'stale-read');
+  await page.getByRole('button', { name: /Show hint 1/ }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.addScriptTag({ path: AXE });
+  const run = () => page.evaluate(async () => (await window.axe.run(document)).violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) })));
+  expect(await run()).toEqual([]);
+  await shot(page, '42-exercise-drawer');
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  await expect(page.locator('[data-drawer="break"]')).toBeVisible();
+  expect(await run()).toEqual([]);
+  await shot(page, '43-break-drawer');
+});
+
+test('the search can be cancelled', async ({ page }) => {
+  await openPage(page);
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  await page.getByLabel('Bug to hunt').selectOption('commit-old-terms');
+  await page.getByRole('button', { name: 'Find a counterexample' }).click();
+  await expect(page.locator('[data-fuzz-progress]')).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.locator('[data-fuzz-status]')).toContainText('Cancelled');
+  await expect(page.locator('[data-fuzz-progress]')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Find a counterexample' })).toBeEnabled();
+});
+
+test.describe('counterexample search', () => {
+  // One search at a time, so that the timings are the page's own.
+  test.describe.configure({ mode: 'serial' });
+  for (const bug of BUGS) {
+    test(`finds, replays and pauses at a violation for bug ${bug}`, async ({ page }) => {
+      await openPage(page);
+      await page.getByRole('button', { name: 'Break Raft' }).click();
+      await page.getByLabel('Bug to hunt').selectOption(bug);
+      // Let the workers load the simulator first, as they do while a person reads the drawer.
+      await page.waitForTimeout(1000);
+      const t0 = Date.now();
+      await page.getByRole('button', { name: 'Find a counterexample' }).click();
+      await expect(root(page)).toHaveAttribute('data-fuzz', 'found', { timeout: 60_000 });
+      const wall = Date.now() - t0;
+      const pageMs = Number(await root(page).getAttribute('data-fuzz-ms'));
+      mkdirSync('test-results', { recursive: true });
+      appendFileSync(TIMES, `${bug}\t${pageMs} ms (page)\t${wall} ms (test)\n`);
+      console.log(`[fuzz] ${bug}: found and replayed in ${pageMs} ms`);
+      await expect(root(page)).toHaveAttribute('data-paused', 'true');
+      await expect(root(page)).toHaveAttribute('data-safe', 'false');
+      await expect(page.locator('[data-violation]')).toBeVisible();
+      await expect(page.locator('[data-fuzz-result]')).toBeVisible();
+      await expect(page.locator('[data-recorded]')).toContainText(`bug ${bug}`);
+      // Paused means paused: time stays at the violation.
+      const t = await root(page).getAttribute('data-time');
+      await page.waitForTimeout(200);
+      await expect(root(page)).toHaveAttribute('data-time', t);
+      await shot(page, `44-fuzz-${bug}`);
+      expect(pageMs, `${bug} found within ${FIND_LIMIT_MS} ms`).toBeLessThan(FIND_LIMIT_MS);
+    });
+  }
+});
