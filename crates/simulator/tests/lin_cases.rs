@@ -174,6 +174,29 @@ fn read_of_a_value_written_only_later_is_caught() {
 }
 
 #[test]
+fn reads_that_disagree_without_a_write_between_are_caught() {
+    let history = [
+        put(1, "k", "a").at(0, 10),
+        put(2, "k", "b").at(0, 10),
+        get(3, "k", Some("a")).at(20, 30),
+        get(4, "k", Some("b")).at(40, 50),
+    ];
+    let explanation = assert_violation(&history, "k", &[3, 4]);
+    assert!(
+        explanation.starts_with(
+            "get k (line 4) returned b after get k (line 3) had returned a, and no write of b could have taken effect in between."
+        ),
+        "{explanation}"
+    );
+    let history = [put(1, "k", "a").at(0, 10), get(2, "k", Some("a")).at(20, 30), get(3, "k", None).at(40, 50)];
+    let explanation = assert_violation(&history, "k", &[2, 3]);
+    assert!(
+        explanation.contains("after get k (line 2) had returned a, and nothing can make k absent again"),
+        "{explanation}"
+    );
+}
+
+#[test]
 fn unknown_write_may_explain_a_read() {
     assert_linearizable(&[put(1, "k", "x").unknown(0, 1000), get(2, "k", Some("x")).at(2000, 2010)]);
     assert_linearizable(&[put(1, "k", "x").pending(0), get(2, "k", Some("x")).at(2000, 2010)]);
@@ -220,7 +243,10 @@ fn failed_cas_constrains_like_a_read() {
     // k is a from 10 ms on, so a cas expecting a cannot fail at 20 ms.
     let history = [put(1, "k", "a").at(0, 10), cas(2, "k", Some("a"), "b").failed(20, 30)];
     let explanation = assert_violation(&history, "k", &[1, 2]);
-    assert!(explanation.contains("failed"), "{explanation}");
+    assert!(
+        explanation.starts_with("cas k a→b (line 2) failed, so it found k different from a, but put k a (line 1) had completed before it began"),
+        "{explanation}"
+    );
     // Unless a concurrent write changed it meanwhile.
     let mut history = history.to_vec();
     history.push(put(3, "k", "c").at(15, 35));

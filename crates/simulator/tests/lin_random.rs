@@ -317,6 +317,9 @@ fn assert_agrees_with_brute_force(history: &[Operation]) -> bool {
     assert_eq!(verdict.linearizable, expected, "checker disagrees with brute force on {history:#?}\n{verdict:#?}");
     if let Some(violation) = &verdict.violation {
         assert!(!violation.lines.is_empty());
+        for line in &violation.lines {
+            assert!(violation.explanation.contains(&format!("line {line}:")), "{}", violation.explanation);
+        }
         assert_core_is_minimal_violation(history, violation);
     }
     expected

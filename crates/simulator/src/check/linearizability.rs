@@ -169,7 +169,7 @@ fn unexplained_observation(key_history: &KeyHistory) -> Option<KeyOp> {
         Effect::Get { value } | Effect::Cas { expected: value, .. } => {
             value != ABSENT && !written_in_time(op, Some(value))
         }
-        Effect::CasFailed { expected: ABSENT } => !written_in_time(op, None),
+        Effect::CasFailed { expected: ABSENT, .. } => !written_in_time(op, None),
         _ => false,
     });
     unexplained.next().copied()
@@ -194,8 +194,8 @@ enum Effect {
     Get { value: Val },
     /// `ok` cas: found `expected`, wrote `new`.
     Cas { expected: Val, new: Val },
-    /// `fail` cas: found something other than `expected`, wrote nothing.
-    CasFailed { expected: Val },
+    /// `fail` cas: found something other than `expected`, wrote nothing (`new` is only shown).
+    CasFailed { expected: Val, new: Val },
     /// `unknown` put: may have written `value` once, at any instant after its invocation.
     MaybePut { value: Val },
     /// `unknown` cas: may have taken effect once, at any instant after its invocation.
@@ -306,7 +306,7 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
                 let new = key_history.intern(index, &Some(new.clone()));
                 match outcome {
                     OpOutcome::Ok => Effect::Cas { expected, new },
-                    OpOutcome::Fail => Effect::CasFailed { expected },
+                    OpOutcome::Fail => Effect::CasFailed { expected, new },
                     // An unknown cas that would write what it expects changes nothing.
                     OpOutcome::Unknown if expected == new => continue,
                     OpOutcome::Unknown => Effect::MaybeCas { expected, new },
@@ -390,6 +390,8 @@ struct Search {
     classes: Vec<UnknownClass>,
     /// Unknown put classes by the value they write (at most one per value).
     put_class_of_value: Vec<Option<u32>>,
+    /// All unknown put classes.
+    put_classes: Vec<u32>,
     /// Unknown cas classes by the value they write.
     cas_classes_by_new: Vec<Vec<u32>>,
     /// Unknown cas classes by the value they expect.
@@ -414,7 +416,7 @@ struct Search {
     /// Every configuration explored: (placed set, value) → the sets of unknown writes used when
     /// it was reached. One that was reached with fewer unknown writes used dominates: it had
     /// everything this one has, and it failed.
-    seen: HashMap<Box<[u64]>, Vec<Box<[u64]>>, BuildHasherDefault<FxHasher>>,
+    seen: HashMap<Box<[u64]>, Vec<u64>, BuildHasherDefault<FxHasher>>,
     // Scratch space reused between nodes.
     candidates: Vec<u32>,
     moves: Vec<Move>,
@@ -465,6 +467,7 @@ impl Search {
         Search {
             ops,
             classes,
+            put_classes: put_class_of_value.iter().flatten().copied().collect(),
             put_class_of_value,
             cas_classes_by_new,
             cas_classes_by_expected,
@@ -480,7 +483,7 @@ impl Search {
             steps: 0,
             deepest_frontier: 0,
             furthest_window_end: 0,
-            seen: HashMap::default(),
+            seen: HashMap::with_capacity_and_hasher(2 * op_count, BuildHasherDefault::default()),
             candidates: Vec::new(),
             moves: Vec::new(),
             chains: Vec::new(),
@@ -530,12 +533,13 @@ impl Search {
             return self.seen.insert(self.memo_key(end), Vec::new()).is_none();
         }
         let used_bits = &self.used_bits;
+        // The sets of unknown writes used, one after another, `used_bits.len()` words each.
         let reached_with = self.seen.entry(self.memo_key(end)).or_default();
-        let dominated = |earlier: &Box<[u64]>| earlier.iter().zip(used_bits.iter()).all(|(&e, &u)| e & !u == 0);
-        if reached_with.iter().any(dominated) {
+        let dominated = |earlier: &[u64]| earlier.iter().zip(used_bits.iter()).all(|(&e, &u)| e & !u == 0);
+        if reached_with.chunks_exact(used_bits.len()).any(dominated) {
             return false;
         }
-        reached_with.push(used_bits.clone().into_boxed_slice());
+        reached_with.extend_from_slice(used_bits);
         true
     }
 
@@ -566,22 +570,19 @@ impl Search {
                     self.chain_moves(i, expected, new, bound);
                 }
             }
-            Effect::CasFailed { expected } => {
+            Effect::CasFailed { expected, .. } => {
                 if expected != s {
                     self.moves.push(direct(s));
                     return;
                 }
                 // One unknown write that moves the value away from `expected` is enough: any
                 // further unknown writes can be moved after the failed cas.
-                for value in 0..self.put_class_of_value.len() as Val {
-                    if value == expected {
-                        continue;
-                    }
-                    if let Some(c) = self.put_class_of_value[value as usize] {
-                        self.steps += 1;
-                        if self.available(c, bound) {
-                            self.push_chain_move(i, &[c], value);
-                        }
+                for k in 0..self.put_classes.len() {
+                    let c = self.put_classes[k];
+                    let Effect::MaybePut { value } = self.classes[c as usize].effect else { unreachable!() };
+                    self.steps += 1;
+                    if value != expected && self.available(c, bound) {
+                        self.push_chain_move(i, &[c], value);
                     }
                 }
                 for k in 0..self.cas_classes_by_expected[s as usize].len() {
@@ -689,8 +690,8 @@ impl Search {
 
     /// Generates the moves of the current configuration onto the stack of moves. A read that is
     /// allowed now is the only move tried (placing it now is never worse).
-    fn expand(&mut self) {
-        let (bound, end) = self.window();
+    /// `bound` and `end` are what `window` just returned.
+    fn expand(&mut self, bound: u64, end: usize) {
         self.furthest_window_end = self.furthest_window_end.max(end);
         let frame = Frame {
             value: self.value,
@@ -701,18 +702,22 @@ impl Search {
         let s = self.value;
         let forced = self.candidates.iter().copied().find(|&i| match self.ops[i as usize].effect {
             Effect::Get { value } => value == s,
-            Effect::CasFailed { expected } => expected != s,
+            Effect::CasFailed { expected, .. } => expected != s,
             Effect::Cas { expected, new } => expected == s && new == s,
             _ => false,
         });
         if let Some(i) = forced {
             self.moves.push(Move { op: i, chain_start: 0, chain_len: 0, value_after: s });
         } else {
-            let candidates = std::mem::take(&mut self.candidates);
+            let mut candidates = std::mem::take(&mut self.candidates);
+            candidates.sort_by_key(|&i| self.ops[i as usize].completed_ms);
             for &i in &candidates {
                 self.generate_moves(i, bound);
             }
             self.candidates = candidates;
+            // Moves that use no unknown write first, then the shortest chains: an order found
+            // without them dominates any that spends them.
+            self.moves[frame.moves_start..].sort_by_key(|mv| mv.chain_len);
         }
         self.stack.push(frame);
     }
@@ -746,7 +751,8 @@ impl Search {
             if self.ops.is_empty() {
                 return Some(true);
             }
-            self.expand();
+            let (bound, end) = self.window();
+            self.expand(bound, end);
         }
         loop {
             let Some(frame) = self.stack.last() else { return Some(false) };
@@ -770,7 +776,7 @@ impl Search {
             if self.placed_count == self.ops.len() {
                 return Some(true);
             }
-            let (_, end) = self.window();
+            let (bound, end) = self.window();
             self.deepest_frontier = self.deepest_frontier.max(self.frontier);
             self.furthest_window_end = self.furthest_window_end.max(end);
             if !self.first_visit(end) {
@@ -778,7 +784,7 @@ impl Search {
                 self.undo(mv, value_before);
                 continue;
             }
-            self.expand();
+            self.expand(bound, end);
         }
     }
 }
@@ -917,7 +923,7 @@ fn open_values(ops: &[KeyOp], value_count: usize) -> Vec<Val> {
         match op.effect {
             Effect::Get { value }
             | Effect::Cas { expected: value, .. }
-            | Effect::CasFailed { expected: value }
+            | Effect::CasFailed { expected: value, .. }
             | Effect::MaybeCas { expected: value, .. } => values.push(value),
             Effect::Put { .. } | Effect::MaybePut { .. } => {}
         }
@@ -1051,10 +1057,11 @@ impl Words<'_> {
         let form = match op.effect {
             Effect::Put { value } | Effect::MaybePut { value } => format!("put {key} {}", self.value(value)),
             Effect::Get { .. } => format!("get {key}"),
-            Effect::Cas { expected, new } | Effect::MaybeCas { expected, new } => {
+            Effect::Cas { expected, new }
+            | Effect::MaybeCas { expected, new }
+            | Effect::CasFailed { expected, new } => {
                 format!("cas {key} {}→{}", self.value(expected), self.value(new))
             }
-            Effect::CasFailed { expected } => format!("cas {key} {}→…", self.value(expected)),
         };
         format!("{form} (line {})", op.line)
     }
@@ -1091,58 +1098,8 @@ impl Words<'_> {
 
     /// A specific sentence for the common shapes of violation, None for the others.
     fn pattern(&self, core: &[KeyOp]) -> Option<String> {
-        let key = self.key();
         match core {
-            [a, b] => {
-                if let (Effect::Cas { expected: ea, .. }, Effect::Cas { expected: eb, .. }) = (a.effect, b.effect) {
-                    if ea == eb {
-                        let again = match ea {
-                            ABSENT => format!("nothing can make {key} absent again"),
-                            e => format!("no write of {} could have come in between", self.value(e)),
-                        };
-                        return Some(format!(
-                            "Both {} and {} succeeded, but only one of them can find {key} {}: whichever took effect first changed it, and {again}.",
-                            self.name(a),
-                            self.name(b),
-                            self.holding(ea)
-                        ));
-                    }
-                }
-                let (write, other) =
-                    if a.effect.written().is_some() && a.completed_ms < b.invoked_ms { (a, b) } else { (b, a) };
-                let written = write.effect.written()?;
-                if write.completed_ms >= other.invoked_ms {
-                    return None;
-                }
-                if let Some((seen, clause)) = self.observed(other) {
-                    if seen == ABSENT {
-                        return Some(format!(
-                            "{} {clause}, but {} had completed before it began, and nothing can make {key} absent again.",
-                            &self.name(other),
-                            self.name(write)
-                        ));
-                    }
-                    if seen != written {
-                        return Some(format!(
-                            "{} {clause} after {} had completed, and no write of {} could have taken effect in between.",
-                            self.name(other),
-                            self.name(write),
-                            self.value(seen),
-                        ));
-                    }
-                }
-                if let Effect::CasFailed { expected } = other.effect {
-                    if expected == written {
-                        return Some(format!(
-                            "{} failed, so it found {key} different from {}, but {} had completed before it began, and no other write could have changed {key} in between.",
-                            &self.name(other),
-                            self.value(expected),
-                            self.name(write)
-                        ));
-                    }
-                }
-                None
-            }
+            [a, b] => self.pattern_pair(a, b),
             [_, _, _] => {
                 // A read of a value that was overwritten before the read began.
                 let reader = core.iter().find(|op| self.observed(op).is_some() && op.effect.written().is_none())?;
@@ -1169,11 +1126,72 @@ impl Words<'_> {
         }
     }
 
+    /// Two operations that contradict each other.
+    fn pattern_pair(&self, a: &KeyOp, b: &KeyOp) -> Option<String> {
+        let key = self.key();
+        if let (Effect::Cas { expected: ea, .. }, Effect::Cas { expected: eb, .. }) = (a.effect, b.effect) {
+            if ea == eb {
+                let again = match ea {
+                    ABSENT => format!("nothing can make {key} absent again"),
+                    e => format!("no write of {} could have come in between", self.value(e)),
+                };
+                return Some(format!(
+                    "Both {} and {} succeeded, but only one of them can find {key} {}: whichever took effect first changed it, and {again}.",
+                    self.name(a),
+                    self.name(b),
+                    self.holding(ea)
+                ));
+            }
+        }
+        // Otherwise one completed before the other began: what it left or saw, the other
+        // contradicts.
+        let (first, second) = if a.completed_ms < b.invoked_ms {
+            (a, b)
+        } else if b.completed_ms < a.invoked_ms {
+            (b, a)
+        } else {
+            return None;
+        };
+        let (before, left) = match (first.effect.written(), first.effect) {
+            (Some(written), _) => (format!("{} had completed", self.name(first)), written),
+            (None, Effect::Get { value }) => {
+                (format!("{} had returned {}", self.name(first), self.shown(value)), value)
+            }
+            _ => return None,
+        };
+        if let Effect::CasFailed { expected, .. } = second.effect {
+            return (expected == left).then(|| {
+                format!(
+                    "{} failed, so it found {key} different from {}, but {before} before it began, and no write could have changed {key} in between.",
+                    self.name(second),
+                    self.value(expected)
+                )
+            });
+        }
+        let (seen, clause) = self.observed(second)?;
+        if seen == left {
+            return None;
+        }
+        let in_between = match seen {
+            ABSENT => format!("nothing can make {key} absent again"),
+            seen => format!("no write of {} could have taken effect in between", self.value(seen)),
+        };
+        Some(format!("{} {clause} after {before}, and {in_between}.", self.name(second)))
+    }
+
+    /// A value in a sentence: "alice", or "nothing" for absent.
+    fn shown(&self, v: Val) -> &str {
+        match v {
+            ABSENT => "nothing",
+            v => self.value(v),
+        }
+    }
+
     /// A single operation that cannot be explained by anything.
     fn pattern_alone(&self, core: &[KeyOp]) -> Option<String> {
         let [op] = core else { return None };
         let key = self.key();
-        if let Effect::CasFailed { expected: ABSENT } = op.effect {
+        if let Effect::CasFailed { expected: ABSENT, .. } = op.effect {
             return Some(format!(
                 "{} failed, so it must have found {key} holding a value, but no write of {key} could have taken effect before it completed.",
                 &self.name(op)
