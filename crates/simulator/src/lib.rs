@@ -13,6 +13,7 @@
 pub mod check;
 pub mod fuzz;
 pub mod history;
+pub mod naive;
 pub mod network;
 pub mod report;
 pub mod rng;

@@ -22,6 +22,9 @@ pub struct Report {
     pub trace_hash: String,
     pub errors: Vec<String>,
     pub exit_code: i32,
+    /// `raft` or `naive`; under `naive` only linearizability is checked (the other checks
+    /// read "ok" because they do not apply).
+    pub protocol: &'static str,
 }
 
 #[derive(Serialize, Clone, Debug)]
@@ -86,6 +89,9 @@ pub fn node_reports(sim: &Sim) -> Vec<NodeReport> {
     sim.servers()
         .iter()
         .map(|s| {
+            if let Some(naive) = &s.naive {
+                return naive_node_report(s.id, s.running, naive, sim.max_node());
+            }
             let n = &s.node;
             NodeReport {
                 id: format!("S{}", s.id),
@@ -107,6 +113,23 @@ pub fn node_reports(sim: &Sim) -> Vec<NodeReport> {
             }
         })
         .collect()
+}
+
+/// A `protocol naive` server: follower, term 0, its applied writes as its log (see view.rs).
+fn naive_node_report(id: u8, running: bool, n: &crate::naive::NaiveServer, max_node: u8) -> NodeReport {
+    NodeReport {
+        id: format!("S{id}"),
+        running,
+        role: raft_core::Role::Follower.name(),
+        term: 0,
+        voted_for: None,
+        commit_index: n.applied_count(),
+        last_applied: n.applied_count(),
+        log: n.applied().map(|a| EntryReport { index: a.index, term: 0, command: a.text.clone() }).collect(),
+        state: n.pairs().into_iter().collect(),
+        voters: (1..=max_node).map(|v| format!("S{v}")).collect(),
+        snapshot: None,
+    }
 }
 
 pub fn entry_text(d: &EntryData) -> String {
@@ -183,6 +206,7 @@ pub fn report(runner: &Runner) -> Report {
         trace_hash: sim.trace.hash_hex(),
         errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
         exit_code: runner.exit_code(),
+        protocol: if sim.is_naive() { "naive" } else { "raft" },
     }
 }
 

@@ -144,6 +144,34 @@ fn message_view(f: &Flight, runner: &Runner) -> MessageView {
     }
 }
 
+/// A `protocol naive` server: no role but follower, no term, no votes; its "log" is the writes
+/// it applied, each final the moment it was applied ("committed"), its commit index their count.
+fn naive_node_view(id: u8, running: bool, n: &crate::naive::NaiveServer, max_node: u8) -> NodeView {
+    let count = n.applied_count();
+    NodeView {
+        id: format!("S{id}"),
+        running,
+        role: Role::Follower.name(),
+        term: 0,
+        voted_for: None,
+        commit_index: count,
+        last_applied: count,
+        leader_hint: None,
+        member: true,
+        timer: None,
+        log_len: count,
+        log: n
+            .applied()
+            .map(|a| LogEntryView { index: a.index, term: 0, command: a.text.clone(), committed: true })
+            .collect(),
+        snapshot: None,
+        state: n.pairs().into_iter().collect(),
+        votes: Vec::new(),
+        voters: (1..=max_node).map(|v| format!("S{v}")).collect(),
+        progress: Vec::new(),
+    }
+}
+
 /// `events`: how many of the newest feed lines to include.
 pub fn view(runner: &Runner, events: usize) -> View {
     let sim = &runner.sim;
@@ -151,6 +179,9 @@ pub fn view(runner: &Runner, events: usize) -> View {
         .servers()
         .iter()
         .map(|s| {
+            if let Some(naive) = &s.naive {
+                return naive_node_view(s.id, s.running, naive, sim.max_node());
+            }
             let n = &s.node;
             let log = n.log();
             let entries = log.entries();

@@ -21,6 +21,8 @@
 //!   names anywhere in the scenario are checked against that `nodes` value (even on lines before
 //!   it), plus every server introduced by an earlier `add`. `add` accepts S1..S9; `remove` does
 //!   not make a name invalid (the server still exists, it can be added again).
+//! - **Protocol.** `protocol` may be repeated, but after the first action only to name the
+//!   protocol already in force: a switch mid-run is an error that names the first action.
 //! - **`leader` as a target** is accepted where an action names one server: `crash`, `restart`,
 //!   both ends of `cut`, `isolate`, `timeout`, `transfer`, `remove` and `via`. It is refused by
 //!   `add` (a new server must be named), in `partition` groups and in expectations
@@ -114,6 +116,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut first_action: Option<u32> = None;
     let mut nodes_line: Option<u32> = None;
     let mut seed_line: Option<u32> = None;
+    let mut protocol = Protocol::Raft;
     for (index, raw) in text.split('\n').enumerate() {
         let line = u32::try_from(index).unwrap_or(u32::MAX - 1).saturating_add(1);
         let mut cur = Cur::new(raw.strip_suffix('\r').unwrap_or(raw), line);
@@ -130,6 +133,15 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         }
         ctx.line = line;
         let kind = parse_command(&mut cur, &mut ctx)?;
+        if let ItemKind::Setting(Setting::Protocol(p)) = &kind {
+            // The servers are built for one protocol; repeating it later is harmless.
+            match first_action {
+                Some(action_line) if *p != protocol => {
+                    return Err(err(head, format!("protocol must be set before the first action (line {action_line})")));
+                }
+                _ => protocol = *p,
+            }
+        }
         match &kind {
             ItemKind::Setting(Setting::Nodes(n)) => scenario.nodes = *n,
             ItemKind::Setting(Setting::Seed(s)) => scenario.seed = *s,
