@@ -1,0 +1,100 @@
+// <raft-playground preset="split-brain" controls="minimal">: one script tag, any number of
+// figures per page, each in its own shadow root so the article's styles and the figure's never
+// mix. The element's methods (crash, partition, runToStep, highlight…) drive the figure, and
+// it dispatches `leader-elected`, `entry-committed`, `operation`, `violation` and `step`
+// events (bubbling, composed) that the article can listen to.
+
+import baseCss from './style.css?inline';
+import embedCss from './embed.css?inline';
+import { Figure } from './embed-figure.js';
+import { decodeScenario } from './share.js';
+
+const EVENTS = ['leader-elected', 'entry-committed', 'operation', 'violation', 'step', 'error'];
+/** The methods an article may call (also over postMessage, see embed.js). */
+export const API = [
+  'play', 'pause', 'nextStep', 'runToStep', 'replay', 'selectVariant', 'crash', 'restart',
+  'partition', 'heal', 'highlight', 'act', 'state',
+];
+
+// The page's colours are declared on :root; inside a shadow root they belong on :host.
+const css = `${baseCss.replaceAll(':root', ':host')}\n${embedCss}\n:host { display: block; position: relative; color-scheme: light dark; }`;
+
+export class RaftPlayground extends HTMLElement {
+  static get observedAttributes() {
+    return ['preset', 'variant', 'controls', 's', 'scenario'];
+  }
+
+  constructor() {
+    super();
+    this.shadow = this.attachShadow({ mode: 'open' });
+    this.figure = null;
+    this._ready = null;
+    this._resolve = null;
+    this.ready = new Promise((r) => { this._resolve = r; });
+  }
+
+  connectedCallback() {
+    if (!this.figure) this.mount();
+  }
+
+  disconnectedCallback() {
+    if (this.figure) this.figure.destroy();
+    this.figure = null;
+  }
+
+  attributeChangedCallback(name, was, now) {
+    if (was !== now && this.figure) this.mount();
+  }
+
+  mount() {
+    if (this.figure) this.figure.destroy();
+    const style = document.createElement('style');
+    style.textContent = css;
+    const host = document.createElement('div');
+    host.className = 'rp-host';
+    this.shadow.replaceChildren(style, host);
+    let scenario = this.getAttribute('scenario');
+    const s = this.getAttribute('s');
+    const inline = this.querySelector('script[type="text/x-raft-scenario"]');
+    try {
+      if (s) scenario = decodeScenario(s);
+    } catch (err) {
+      host.textContent = `This figure's scenario could not be read: ${err.message}`;
+      return;
+    }
+    if (!scenario && inline) scenario = inline.textContent;
+    const figure = new Figure(host, {
+      preset: this.getAttribute('preset') || (scenario ? null : 'leader-election'),
+      scenario,
+      variant: this.getAttribute('variant') || undefined,
+      controls: this.getAttribute('controls') || 'minimal',
+      speed: this.getAttribute('speed') || undefined,
+      autoplay: this.getAttribute('autoplay') !== 'false',
+      caption: this.getAttribute('caption') || undefined,
+      showTitle: this.getAttribute('notitle') == null,
+    });
+    this.figure = figure;
+    for (const name of EVENTS) {
+      figure.addEventListener(name, (e) => {
+        this.dispatchEvent(new CustomEvent(name, { detail: e.detail, bubbles: true, composed: true }));
+      });
+    }
+    figure.ready.then(
+      () => {
+        this.setAttribute('data-ready', '');
+        this._resolve(this);
+        this.dispatchEvent(new CustomEvent('ready', { bubbles: true, composed: true }));
+      },
+      (err) => this.setAttribute('data-error', err.message),
+    );
+  }
+}
+
+for (const name of API) {
+  RaftPlayground.prototype[name] = function (...args) {
+    if (!this.figure || !this.figure.panes.length) throw new Error('the figure is not ready yet: await element.ready');
+    return this.figure[name](...args);
+  };
+}
+
+if (!customElements.get('raft-playground')) customElements.define('raft-playground', RaftPlayground);

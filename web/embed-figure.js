@@ -1,0 +1,536 @@
+// One embeddable figure: a preset (or any scenario) drawn by the page's own drawing code
+// (Model, Layout, ClusterView, wireCluster), compact enough for a 600–700 px article column,
+// with a caption, narrated steps, optional controls, an ARIA live region, and a small API that
+// article text can drive (crash the leader, partition, run to a step, highlight a server) and
+// listen to (leader elected, entry committed, violation).
+//
+// The figure never edits a run itself: like the page, every change is a scenario line handed to
+// the simulator, and every frame draws what the snapshot then says. Steps happen at fixed
+// instants of simulated time, so playing and jumping give the same run.
+
+import init, { Playground } from './pkg/raft_wasm.js';
+import { Model } from './model.js';
+import { Layout } from './layout.js';
+import { ClusterView } from './cluster-view.js';
+import { wireCluster } from './input.js';
+import { toggleServerLine, linkClickLines } from './actions.js';
+import { presetByName, paneScenario } from './presets/presets.js';
+
+/** Default speed of a figure: a fifth of real time (a 10–30 ms message takes 50–150 ms). */
+export const FIGURE_SPEED = 0.2;
+/** A figure with no steps left keeps running this long past its last step, then pauses. */
+const TAIL_MS = 400;
+
+let simulator = null;
+/** Load the WebAssembly simulator once per page, however many figures it has. */
+export function loadSimulator() {
+  if (!simulator) simulator = init().then(() => Playground);
+  return simulator;
+}
+
+const SVG_LAYERS = ['partitions', 'messages', 'servers', 'labels'];
+
+function el(tag, attrs = {}, text = null) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+function clusterSvg(label) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'cluster');
+  svg.setAttribute('data-cluster', '');
+  svg.setAttribute('viewBox', '0 0 720 440');
+  svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
+  svg.setAttribute('role', 'group');
+  svg.setAttribute('aria-label', label);
+  for (const name of SVG_LAYERS) {
+    const g = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    g.setAttribute('class', `layer layer-${name}`);
+    svg.appendChild(g);
+  }
+  return svg;
+}
+
+/** What one pane says in one line under its drawing. */
+export function paneStatus(snap) {
+  const leader = snap.leader ? `${snap.leader} leads term ${snap.nodes.find((n) => n.id === snap.leader)?.term}` : 'no leader';
+  const naive = snap.settings && snap.settings.protocol === 'naive';
+  const writes = (snap.history || []).filter((h) => h.op !== 'get');
+  const count = (o) => writes.filter((h) => h.outcome === o).length;
+  const parts = [naive ? 'no consensus' : leader];
+  if (writes.length) {
+    const words = [`${count('ok')} of ${writes.length} writes confirmed`];
+    if (count('fail')) words.push(`${count('fail')} refused`);
+    const waiting = writes.filter((h) => !h.outcome).length;
+    if (waiting) words.push(`${waiting} waiting`);
+    parts.push(words.join(', '));
+  }
+  if (snap.safe === false) parts.push('inconsistent!');
+  return parts.join(' · ');
+}
+
+/**
+ * What each server holds, for the keys the run's clients used: "bike42: S1 alice · S2 bob ·
+ * S3 —". A crashed server shows what it will restart with.
+ */
+export function paneValues(snap) {
+  const keys = [...new Set((snap.history || []).map((h) => h.key))].slice(0, 2);
+  return keys.map((k) => `${k}: ${snap.nodes.map((n) => `${n.id} ${n.state[k] ?? '—'}`).join(' · ')}`);
+}
+
+/** One drawing of one run. */
+class Pane {
+  constructor(figure, spec, Playground) {
+    this.figure = figure;
+    this.spec = spec;
+    this.model = new Model(Playground);
+    this.layout = new Layout();
+    this.root = el('div', { class: 'rp-pane', 'data-pane': spec.id, 'data-playground': '' });
+    if (spec.label && figure.variant.panes.length > 1) this.root.appendChild(el('p', { class: 'rp-pane-title' }, spec.label));
+    this.svg = clusterSvg(`${spec.label || 'Cluster'}: the servers`);
+    this.root.appendChild(this.svg);
+    this.status = el('p', { class: 'rp-status' });
+    this.values = el('p', { class: 'rp-values', 'data-values': '' });
+    this.root.append(this.status, this.values);
+    this.view = new ClusterView(this.svg, this.layout);
+    this.highlighted = null;
+    this.prev = null;
+    wireCluster(this.svg, this);
+  }
+
+  load(text) {
+    this.model.load(text);
+    this.layout.setCount(0);
+    this.prev = null;
+  }
+
+  // The adapter wireCluster expects (the page's App has the same methods).
+  requestRender() {
+    this.figure.requestRender();
+  }
+  toggleServer(id) {
+    const node = this.model.snapshot().nodes.find((n) => n.id === id);
+    if (node) this.figure.actPane(this, [toggleServerLine(node)]);
+  }
+  clickLink(a, b) {
+    const snap = this.model.snapshot();
+    this.figure.actPane(this, linkClickLines(a, b, snap.cuts || [], snap.partition || ''));
+  }
+  applyLayoutPartition() {
+    const want = this.layout.partition();
+    const have = this.model.snapshot().partition || '';
+    if (want === have) return this.figure.requestRender();
+    this.figure.actPane(this, [want === '' ? 'heal' : `partition ${want}`]);
+  }
+
+  render() {
+    const snap = this.model.snapshot();
+    this.layout.setCount(snap.nodes.length, snap.nodes.map((n) => n.id));
+    this.layout.reconcile(snap.partition || '');
+    this.view.render(snap);
+    for (const g of this.svg.querySelectorAll('[data-node]')) {
+      g.classList.toggle('highlight', g.dataset.node === this.highlighted);
+    }
+    const d = this.root.dataset;
+    d.time = String(Math.floor(snap.time_ms));
+    d.partition = snap.partition || '';
+    d.safe = String(snap.safe !== false);
+    d.leader = snap.leader || '';
+    d.traceHash = snap.trace_hash || '';
+    d.protocol = snap.settings ? snap.settings.protocol : 'raft';
+    const text = paneStatus(snap);
+    if (this.status.textContent !== text) this.status.textContent = text;
+    const values = paneValues(snap).join('\n');
+    if (this.values.textContent !== values) this.values.textContent = values;
+    this.observe(snap);
+  }
+
+  /** Compare with the previous frame and tell the figure what happened. */
+  observe(snap) {
+    const prev = this.prev;
+    this.prev = {
+      leader: snap.leader,
+      term: snap.leader ? snap.nodes.find((n) => n.id === snap.leader).term : 0,
+      commit: Math.max(0, ...snap.nodes.map((n) => n.commit_index)),
+      safe: snap.safe !== false,
+      done: new Set((snap.history || []).filter((h) => h.outcome).map((h) => h.line)),
+    };
+    if (!prev) return;
+    const pane = this.spec.id;
+    if (snap.leader && (snap.leader !== prev.leader || this.prev.term !== prev.term)) {
+      this.figure.emit('leader-elected', { pane, leader: snap.leader, term: this.prev.term },
+        `${snap.leader} is now the leader (term ${this.prev.term}).`);
+    }
+    if (this.prev.commit > prev.commit && snap.settings.protocol !== 'naive') {
+      this.figure.emit('entry-committed', { pane, index: this.prev.commit },
+        `Entry ${this.prev.commit} is committed: a majority stores it.`);
+    }
+    for (const h of snap.history || []) {
+      if (h.outcome && !prev.done.has(h.line)) {
+        const what = h.op === 'get' ? `get ${h.key}` : `${h.op} ${h.key} ${h.value}`;
+        const result = h.op === 'get' && h.outcome === 'ok' ? `ok, ${h.result ?? 'absent'}` : h.outcome;
+        this.figure.emit('operation', { pane, line: h.line, op: h.op, key: h.key, outcome: h.outcome, result: h.result ?? null },
+          `${this.spec.label ? `${this.spec.label}: ` : ''}${what} → ${result}.`);
+      }
+    }
+    if (prev.safe && !this.prev.safe) {
+      const v = (snap.violations || [])[0];
+      this.figure.emit('violation', { pane, property: v ? v.property : 'unknown', detail: v ? v.detail : '' },
+        `${this.spec.label ? `${this.spec.label}: ` : ''}consistency violated (${v ? v.property : 'unknown'}).`);
+    }
+  }
+}
+
+/**
+ * A figure inside `root` (an element or a shadow root). Options: `preset` (a name of
+ * presets.js), or `scenario` (any scenario text), `variant`, `controls` ('none' | 'minimal' |
+ * 'full'), `speed`, `autoplay`, `caption` (overrides the preset's).
+ */
+export class Figure extends EventTarget {
+  constructor(root, options = {}) {
+    super();
+    this.root = root;
+    this.options = options;
+    this.reducedMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.speed = Number(options.speed) > 0 ? Number(options.speed) : FIGURE_SPEED;
+    this.paused = true;
+    this.panes = [];
+    this.stepIndex = -1; // the last step applied
+    this.lastFrame = null;
+    this.frameQueued = false;
+    this.destroyed = false;
+    this.ready = this.start();
+  }
+
+  async start() {
+    const o = this.options;
+    this.preset = o.preset ? presetByName(o.preset) : null;
+    if (o.preset && !this.preset) throw this.fail(`There is no figure named "${o.preset}".`);
+    if (!this.preset) {
+      const text = o.scenario || 'nodes 5\n';
+      this.preset = {
+        name: 'scenario',
+        title: o.title || 'Raft',
+        caption: o.caption || '',
+        variants: [{ id: 'default', label: '', panes: [{ id: 'raft', label: '', setup: text }], steps: [], endMs: 0 }],
+      };
+    }
+    this.build();
+    let Pg;
+    try {
+      Pg = await loadSimulator();
+    } catch (err) {
+      throw this.fail(`The simulator could not be loaded: ${err && err.message ? err.message : err}`);
+    }
+    this.Playground = Pg;
+    this.selectVariant(o.variant || this.preset.variants[0].id, { autoplay: o.autoplay !== false && !this.reducedMotion });
+    return this;
+  }
+
+  fail(message) {
+    this.root.replaceChildren(el('p', { class: 'rp-error', role: 'alert' }, message));
+    return new Error(message);
+  }
+
+  // --- building ------------------------------------------------------------------------------
+
+  build() {
+    const p = this.preset;
+    const controls = this.options.controls || 'minimal';
+    const fig = el('figure', { class: `rp-figure controls-${controls}`, 'data-figure': p.name });
+    this.figureEl = fig;
+    if (this.options.title !== false && this.options.showTitle !== false) {
+      fig.appendChild(el('p', { class: 'rp-title' }, p.title));
+    }
+    this.panesEl = el('div', { class: 'rp-panes' });
+    fig.appendChild(this.panesEl);
+
+    this.narration = el('p', { class: 'rp-narration', 'data-narration': '' });
+    fig.appendChild(this.narration);
+
+    const bar = el('div', { class: 'rp-controls', role: 'group', 'aria-label': 'Figure controls' });
+    this.controlsEl = bar;
+    if (p.variants.length > 1 && controls !== 'none') {
+      const label = el('label', { class: 'rp-variant' }, 'Show ');
+      const select = el('select', { 'data-control': 'variant', 'aria-label': 'Variant' });
+      for (const v of p.variants) select.appendChild(el('option', { value: v.id }, v.label));
+      select.addEventListener('change', () => this.selectVariant(select.value, { autoplay: !this.reducedMotion }));
+      label.appendChild(select);
+      bar.appendChild(label);
+      this.variantSelect = select;
+    }
+    if (controls !== 'none') {
+      this.playButton = this.button('Play', 'toggle-pause', () => (this.paused ? this.play() : this.pause()));
+      this.nextButton = this.button('Next step', 'next-step', () => this.nextStep());
+      this.button('Replay', 'replay', () => this.replay());
+    }
+    if (controls === 'full') {
+      this.button('Crash leader', 'crash-leader', () => this.crash('leader'));
+      this.button('Heal', 'heal', () => this.heal());
+    }
+    fig.appendChild(bar);
+
+    this.stepsEl = el('ol', { class: 'rp-steps' });
+    fig.appendChild(this.stepsEl);
+    const caption = this.options.caption || p.caption;
+    if (caption) fig.appendChild(el('figcaption', { class: 'rp-caption' }, caption));
+    this.live = el('div', { class: 'rp-live', 'aria-live': 'polite', role: 'status' });
+    fig.appendChild(this.live);
+    this.root.replaceChildren(fig);
+  }
+
+  button(text, action, onClick) {
+    const b = el('button', { type: 'button', 'data-action': action }, text);
+    b.addEventListener('click', onClick);
+    this.controlsEl.appendChild(b);
+    return b;
+  }
+
+  /** Show variant `id` from its start (3 or 5 servers, before or after the commit…). */
+  selectVariant(id, { autoplay = false } = {}) {
+    const v = this.preset.variants.find((x) => x.id === String(id));
+    if (!v) throw new Error(`figure ${this.preset.name} has no variant "${id}"`);
+    this.variant = v;
+    if (this.variantSelect) this.variantSelect.value = v.id;
+    this.figureEl.dataset.variant = v.id;
+    this.panes = v.panes.map((spec) => new Pane(this, spec, this.Playground));
+    this.panesEl.replaceChildren(...this.panes.map((p) => p.root));
+    this.panesEl.classList.toggle('two', this.panes.length > 1);
+    this.stepsEl.replaceChildren(...v.steps.map((s, i) => {
+      const li = el('li', { 'data-step': String(i) });
+      const b = el('button', { type: 'button', class: 'rp-step' }, s.say);
+      b.addEventListener('click', () => this.runToStep(i));
+      li.appendChild(b);
+      return li;
+    }));
+    this.reset();
+    if (autoplay) this.play();
+  }
+
+  /** Back to the variant's start, paused or playing as before. */
+  reset() {
+    for (const pane of this.panes) pane.load(pane.spec.setup);
+    this.stepIndex = -1;
+    this.narration.textContent = '';
+    this.applyDueSteps();
+    this.requestRender();
+  }
+
+  // --- time and steps --------------------------------------------------------------------------
+
+  now() {
+    return this.panes.length ? this.panes[0].model.snapshot().time_ms : 0;
+  }
+
+  /** Apply every step whose instant has come (the panes are at the same time). */
+  applyDueSteps() {
+    const steps = this.variant.steps;
+    while (this.stepIndex + 1 < steps.length && steps[this.stepIndex + 1].at <= this.now()) {
+      this.applyStep(this.stepIndex + 1);
+    }
+  }
+
+  applyStep(i) {
+    const s = this.variant.steps[i];
+    for (const pane of this.panes) {
+      for (const line of s.lines || []) this.tryAct(pane, line);
+    }
+    this.stepIndex = i;
+    this.narration.textContent = s.say;
+    for (const li of this.stepsEl.children) {
+      const n = Number(li.dataset.step);
+      li.classList.toggle('current', n === i);
+      li.classList.toggle('done', n < i);
+      const b = li.firstChild;
+      if (n === i) b.setAttribute('aria-current', 'step');
+      else b.removeAttribute('aria-current');
+    }
+    this.figureEl.dataset.step = String(i);
+    this.emit('step', { index: i, say: s.say }, s.say);
+  }
+
+  tryAct(pane, line) {
+    try {
+      pane.model.act(line);
+      return true;
+    } catch (err) {
+      this.emit('error', { pane: pane.spec.id, line, message: String(err && err.message ? err.message : err) },
+        `"${line}" could not be applied.`);
+      return false;
+    }
+  }
+
+  /** Advance every pane by `ms` of simulated time, stopping at each step's instant. */
+  advance(ms) {
+    let left = Math.max(0, Math.floor(ms));
+    const steps = this.variant.steps;
+    while (left > 0) {
+      const next = steps[this.stepIndex + 1];
+      const gap = next ? Math.max(0, next.at - this.now()) : left;
+      const d = Math.min(left, gap);
+      if (d > 0) for (const pane of this.panes) pane.model.advance(d);
+      left -= d;
+      this.applyDueSteps();
+      if (d === 0 && !next) break;
+    }
+    this.applyDueSteps();
+  }
+
+  /** Jump to step `i`'s instant (replaying from the start if it lies behind), then pause. */
+  runToStep(i) {
+    const steps = this.variant.steps;
+    if (!(i >= 0 && i < steps.length)) throw new Error(`no step ${i}: this figure has steps 0 to ${steps.length - 1}`);
+    this.pause();
+    if (steps[i].at < this.now() || i <= this.stepIndex) this.reset();
+    this.advance(steps[i].at - this.now());
+    this.requestRender();
+  }
+
+  nextStep() {
+    const i = Math.min(this.stepIndex + 1, this.variant.steps.length - 1);
+    if (i >= 0) this.runToStep(i);
+  }
+
+  /** Replay from the start. */
+  replay() {
+    this.reset();
+    this.play();
+  }
+
+  play() {
+    if (this.destroyed) return;
+    this.paused = false;
+    this.lastFrame = null;
+    if (this.playButton) this.playButton.textContent = 'Pause';
+    this.figureEl.dataset.paused = 'false';
+    this.loop();
+  }
+
+  pause() {
+    this.paused = true;
+    if (this.playButton) this.playButton.textContent = 'Play';
+    this.figureEl.dataset.paused = 'true';
+    this.requestRender();
+  }
+
+  loop() {
+    if (this.frameQueued || this.destroyed) return;
+    this.frameQueued = true;
+    requestAnimationFrame((t) => {
+      this.frameQueued = false;
+      this.frame(t);
+    });
+  }
+
+  frame(t) {
+    if (!this.paused) {
+      if (this.lastFrame != null) {
+        const realMs = Math.min(250, t - this.lastFrame);
+        const end = Math.max(this.variant.endMs, (this.variant.steps.at(-1)?.at ?? 0) + TAIL_MS);
+        const want = Math.min(100, realMs * this.speed + (this.carry || 0));
+        const whole = Math.floor(want);
+        this.carry = want - whole;
+        if (this.variant.steps.length && this.now() >= end) this.pause();
+        else if (whole > 0) this.advance(whole);
+      }
+      this.lastFrame = t;
+    }
+    this.render();
+    if (!this.paused) this.loop();
+  }
+
+  requestRender() {
+    if (this.paused) this.loop();
+  }
+
+  render() {
+    for (const pane of this.panes) pane.render();
+    const d = this.figureEl.dataset;
+    d.time = String(Math.floor(this.now()));
+    d.paused = String(this.paused);
+  }
+
+  // --- the API -----------------------------------------------------------------------------------
+
+  /** Apply a scenario line to one pane (by id) or to every pane. Returns false if refused. */
+  act(line, pane = null) {
+    let ok = true;
+    for (const p of this.panes) if (!pane || p.spec.id === pane) ok = this.tryAct(p, line) && ok;
+    this.requestRender();
+    return ok;
+  }
+
+  actPane(pane, lines) {
+    for (const line of lines) if (!this.tryAct(pane, line)) break;
+    this.requestRender();
+  }
+
+  crash(id = 'leader', pane = null) {
+    return this.act(`crash ${id}`, pane);
+  }
+
+  restart(id, pane = null) {
+    return this.act(`restart ${id}`, pane);
+  }
+
+  /** `groups`: "S1 S2 | S3 S4 S5" or [["S1","S2"],["S3","S4","S5"]]. */
+  partition(groups, pane = null) {
+    const text = Array.isArray(groups) ? groups.map((g) => g.join(' ')).join(' | ') : String(groups);
+    return this.act(`partition ${text}`, pane);
+  }
+
+  heal(pane = null) {
+    return this.act('heal', pane);
+  }
+
+  /** Draw attention to one server (null clears). */
+  highlight(id) {
+    for (const p of this.panes) p.highlighted = id || null;
+    this.requestRender();
+  }
+
+  /** A plain summary of the figure's state, for tests and for article scripts. */
+  state() {
+    return {
+      preset: this.preset.name,
+      variant: this.variant.id,
+      step: this.stepIndex,
+      steps: this.variant.steps.length,
+      paused: this.paused,
+      time_ms: this.now(),
+      panes: this.panes.map((p) => {
+        const s = p.model.snapshot();
+        return {
+          id: p.spec.id,
+          leader: s.leader || null,
+          partition: s.partition || '',
+          safe: s.safe !== false,
+          nodes: s.nodes.map((n) => ({ id: n.id, role: n.role, term: n.term, running: n.running, commit: n.commit_index, state: n.state })),
+          history: (s.history || []).map((h) => ({ line: h.line, op: h.op, key: h.key, value: h.value, outcome: h.outcome, result: h.result })),
+          recorded: p.model.recorded(),
+          trace_hash: s.trace_hash,
+        };
+      }),
+    };
+  }
+
+  /** Dispatch `name` (a CustomEvent with `detail`) and announce `say` in the live region. */
+  emit(name, detail, say) {
+    if (say) this.announce(say);
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  announce(text) {
+    // Keep the last few lines: a screen reader reads what is added.
+    const line = el('p', {}, text);
+    this.live.appendChild(line);
+    while (this.live.childElementCount > 3) this.live.firstChild.remove();
+  }
+
+  destroy() {
+    this.destroyed = true;
+    this.paused = true;
+  }
+}
