@@ -12,8 +12,13 @@
 //! * `churn` — modelled on TestReliableChurn/UnreliableChurn: servers crash and restart at a
 //!   high rate while many clients write.
 //!
-//! `mixed` is used for three schedules in four and each other profile in turn otherwise, so a
-//! sweep covers all of them.
+//! * `membership` — servers join (S6.. beyond the initial cluster too) and leave, the leader
+//!   removes itself, leadership is handed over (to crashed servers too), logs are compacted
+//!   every few entries so that InstallSnapshot carries the catch-up, all among crashes,
+//!   partitions and clients.
+//!
+//! A plain sweep uses `mixed` for five schedules in eight and each other profile in turn
+//! otherwise, so it covers all of them. Hunting a deliberate bug leaves `membership` out.
 
 use raft_core::Bug;
 
@@ -29,24 +34,27 @@ pub enum Profile {
     Figure8,
     Figure8Unreliable,
     Churn,
+    Membership,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 4] = [Profile::Mixed, Profile::Figure8, Profile::Figure8Unreliable, Profile::Churn];
+    pub const ALL: [Profile; 5] =
+        [Profile::Mixed, Profile::Figure8, Profile::Figure8Unreliable, Profile::Churn, Profile::Membership];
     pub fn name(self) -> &'static str {
         match self {
             Profile::Mixed => "mixed",
             Profile::Figure8 => "figure8",
             Profile::Figure8Unreliable => "figure8-unreliable",
             Profile::Churn => "churn",
+            Profile::Membership => "membership",
         }
     }
     pub fn from_name(s: &str) -> Option<Profile> {
         Profile::ALL.into_iter().find(|p| p.name() == s)
     }
-    /// The profile a sweep uses for `seed`. Hunting a deliberate bug goes round all four
+    /// The profile a sweep uses for `seed`. Hunting a deliberate bug goes round the first four
     /// profiles in turn (the structured ones find protocol bugs sooner); a plain sweep runs
-    /// `mixed` three times in four.
+    /// `mixed` five times in eight and each other profile once.
     pub fn for_seed(seed: u64, bug: bool) -> Profile {
         if bug {
             const ROUND: [Profile; 6] = [
@@ -63,6 +71,7 @@ impl Profile {
             1 => Profile::Figure8,
             3 => Profile::Figure8Unreliable,
             5 => Profile::Churn,
+            7 => Profile::Membership,
             _ => Profile::Mixed,
         }
     }
@@ -114,10 +123,15 @@ pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
     if let Some(b) = cfg.bug {
         set(&mut items, Setting::Bug(b));
     }
+    if profile == Profile::Membership {
+        membership(&mut rng, &mut items, cfg, seed);
+        return renumber(Scenario { nodes: n, seed, items });
+    }
     let unreliable = match profile {
         Profile::Figure8Unreliable => true,
         Profile::Figure8 | Profile::Churn => false,
         Profile::Mixed => rng.chance_ppm(500_000),
+        Profile::Membership => unreachable!("generated above"),
     };
     if unreliable {
         set(&mut items, Setting::Loss { ppm: rng.range(0, 15) as u32 * 10_000 });
@@ -366,6 +380,153 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
     }
 }
 
+/// The `membership` profile, played against the live simulation (like `figure8`) so that it
+/// adds servers that are not members, removes ones that are, and hands leadership to voters.
+/// Refusals (a change already in progress, no leader) are part of the game: the run records
+/// them and goes on.
+fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) {
+    use crate::network::MAX_NODES;
+    let n = cfg.nodes;
+    let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
+    // Compaction every few entries, so that catching up mostly goes through InstallSnapshot.
+    let every = if rng.chance_ppm(800_000) { rng.range(1, 6) } else { 0 };
+    set(items, Setting::SnapshotEvery(every));
+    let unreliable = rng.chance_ppm(400_000);
+    if unreliable {
+        set(items, Setting::Loss { ppm: rng.range(0, 10) as u32 * 10_000 });
+        set(items, Setting::Duplicate { ppm: rng.range(0, 10) as u32 * 10_000 });
+        let lo = rng.range(1, 30);
+        set(items, Setting::Latency { min_ms: lo, max_ms: lo + rng.range(0, 60) });
+    }
+    if rng.chance_ppm(300_000) {
+        set(items, Setting::Prevote(true));
+    }
+    if rng.chance_ppm(300_000) {
+        set(items, Setting::CheckQuorum(true));
+    }
+    if rng.chance_ppm(200_000) {
+        set(items, Setting::LeaderNoop(false));
+    }
+    match rng.below(4) {
+        0 => set(items, Setting::Reads(raft_core::ReadMode::Log)),
+        1 => set(items, Setting::Reads(raft_core::ReadMode::Lease)),
+        _ => {}
+    }
+    let keys = ["bike42", "k1", "k2"];
+    let values = ["alice", "bob", "carol", "dave", "erin"];
+
+    let start = Scenario { nodes: n, seed, items: renumber(Scenario { nodes: n, seed, items: items.clone() }).items };
+    let mut runner = Runner::new(&start, Observe::FUZZ);
+    for it in &start.items {
+        runner.apply(it);
+    }
+    let mut line = 3 + start.items.iter().filter(|i| !matches!(i.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)))).count() as u32;
+    let mut push = |runner: &mut Runner, items: &mut Vec<Item>, kind: ItemKind| {
+        let it = Item { line, kind };
+        line += 1;
+        runner.apply(&it);
+        items.push(it);
+    };
+    let any = |rng: &mut Rng| rng.range(1, MAX_NODES as u64) as u8;
+    while runner.sim.now() < cfg.duration_ms {
+        push(&mut runner, items, ItemKind::Action(Action::Run { ms: rng.range(10, 300) }));
+        let existing: Vec<u8> = runner.sim.servers().iter().map(|s| s.id).collect();
+        let running: Vec<u8> = runner.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect();
+        let crashed: Vec<u8> = runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+        let leader = runner.sim.leader();
+        let voters: Vec<u8> = match leader {
+            Some(l) => runner.sim.server(l).map(|s| s.node.voters().to_vec()).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let pick = |rng: &mut Rng, from: &[u8]| from[rng.below(from.len() as u64) as usize];
+        let roll = rng.below(100);
+        let a = if roll < 14 {
+            // Join: mostly a server that is not a voter (S6.. included), sometimes anyone.
+            let outside: Vec<u8> = (1..=MAX_NODES as u8).filter(|v| !voters.contains(v)).collect();
+            let x = if !outside.is_empty() && rng.chance_ppm(800_000) { pick(rng, &outside) } else { any(rng) };
+            Some(Action::Add(Target::Node(x)))
+        } else if roll < 26 {
+            // Leave: a voter, often the leader itself; the cluster keeps at least two voters
+            // most of the time so that it stays live.
+            if voters.len() > 2 || (!voters.is_empty() && rng.chance_ppm(200_000)) {
+                if rng.chance_ppm(250_000) {
+                    Some(Action::Remove(Target::Leader))
+                } else {
+                    Some(Action::Remove(Target::Node(pick(rng, &voters))))
+                }
+            } else {
+                None
+            }
+        } else if roll < 34 {
+            // Hand over leadership: to a voter (possibly crashed or cut off), sometimes to a
+            // server that is not one.
+            let x = if !voters.is_empty() && rng.chance_ppm(850_000) { pick(rng, &voters) } else { any(rng) };
+            Some(Action::Transfer(Target::Node(x)))
+        } else if roll < 42 {
+            // A crash, often of the leader, while a majority of the voters stays up.
+            let up_voters = voters.iter().filter(|v| running.contains(v)).count();
+            if up_voters * 2 > voters.len() + 2 || (voters.is_empty() && running.len() > existing.len() / 2 + 1) {
+                let x = if leader.is_some() && rng.chance_ppm(400_000) { leader.unwrap_or(1) } else { pick(rng, &running) };
+                Some(Action::Crash(Target::Node(x)))
+            } else {
+                None
+            }
+        } else if roll < 52 {
+            if crashed.is_empty() { None } else { Some(Action::Restart(Target::Node(pick(rng, &crashed)))) }
+        } else if roll < 56 {
+            let x = pick(rng, &running);
+            push(&mut runner, items, ItemKind::Action(Action::Crash(Target::Node(x))));
+            push(&mut runner, items, ItemKind::Action(Action::Run { ms: rng.range(1, 40) }));
+            Some(Action::Restart(Target::Node(x)))
+        } else if roll < 64 {
+            let r = rng.below(100);
+            if r < 35 {
+                let mut groups: Vec<Vec<u8>> = vec![Vec::new(); rng.range(2, 3) as usize];
+                for &id in &existing {
+                    let g = rng.below(groups.len() as u64) as usize;
+                    groups[g].push(id);
+                }
+                groups.retain(|g| !g.is_empty());
+                groups.pop(); // the last group is implied
+                if groups.is_empty() { Some(Action::Heal) } else { Some(Action::Partition(groups)) }
+            } else if r < 55 {
+                Some(Action::Isolate(if rng.chance_ppm(500_000) { Target::Leader } else { Target::Node(pick(rng, &existing)) }))
+            } else if r < 65 {
+                Some(Action::Timeout(Target::Node(pick(rng, &existing))))
+            } else {
+                Some(Action::Heal)
+            }
+        } else if roll < 67 {
+            push(&mut runner, items, ItemKind::Setting(Setting::SnapshotEvery(rng.range(0, 6))));
+            None
+        } else {
+            let key = keys[rng.below(keys.len() as u64) as usize].to_string();
+            let v = |rng: &mut Rng| values[rng.below(values.len() as u64) as usize].to_string();
+            let via = if rng.chance_ppm(150_000) { Some(Target::Node(pick(rng, &existing))) } else { None };
+            Some(match rng.below(10) {
+                0..=3 => Action::Put { key, value: v(rng), via },
+                4..=6 => Action::Get { key, via },
+                _ => {
+                    let old = if rng.chance_ppm(400_000) { None } else { Some(v(rng)) };
+                    Action::Cas { key, old, new: v(rng), via }
+                }
+            })
+        };
+        // `remove leader`/`transfer` with nobody leading would only be an error line.
+        let a = a.filter(|a| leader.is_some() || !matches!(a, Action::Add(_) | Action::Remove(_) | Action::Transfer(_)));
+        if let Some(a) = a {
+            push(&mut runner, items, ItemKind::Action(a));
+        }
+    }
+    // Let the cluster settle so that pending operations can finish.
+    push(&mut runner, items, ItemKind::Action(Action::Heal));
+    let crashed: Vec<u8> = runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+    for x in crashed {
+        push(&mut runner, items, ItemKind::Action(Action::Restart(Target::Node(x))));
+    }
+    push(&mut runner, items, ItemKind::Action(Action::Run { ms: 3_000 }));
+}
+
 fn restart_one(rng: &mut Rng, crashed: &mut [bool]) -> Option<Action> {
     let down: Vec<usize> = (1..crashed.len()).filter(|&i| crashed[i]).collect();
     if down.is_empty() {
@@ -422,6 +583,12 @@ pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
             let mut candidate = best.clone();
             candidate.items.drain(i..end);
             let candidate = renumber(candidate);
+            // Dropping `add S7` leaves later lines naming a server that never existed: such a
+            // candidate is not a scenario `raft-sim run` would accept.
+            if scenario::parse(&scenario::print_scenario(&candidate)).is_err() {
+                i += chunk;
+                continue;
+            }
             runs += 1;
             if verdict(&candidate).is_some_and(|(p, _, _)| p == property) {
                 best = candidate;

@@ -10,12 +10,25 @@
 //!   to it: equal (index, term) must mean equal prefix hash (`on_log_written`);
 //! * leader completeness — a committed entry is in the log of every leader of a later term
 //!   (`on_role` for new leaders, `on_commit` for newly committed entries);
-//! * state machine safety — no two servers apply different entries at one index (`on_apply`).
+//! * state machine safety — no two servers apply different entries at one index (`on_apply`),
+//!   and a server whose state machine jumps to a snapshot (InstallSnapshot, compaction) jumps
+//!   to the committed prefix (`on_snapshot`).
+//!
+//! Snapshots: entries below a server's snapshot are not in its log any more. Their slots in the
+//! mirror are the committed prefix (a snapshot holds only committed entries), so a server that
+//! replaced conflicting uncommitted entries by a leader's snapshot mirrors what it now holds,
+//! not what it held before.
+//!
+//! Configurations (dissertation §4.1, single-server changes): a leader appends a configuration
+//! that differs from the one before it by at most one server, and only once the previous one
+//! is committed, so at most one configuration entry is ever uncommitted in a leader's log.
+//! That is what keeps the majorities of consecutive configurations overlapping, on which
+//! election safety rests; a breach is reported as `election-safety` (`check_configs`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
-use raft_core::{Entry, Index, Node, NodeId, Role, Term};
+use raft_core::{Entry, EntryData, Index, Node, NodeId, Role, Term};
 
 use crate::network::MAX_NODES;
 use crate::scenario::Property;
@@ -85,6 +98,9 @@ pub struct SafetyChecker {
     applied: Vec<Option<(u64, NodeId)>>,
     /// Current leaders and their terms, for the completeness check at commit time.
     current_leader_term: [Option<Term>; MAX_NODES + 1],
+    /// The cluster's initial configuration, learned from the first server seen whose log holds
+    /// no configuration (its voter set is the initial one).
+    initial_voters: Option<Vec<NodeId>>,
     violations: Vec<Violation>,
     reported: usize,
 }
@@ -105,6 +121,7 @@ impl SafetyChecker {
             committed_in: Vec::new(),
             applied: Vec::new(),
             current_leader_term: [None; MAX_NODES + 1],
+            initial_voters: None,
             violations: Vec::new(),
             reported: 0,
         }
@@ -220,6 +237,9 @@ impl SafetyChecker {
                 );
             }
         }
+        if is_leader {
+            self.check_configs(now, id, from, node);
+        }
         // Log matching: the same index and term mean the same prefix everywhere.
         for (i, s) in mirror.iter().enumerate().skip(keep) {
             let index = i as Index + 1;
@@ -244,10 +264,96 @@ impl SafetyChecker {
         self.mirrors[id as usize] = mirror;
     }
 
+    /// A snapshot covering everything up to `last_index` replaced the log prefix: by compaction
+    /// of the server's own applied entries, or by InstallSnapshot from a leader (then the server
+    /// may have held different, uncommitted entries at those indexes, and its state machine
+    /// jumps to the snapshot's).
     pub fn on_snapshot(&mut self, now: u64, id: NodeId, last_index: Index, node: &Node) {
-        // A snapshot replaces a prefix with committed state; re-read what the log now holds.
-        let _ = last_index;
-        self.on_log_written(now, id, node.log().first_index(), node);
+        // Effects are read after the whole step: a deferred compaction at the start of the step
+        // may be followed by an InstallSnapshot further on, so the node may already hold a newer
+        // snapshot than this one. The term at `last_index` is then the one the node shows there,
+        // if any.
+        let log = node.log();
+        let last_term = if log.snapshot_index() == last_index { Some(log.snapshot_term()) } else { log.term_at(last_index) };
+        let n = last_index as usize;
+        let old = std::mem::take(&mut self.mirrors[id as usize]);
+        let base: Vec<Slot> = if self.committed.len() >= n {
+            // State machine safety: the state a server jumps to is the committed prefix.
+            let c = self.committed[n - 1];
+            if let Some(last_term) = last_term.filter(|&t| t != c.term) {
+                self.violate(
+                    Property::StateMachineSafety,
+                    now,
+                    format!(
+                        "S{id} took a snapshot up to entry {last_index} of term {last_term}, but the committed entry {last_index} is of term {}",
+                        c.term
+                    ),
+                );
+            }
+            self.committed[..n].to_vec()
+        } else if old.len() >= n && Some(old[n - 1].term) == last_term {
+            // Not known committed (only with a deliberate bug): keep what the server held, which
+            // log matching ties to the snapshot's (index, term).
+            old[..n].to_vec()
+        } else {
+            // Unknown content: mirror the committed part only.
+            self.committed.clone()
+        };
+        self.mirrors[id as usize] = base;
+        // The entries the server still holds after the snapshot (a kept suffix).
+        self.on_log_written(now, id, last_index + 1, node);
+    }
+
+    /// Single-server membership changes (dissertation §4.1, with the 2015 fix): the leader's
+    /// configuration entries written from `from` on each differ from the configuration before
+    /// them by one server at most, and at most one configuration entry in its log lies beyond
+    /// the committed prefix. Either breach lets two disjoint majorities exist, and so two leaders
+    /// of one term.
+    fn check_configs(&mut self, now: u64, id: NodeId, from: Index, node: &Node) {
+        let log = node.log();
+        if log.config_at(log.last_index()).is_none() && self.initial_voters.is_none() {
+            self.initial_voters = Some(node.voters().to_vec());
+        }
+        let committed = self.committed.len() as Index;
+        let mut uncommitted = Vec::new();
+        let start = from.min(committed + 1).max(log.first_index());
+        for e in log.entries().iter().skip((start - log.first_index()) as usize) {
+            let EntryData::Config { voters } = &e.data else { continue };
+            if e.index > committed {
+                uncommitted.push(e.index);
+            }
+            if e.index < from {
+                continue;
+            }
+            let before = log.config_at(e.index - 1).or_else(|| self.initial_voters.clone());
+            let Some(before) = before else { continue };
+            let changed = voters.iter().filter(|v| !before.contains(v)).count()
+                + before.iter().filter(|v| !voters.contains(v)).count();
+            if changed > 1 {
+                self.violate(
+                    Property::ElectionSafety,
+                    now,
+                    format!(
+                        "leader S{id} appended configuration {} at index {}, {changed} servers away from {}: majorities of the two need not overlap",
+                        voters_text(voters),
+                        e.index,
+                        voters_text(&before)
+                    ),
+                );
+            }
+        }
+        if uncommitted.len() > 1 {
+            let list: Vec<String> = uncommitted.iter().map(|i| i.to_string()).collect();
+            self.violate(
+                Property::ElectionSafety,
+                now,
+                format!(
+                    "leader S{id} holds {} uncommitted configuration entries (at indexes {}): a change began before the previous one committed",
+                    uncommitted.len(),
+                    list.join(", ")
+                ),
+            );
+        }
     }
 
     pub fn on_commit(&mut self, now: u64, id: NodeId, index: Index, node: &Node, servers: &[Server]) {
@@ -308,4 +414,9 @@ impl SafetyChecker {
             None => self.applied[i] = Some((h, id)),
         }
     }
+}
+
+fn voters_text(voters: &[NodeId]) -> String {
+    let names: Vec<String> = voters.iter().map(|v| format!("S{v}")).collect();
+    format!("{{{}}}", names.join(" "))
 }
