@@ -28,6 +28,8 @@ pub struct Runner {
     /// Violations the scenario asked for (`expect violation …`) do not fail the run.
     pub expected_violation: Vec<Option<Property>>,
     pub expected_not_linearizable: bool,
+    /// An action has been applied: from now on `protocol` cannot change.
+    acted: bool,
 }
 
 impl Runner {
@@ -50,6 +52,7 @@ impl Runner {
             op_lines: Vec::new(),
             expected_violation: Vec::new(),
             expected_not_linearizable: false,
+            acted: false,
         }
     }
 
@@ -65,25 +68,31 @@ impl Runner {
     pub fn apply(&mut self, item: &Item) {
         match &item.kind {
             ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)) => {}
-            ItemKind::Setting(s) => {
-                if matches!(s, Setting::Protocol(Protocol::Naive)) {
-                    self.not_supported(item.line, "protocol naive");
-                    return;
+            ItemKind::Setting(Setting::Protocol(p)) => {
+                // The servers were built for the protocol in force before the first action
+                // (Runner::new); a switch later cannot turn one kind of server into the other.
+                if self.acted && *p != self.sim.settings.protocol {
+                    let name = match p {
+                        Protocol::Raft => "raft",
+                        Protocol::Naive => "naive",
+                    };
+                    let text = format!("line {}: protocol {name} must be set before the first action", item.line);
+                    self.sim.error(text.clone());
+                    self.expectations.push(ExpectationResult {
+                        line: item.line,
+                        text: format!("protocol {name}"),
+                        passed: false,
+                        detail: text,
+                    });
                 }
-                self.sim.apply_setting(s)
             }
-            ItemKind::Action(a) => self.act(item.line, a),
+            ItemKind::Setting(s) => self.sim.apply_setting(s),
+            ItemKind::Action(a) => {
+                self.acted = true;
+                self.act(item.line, a)
+            }
             ItemKind::Expect(e) => self.expect(item.line, e),
         }
-    }
-
-    fn not_supported(&mut self, line: u32, what: &str) {
-        self.expectations.push(ExpectationResult {
-            line,
-            text: what.to_string(),
-            passed: false,
-            detail: format!("line {line}: {what} is not supported yet"),
-        });
     }
 
     fn resolve(&mut self, line: u32, t: Target, what: &str) -> Option<NodeId> {
@@ -269,7 +278,7 @@ impl Runner {
                 let ids = self.running_or(on);
                 let mut wrong = Vec::new();
                 for id in &ids {
-                    let got = self.sim.server(*id).and_then(|s| s.node.kv().get(key).map(str::to_string));
+                    let got = self.sim.server(*id).and_then(|s| s.value(key).map(str::to_string));
                     if got != *value {
                         wrong.push(format!("S{id} has {}", got.as_deref().unwrap_or("-")));
                     }
@@ -285,7 +294,7 @@ impl Runner {
                 let ids = self.running_or(on);
                 let mut low = Vec::new();
                 for id in &ids {
-                    let c = self.sim.server(*id).map_or(0, |s| s.node.commit_index());
+                    let c = self.sim.server(*id).map_or(0, |s| s.commit_index());
                     if c < *index {
                         low.push(format!("S{id} has committed {c}"));
                     }

@@ -16,9 +16,10 @@ use raft_core::{
 
 use crate::check::safety::SafetyChecker;
 use crate::history::{OpKind, Operation};
+use crate::naive::{NaiveMsg, NaiveServer};
 use crate::network::{Network, MAX_NODES};
 use crate::rng::Rng;
-use crate::scenario::{OpOutcome, Property, Setting};
+use crate::scenario::{OpOutcome, Property, Protocol, Setting};
 use crate::settings::Settings;
 use crate::trace::Trace;
 
@@ -37,6 +38,8 @@ pub enum Envelope {
     Request { client: usize, attempt: u32, to: NodeId, id: RequestId, command: Command },
     /// `attempt` is the try it answers, or 0 for a result (a result is final whichever try).
     Reply { client: usize, attempt: u32, from: NodeId, reply: ClientReply },
+    /// `protocol naive`: a background copy between servers (see `naive.rs`).
+    Naive(NaiveMsg),
 }
 
 impl Envelope {
@@ -45,6 +48,16 @@ impl Envelope {
             Envelope::Raft(m) => m.body.kind(),
             Envelope::Request { .. } => "ClientRequest",
             Envelope::Reply { .. } => "ClientReply",
+            Envelope::Naive(m) => m.kind(),
+        }
+    }
+    /// (from, to) of a message between servers, which partitions and cuts apply to; None for
+    /// client traffic (clients stand outside the cluster).
+    pub fn link(&self) -> Option<(NodeId, NodeId)> {
+        match self {
+            Envelope::Raft(m) => Some((m.from, m.to)),
+            Envelope::Naive(m) => Some((m.from(), m.to())),
+            Envelope::Request { .. } | Envelope::Reply { .. } => None,
         }
     }
     pub fn is_response(&self) -> bool {
@@ -52,6 +65,7 @@ impl Envelope {
             Envelope::Raft(m) => m.body.is_response(),
             Envelope::Request { .. } => false,
             Envelope::Reply { .. } => true,
+            Envelope::Naive(m) => matches!(m, NaiveMsg::Ack { .. }),
         }
     }
     /// `S1`…, or `C<line>` for a client.
@@ -60,6 +74,7 @@ impl Envelope {
             Envelope::Raft(m) => (format!("S{}", m.from), format!("S{}", m.to)),
             Envelope::Request { client, to, .. } => (client_name(history, *client), format!("S{to}")),
             Envelope::Reply { client, from, .. } => (format!("S{from}"), client_name(history, *client)),
+            Envelope::Naive(m) => (format!("S{}", m.from()), format!("S{}", m.to())),
         }
     }
     pub fn summary(&self, history: &[Operation]) -> String {
@@ -81,6 +96,7 @@ impl Envelope {
                 };
                 format!("S{from}->{} ClientReply {what}", client_name(history, *client))
             }
+            Envelope::Naive(m) => m.to_string(),
         }
     }
 }
@@ -91,6 +107,14 @@ fn find(servers: &[Server], id: NodeId) -> &Server {
 
 fn client_name(history: &[Operation], client: usize) -> String {
     format!("C{}", history[client].line)
+}
+
+fn command_text(c: &Command) -> String {
+    match c {
+        Command::Put { key, value } => format!("put {key} {value}"),
+        Command::Get { key } => format!("get {key}"),
+        Command::Cas { key, old, new } => format!("cas {key} {} {new}", old.as_deref().unwrap_or("-")),
+    }
 }
 
 pub fn op_text(op: &Operation) -> String {
@@ -137,6 +161,27 @@ pub struct Server {
     /// (kind, started, deadline) of the timer a viewer should see draining.
     pub election_timer: Option<(u64, u64)>,
     pub heartbeat_timer: Option<(u64, u64)>,
+    /// `protocol naive`: the server that really runs. `node` then stays a dormant Raft follower
+    /// of term 0 that is never stepped (so views show no leaders and no terms), and the heartbeat
+    /// timer is this server's resend timer.
+    pub naive: Option<NaiveServer>,
+}
+
+impl Server {
+    /// The value of `key` this server has applied.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        match &self.naive {
+            Some(n) => n.get(key),
+            None => self.node.kv().get(key),
+        }
+    }
+    /// Raft's commit index; for a naive server, how many writes it has applied.
+    pub fn commit_index(&self) -> u64 {
+        match &self.naive {
+            Some(n) => n.applied_count(),
+            None => self.node.commit_index(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -240,8 +285,10 @@ impl Sim {
             feed: VecDeque::new(),
             errors: Vec::new(),
         };
+        let naive = sim.settings.protocol == Protocol::Naive;
         for id in voters.iter().copied() {
             let (node, effects) = Node::new(id, voters.clone(), sim.settings.core.clone());
+            let peers = voters.iter().copied().filter(|&v| v != id).collect();
             sim.servers.push(Server {
                 id,
                 node,
@@ -250,8 +297,11 @@ impl Sim {
                 heartbeat_gen: 0,
                 election_timer: None,
                 heartbeat_timer: None,
+                naive: naive.then(|| NaiveServer::new(id, peers)),
             });
-            sim.handle_effects(id, effects, 0);
+            if !naive {
+                sim.handle_effects(id, effects, 0);
+            }
         }
         sim
     }
@@ -375,6 +425,10 @@ impl Sim {
                     return;
                 }
                 self.idx_mut(node).heartbeat_timer = None;
+                if self.is_naive() {
+                    self.naive_resend(node);
+                    return;
+                }
                 self.trace.record(self.now, &format!("S{node} heartbeat"));
                 self.step_node(node, Input::HeartbeatTimeout, 0);
             }
@@ -525,8 +579,8 @@ impl Sim {
             let id = self.next_msg;
             self.next_msg += 1;
             let flight = Flight { id, envelope: envelope.clone(), sent_ms: self.now, deliver_ms: self.now + delay, dropped_ms: None };
-            if let Envelope::Raft(m) = &envelope {
-                if !self.network.can_send(m.from, m.to) {
+            if let Some((from, to)) = envelope.link() {
+                if !self.network.can_send(from, to) {
                     // Dies at the partition line, right where it leaves the sender.
                     self.stats.messages_dropped += 1;
                     let mut f = flight;
@@ -593,7 +647,29 @@ impl Sim {
                     self.trace.record(self.now, &s);
                 }
                 let command = command.clone();
+                if self.is_naive() {
+                    self.naive_request(to, id, &command);
+                    return;
+                }
                 self.step_node(to, Input::ClientRequest { id, command }, attempt);
+            }
+            Envelope::Naive(ref m) => {
+                let (from, to) = (m.from(), m.to());
+                let to_running = self.server(to).is_some_and(|s| s.running);
+                if !self.network.can_send(from, to) || !to_running {
+                    self.stats.messages_dropped += 1;
+                    let mut f = flight;
+                    f.dropped_ms = Some(self.now);
+                    self.keep_dropped(f);
+                    return;
+                }
+                self.stats.messages_delivered += 1;
+                let m = m.clone();
+                self.trace.record(self.now, &m.to_string());
+                let replies = self.naive_mut(to).map(|n| n.receive(&m)).unwrap_or_default();
+                for r in replies {
+                    self.send(Envelope::Naive(r));
+                }
             }
             Envelope::Reply { client, attempt, from, ref reply } => {
                 self.stats.messages_delivered += 1;
@@ -612,7 +688,7 @@ impl Sim {
         let blocked: Vec<u64> = self
             .in_flight
             .values()
-            .filter(|f| matches!(&f.envelope, Envelope::Raft(m) if !self.network.can_send(m.from, m.to)))
+            .filter(|f| f.envelope.link().is_some_and(|(from, to)| !self.network.can_send(from, to)))
             .map(|f| f.id)
             .collect();
         for id in blocked {
@@ -626,6 +702,10 @@ impl Sim {
     // ---- actions ------------------------------------------------------------------------
 
     pub fn crash(&mut self, id: NodeId) {
+        if self.is_naive() {
+            self.naive_crash(id);
+            return;
+        }
         let now = self.now;
         let core = self.settings.core.clone();
         let initial = self.initial_voters.clone();
@@ -649,6 +729,10 @@ impl Sim {
     }
 
     pub fn restart(&mut self, id: NodeId) {
+        if self.is_naive() {
+            self.naive_restart(id);
+            return;
+        }
         let core = self.settings.core.clone();
         let initial = self.initial_voters.clone();
         let s = self.idx_mut(id);
@@ -703,6 +787,10 @@ impl Sim {
             self.error(format!("S{id} is crashed; its timer cannot fire"));
             return;
         }
+        if self.is_naive() {
+            self.error(format!("protocol naive has no elections: S{id} has no election timer"));
+            return;
+        }
         self.idx_mut(id).election_gen += 1;
         self.trace.record(self.now, &format!("timeout S{id}"));
         self.step_node(id, Input::ElectionTimeout, 0);
@@ -737,6 +825,7 @@ impl Sim {
                 heartbeat_gen: 0,
                 election_timer: None,
                 heartbeat_timer: None,
+                naive: None,
             });
             self.servers.sort_by_key(|s| s.id);
             self.handle_effects(id, effects, 0);
@@ -751,6 +840,86 @@ impl Sim {
             }
         }
         self.trace.record(self.now, &format!("set {s:?}"));
+    }
+
+    // ---- protocol naive (see naive.rs) --------------------------------------------------
+
+    pub fn is_naive(&self) -> bool {
+        self.settings.protocol == Protocol::Naive
+    }
+
+    /// None for a server that joined by `add` (naive servers have no membership changes: it
+    /// stays an inert bystander).
+    fn naive_mut(&mut self, id: NodeId) -> Option<&mut NaiveServer> {
+        self.idx_mut(id).naive.as_mut()
+    }
+
+    /// A client command reaches naive server `id`: answered at once, copies go out.
+    fn naive_request(&mut self, id: NodeId, req: raft_core::RequestId, command: &Command) {
+        let now = self.now;
+        let Some(server) = self.naive_mut(id) else { return };
+        let (result, copies) = server.client_request(now, req, command);
+        if !copies.is_empty() {
+            self.say(format!("S{id} applied {} on its own and starts copying it to the others", command_text(command)));
+        }
+        self.naive_send(id, copies);
+        let client = (req.client - 1) as usize;
+        if client < self.clients.len() {
+            self.send(Envelope::Reply { client, attempt: 0, from: id, reply: ClientReply::Result(result) });
+        }
+    }
+
+    /// Send copies, and keep the resend timer running while some peer owes an acknowledgement.
+    fn naive_send(&mut self, id: NodeId, msgs: Vec<NaiveMsg>) {
+        for m in msgs {
+            self.send(Envelope::Naive(m));
+        }
+        self.naive_arm(id);
+    }
+
+    fn naive_arm(&mut self, id: NodeId) {
+        let now = self.now;
+        let d = self.settings.heartbeat_ms;
+        let s = self.idx_mut(id);
+        let owes = s.naive.as_ref().is_some_and(NaiveServer::owes_copies);
+        if !s.running || !owes || s.heartbeat_timer.is_some() {
+            return;
+        }
+        s.heartbeat_gen += 1;
+        let gen = s.heartbeat_gen;
+        s.heartbeat_timer = Some((now, now + d));
+        self.schedule(now + d, Event::HeartbeatTimer { node: id, gen });
+    }
+
+    fn naive_resend(&mut self, id: NodeId) {
+        let msgs = self.naive_mut(id).map(|n| n.resend()).unwrap_or_default();
+        if !msgs.is_empty() {
+            self.trace.record(self.now, &format!("S{id} resends {} copies", msgs.len()));
+        }
+        self.naive_send(id, msgs);
+    }
+
+    fn naive_crash(&mut self, id: NodeId) {
+        let s = self.idx_mut(id);
+        if !s.running {
+            return;
+        }
+        s.running = false;
+        s.heartbeat_gen += 1;
+        s.heartbeat_timer = None;
+        self.trace.record(self.now, &format!("crash S{id}"));
+        self.say(format!("S{id} crashed: its data is on disk, but it answers nobody until it restarts"));
+    }
+
+    fn naive_restart(&mut self, id: NodeId) {
+        let s = self.idx_mut(id);
+        if s.running {
+            return;
+        }
+        s.running = true;
+        self.trace.record(self.now, &format!("restart S{id}"));
+        self.say(format!("S{id} restarted and resumes copying what the others have not acknowledged"));
+        self.naive_arm(id);
     }
 
     // ---- clients ------------------------------------------------------------------------
@@ -774,7 +943,13 @@ impl Sim {
             result: None,
             turned_away: false,
         });
-        let target = via.unwrap_or(self.leader_guess);
+        let target = match via {
+            Some(x) => x,
+            // Naive: no leader to find, so operation k (0-based, in issue order) goes to
+            // S((k mod N) + 1): round robin, the same on every replay.
+            None if self.is_naive() => (index % self.max_node() as usize) as NodeId + 1,
+            None => self.leader_guess,
+        };
         self.clients.push(Client {
             id: RequestId { client: index as u64 + 1, seq: 1 },
             command,
