@@ -80,6 +80,18 @@ export function paneValues(snap) {
   return keys.map((k) => `${k}: ${snap.nodes.map((n) => `${n.id} ${n.state[k] ?? '—'}`).join(' · ')}`);
 }
 
+/**
+ * Each server's newest log entries, one line per server: "S1  1 t1 no-op ✓ | 2 t1 put x 1 …"
+ * (index, term, command; ✓ committed, … not yet). For the figures about replication and commits.
+ */
+export function paneLogs(snap, last = 3) {
+  return snap.nodes.map((n) => {
+    const tail = (n.log || []).slice(-last).map((e) => `${e.index} t${e.term} ${e.command || 'no-op'} ${e.committed ? '✓' : '…'}`);
+    const more = n.log_len > tail.length ? '… | ' : '';
+    return `${n.id}${n.running ? '' : ' (crashed)'}  ${tail.length ? more + tail.join(' | ') : '(empty log)'}`;
+  });
+}
+
 /** One drawing of one run. */
 class Pane {
   constructor(figure, spec, Playground) {
@@ -142,7 +154,7 @@ class Pane {
     d.protocol = snap.settings ? snap.settings.protocol : 'raft';
     const text = paneStatus(snap);
     if (this.status.textContent !== text) this.status.textContent = text;
-    const values = paneValues(snap).join('\n');
+    const values = (this.figure.preset.show === 'log' ? paneLogs(snap) : paneValues(snap)).join('\n');
     if (this.values.textContent !== values) this.values.textContent = values;
     this.observe(snap);
   }

@@ -24,7 +24,8 @@ async function shot(page, name, locator = null) {
 /** Open embed.html with `query` and wait until its figure is ready. */
 async function openEmbed(page, query) {
   await page.goto(`./embed.html${query}`);
-  await expect(page.locator('raft-playground[data-ready]')).toHaveCount(1);
+  // Compiling the WebAssembly module can take a while on a busy machine.
+  await expect(page.locator('raft-playground[data-ready]')).toHaveCount(1, { timeout: 45_000 });
 }
 
 /** Call a method of the element (`sel` picks it) inside the page and return its result. */

@@ -11,7 +11,9 @@
 /** @typedef {{ at: number, say: string, lines?: string[] }} Step */
 /** @typedef {{ id: string, label: string, setup: string }} Pane */
 /** @typedef {{ id: string, label: string, panes: Pane[], steps: Step[], endMs: number }} Variant */
-/** @typedef {{ name: string, title: string, caption: string, variants: Variant[] }} Preset */
+/** @typedef {{ name: string, title: string, caption: string, show?: 'log', variants: Variant[] }} Preset */
+// `show: 'log'`: under the drawing, each server's newest log entries (✓ committed); otherwise
+// the value each server holds of the keys the clients used.
 
 const raft = (label, setup) => ({ id: 'raft', label, setup });
 
@@ -80,6 +82,7 @@ export const PRESETS = [
   },
   {
     name: 'log-replication',
+    show: 'log',
     title: 'Log replication',
     caption:
       'Client → leader → append → replicate → a majority acknowledges → committed. Only a committed entry is applied and answered.',
@@ -99,6 +102,7 @@ export const PRESETS = [
   },
   {
     name: 'majority-quorum',
+    show: 'log',
     title: 'Majority quorum',
     caption:
       'A write commits once a majority stores it: 2 of 3 servers, 3 of 5. With fewer running, nothing commits — and nothing wrong is ever answered.',
@@ -133,6 +137,7 @@ export const PRESETS = [
   },
   {
     name: 'leader-crash',
+    show: 'log',
     title: 'The leader crashes',
     caption:
       'An entry a majority stored survives any leader crash. An entry that only the leader had may be discarded — a feature: the client was never told it succeeded.',
@@ -168,6 +173,7 @@ export const PRESETS = [
   },
   {
     name: 'split-brain',
+    show: 'log',
     title: 'Split brain prevention: A B | C D E',
     caption:
       'A partition cuts the leader and one follower off. The minority side cannot commit anything; the majority side elects a new leader and goes on. When the network heals, everyone follows the majority.',
