@@ -128,6 +128,21 @@ test('exercise "bring a server up to date" and "commit with two down": a click a
   expect(grade(await handInFile(page))).toBe(0);
 });
 
+test('exercise "make a leader lose a write": drag the leader away before its messages land, then heal', async ({ page }) => {
+  const panel = await openExercise(page, 'lose-a-write');
+  // The exercise starts paused, with S1's AppendEntries on the wire.
+  await expect(root(page)).toHaveAttribute('data-paused', 'true');
+  await expect(server(page, 'S1')).toHaveAttribute('data-role', 'leader');
+  await dragToLeftEdge(page, ['S1']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 | S2 S3 S4 S5');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await waitForLeader(page, { among: ['S2', 'S3', 'S4', 'S5'] });
+  await page.getByRole('button', { name: 'Heal' }).click();
+  await expect(panel).toHaveAttribute('data-solved', 'true');
+  await shot(page, '45-exercise-lost-write');
+  expect(grade(await handInFile(page))).toBe(0);
+});
+
 test('a failed attempt is not marked solved, and its file fails grading', async ({ page }) => {
   const panel = await openExercise(page, 'elect-leader');
   await clickServer(page, 'S1');
