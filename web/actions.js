@@ -121,6 +121,7 @@ export const ACTIONS = [
   { id: 'step', keys: ['s'], run: (app) => app.step() },
   { id: 'heal', keys: ['h'], run: (app) => app.heal() },
   { id: 'timeout-leader', keys: ['t'], run: (app) => app.act(['timeout leader']) },
+  { id: 'add-server', keys: ['a'], run: (app) => app.addServer() },
   { id: 'put', keys: [], run: (app) => app.client('put') },
   { id: 'get', keys: [], run: (app) => app.client('get') },
   { id: 'cas', keys: [], run: (app) => app.client('cas') },

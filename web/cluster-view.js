@@ -7,6 +7,7 @@ import {
   clientHome, messageFraction, messagePoint, arcPath, linkPairs, parsePartition,
 } from './geometry.js';
 import { linkState } from './actions.js';
+import { isMember, isJoining } from './server-menu.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -151,9 +152,12 @@ export class ClusterView {
     const root = make('g', { class: 'msg' });
     const spin = make('g', {}, root);
     const dot = make('circle', { r: 6, class: 'dot' }, spin);
+    // InstallSnapshot is a square (a whole state machine on the wire), with a word beside it.
+    const box = make('rect', { class: 'snap-box', x: -7, y: -7, width: 14, height: 14, rx: 2 }, spin);
     const arrow = make('path', { class: 'arrow', d: 'M 7 -4 L 12 0 L 7 4 Z' }, spin);
     const cross = make('path', { class: 'lost-x', d: 'M -7 -7 L 7 7 M 7 -7 L -7 7' }, root);
-    return { root, spin, dot, arrow, cross };
+    const word = make('text', { class: 'msg-word', y: -11 }, root);
+    return { root, spin, dot, box, arrow, cross, word };
   }
 
   makeServer(n) {
@@ -161,18 +165,27 @@ export class ClusterView {
     const root = make('g', { class: 'server', 'data-node': n.id, role: 'button', tabindex: 0 });
     const s = {
       root,
+      r,
       focus: make('circle', { class: 'focus-ring', r: r + 15 }, root),
       timer: make('path', { class: 'timer' }, root),
       halo: make('circle', { class: 'halo', r: r + 6 }, root),
       body: make('circle', { class: 'body', r }, root),
-      crown: make('path', {
-        class: 'crown',
-        d: `M -13 ${-r - 5} L -15 ${-r - 19} L -7 ${-r - 11} L 0 ${-r - 22} L 7 ${-r - 11} L 15 ${-r - 19} L 13 ${-r - 5} Z`,
-      }, root),
-      cross: make('path', { class: 'crash-x', d: `M ${-r * 0.6} ${-r * 0.6} L ${r * 0.6} ${r * 0.6} M ${r * 0.6} ${-r * 0.6} L ${-r * 0.6} ${r * 0.6}` }, root),
+      crown: make('path', { class: 'crown', d: crownPath(r) }, root),
+      cross: make('path', { class: 'crash-x', d: crossPath(r) }, root),
       name: make('text', { class: 'name', y: -3 }, root),
     };
     return s;
+  }
+
+  /** Servers added at run time can shrink the radius of every server (8 and 9 are smaller). */
+  resize(el, r) {
+    if (el.r === r) return;
+    el.r = r;
+    set(el.focus, { r: r + 15 });
+    set(el.halo, { r: r + 6 });
+    set(el.body, { r });
+    set(el.crown, { d: crownPath(r) });
+    set(el.cross, { d: crossPath(r) });
   }
 
   /** Draw `snap` at the layout's current positions. */
@@ -235,6 +248,7 @@ export class ClusterView {
       const heartbeat = m.kind === 'AppendEntries' && /entries=\[\]/.test(m.summary || '');
       const lost = m.dropped_ms != null && now >= m.dropped_ms;
       const cls = ['msg', messageKindClass(m.kind), m.response ? 'reply' : 'request'];
+      const snapshot = m.kind === 'InstallSnapshot';
       if (heartbeat) cls.push('heartbeat');
       if (lost) cls.push('lost');
       set(el.root, {
@@ -244,15 +258,19 @@ export class ClusterView {
       });
       set(el.spin, { transform: `rotate(${p.angle.toFixed(1)})` });
       set(el.dot, { r: heartbeat ? 4.5 : 6 });
+      set(el.root, { 'data-kind': m.kind });
+      setText(el.word, snapshot ? 'snapshot' : '');
     });
 
     // --- servers -------------------------------------------------------------------------------
+    const member = new Map(snap.nodes.map((n) => [n.id, isMember(snap, n.id)]));
     this.servers.update(snap.nodes, (n) => n.id, (el, n) => {
+      this.resize(el, r);
       const p = layout.pos(n.id);
       const role = n.running ? n.role : 'follower';
       const classes = ['server', `role-${n.running ? n.role : 'crashed'}`];
       if (layout.dragging === n.id) classes.push('dragging');
-      if (n.member === false) classes.push('not-member');
+      if (!member.get(n.id)) classes.push('not-member');
       set(el.root, {
         class: classes.join(' '),
         transform: `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`,
@@ -260,7 +278,8 @@ export class ClusterView {
         'data-term': n.term,
         'data-running': n.running ? 'true' : 'false',
         'data-commit': n.commit_index,
-        'aria-label': serverName(n),
+        'data-member': member.get(n.id) ? 'true' : 'false',
+        'aria-label': serverName({ ...n, member: member.get(n.id) }),
       });
       const t = n.timer;
       let d = '';
@@ -272,7 +291,7 @@ export class ClusterView {
     });
 
     // --- labels --------------------------------------------------------------------------------
-    const majority = Math.floor(snap.nodes.filter((n) => n.member !== false).length / 2) + 1;
+    const majority = Math.floor(snap.nodes.filter((n) => member.get(n.id)).length / 2) + 1;
     this.labels.update(snap.nodes, (n) => n.id, (el, n) => {
       const p = layout.pos(n.id);
       const below = p.y + r + 17;
@@ -282,7 +301,7 @@ export class ClusterView {
       set(el.role, { x: p.x.toFixed(1), y: below.toFixed(1) });
       set(el.extra, { x: p.x.toFixed(1), y: (below + 13).toFixed(1) });
       let word = n.running ? ROLE_WORD[n.role] || n.role : 'crashed';
-      if (n.member === false) word += ' (not a member)';
+      if (!member.get(n.id)) word += isJoining(snap, n.id) ? ' (joining)' : ' (not a member)';
       setText(el.role, word);
       let extra = '';
       if (n.running && (n.role === 'candidate' || n.role === 'pre-candidate')) {
@@ -293,4 +312,13 @@ export class ClusterView {
       setText(el.extra, extra);
     });
   }
+}
+
+function crownPath(r) {
+  return `M -13 ${-r - 5} L -15 ${-r - 19} L -7 ${-r - 11} L 0 ${-r - 22} L 7 ${-r - 11} L 15 ${-r - 19} L 13 ${-r - 5} Z`;
+}
+
+function crossPath(r) {
+  const a = r * 0.6;
+  return `M ${-a} ${-a} L ${a} ${a} M ${a} ${-a} L ${-a} ${a}`;
 }

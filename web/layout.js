@@ -18,11 +18,15 @@ export class Layout {
     this.lastPartition = '';
   }
 
-  /** Set the cluster size; a new size puts every server back home. */
-  setCount(count) {
-    if (count === this.count) return;
+  /**
+   * Set the servers drawn: S1..S<count>, or `ids` when given (servers added at run time, S7
+   * after S5 say, take the next places on the ring). A change puts every server back home.
+   */
+  setCount(count, ids = null) {
+    const want = ids ? [...ids] : Array.from({ length: count }, (_, i) => `S${i + 1}`);
+    if (count === this.count && want.join(' ') === this.ids.join(' ')) return;
     this.count = count;
-    this.ids = Array.from({ length: count }, (_, i) => `S${i + 1}`);
+    this.ids = want;
     this.moved.clear();
     this.dragging = null;
     this.lastPartition = '';

@@ -8,6 +8,7 @@ import { Layout } from './layout.js';
 import { ClusterView } from './cluster-view.js';
 import { Panels } from './panels.js';
 import { wireCluster, wireControls } from './input.js';
+import { wireServerMenu } from './server-menu.js';
 import { toggleServerLine, linkClickLines, latencyLine, percent, clientLine, BOOKERS } from './actions.js';
 import { decodeScenario, sharePayload, shareLink } from './share.js';
 import { Classroom } from './classroom.js';
@@ -118,6 +119,24 @@ class App {
     if (!this.errorFromLink) this.clearError();
     this.renderNow();
     return true;
+  }
+
+  /** "Add server": the lowest free name joins (it catches up as a non-voter first). */
+  addServer() {
+    const have = new Set(this.model.snapshot().nodes.map((n) => n.id));
+    const free = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `S${i}`).find((id) => !have.has(id));
+    if (!free) {
+      this.showError('A cluster has at most nine servers (S1 to S9).');
+      return;
+    }
+    this.act([`add ${free}`]);
+  }
+
+  /** A server's own actions (its menu, or keys on it): leave or rejoin, take over as leader. */
+  serverAction(id, what) {
+    const lines = { remove: `remove ${id}`, add: `add ${id}`, transfer: `transfer ${id}` }[what];
+    if (lines) this.act([lines]);
+    else if (what === 'toggle') this.toggleServer(id);
   }
 
   toggleServer(id) {
@@ -269,7 +288,7 @@ class App {
 
   renderNow(forceRecorded = false) {
     const snap = this.model.snapshot();
-    this.layout.setCount(snap.nodes.length);
+    this.layout.setCount(snap.nodes.length, snap.nodes.map((n) => n.id));
     this.layout.reconcile(snap.partition || '');
     this.view.render(snap);
     this.panels.render(snap);
@@ -356,6 +375,7 @@ async function main() {
   window.playground = app; // for the console, and for tests that want to look inside
   app.setSpeed(speedFromQuery(location.search));
   wireCluster(app.svg, app);
+  wireServerMenu(app.svg, app);
   wireControls(root, app);
   app.classroom = new Classroom(app);
   if (!app.classroom.loadFromHash() && !app.loadFromHash()) app.load(FRESH);

@@ -118,8 +118,11 @@ export class Panels {
       if (n.snapshot) last = Math.max(last, n.snapshot.last_index);
     }
     const first = Math.max(1, last - LOG_WINDOW + 1);
+    // The snapshot starts the row: everything up to its last index, compacted away.
+    const snapshots = snap.nodes.some((n) => n.snapshot);
     const headRow = h('tr');
     headRow.append(h('th', { scope: 'col', class: 'corner' }, 'index'));
+    if (snapshots) headRow.append(h('th', { scope: 'col', class: 'snap-col' }, 'snapshot'));
     if (first > 1) headRow.append(h('th', { scope: 'col', class: 'older' }, `…${first - 1}`));
     for (let i = first; i <= last; i++) headRow.append(h('th', { scope: 'col' }, String(i)));
     headRow.append(h('th', { scope: 'col', class: 'state-col' }, 'state machine'));
@@ -128,6 +131,15 @@ export class Panels {
     const rows = snap.nodes.map((n) => {
       const tr = h('tr', { 'data-log-node': n.id, class: n.running ? '' : 'crashed' });
       tr.append(h('th', { scope: 'row' }, n.running ? n.id : `${n.id} ✕`));
+      if (snapshots) {
+        const sn = n.snapshot;
+        const cell = h('td', { class: sn ? 'snap-cell' : 'snap-cell none' }, sn ? `1–${sn.last_index} T${sn.last_term}` : '—');
+        if (sn) {
+          cell.dataset.snapshot = `${sn.last_index}/${sn.last_term}`;
+          cell.title = `${n.id}'s snapshot: entries 1 to ${sn.last_index} (the last of term ${sn.last_term}) compacted into its state machine`;
+        }
+        tr.append(cell);
+      }
       if (first > 1) {
         const snapText = n.snapshot && n.snapshot.last_index >= first - 1 ? 'snap' : '';
         tr.append(h('td', { class: 'older' }, snapText));

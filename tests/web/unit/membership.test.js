@@ -1,0 +1,64 @@
+// A server's menu and membership as the page reads it from a snapshot; the layout with servers
+// added at run time.
+import { describe, it, expect } from 'vitest';
+import { isMember, isJoining, serverMenuItems } from '../../../web/server-menu.js';
+import { Layout } from '../../../web/layout.js';
+
+const node = (id, extra = {}) => ({ id, running: true, role: 'follower', member: true, voters: [], progress: [], ...extra });
+
+function snap() {
+  return {
+    leader: 'S1',
+    nodes: [
+      node('S1', { role: 'leader', voters: ['S1', 'S2', 'S3'], progress: [{ id: 'S4', learner: true }] }),
+      node('S2'),
+      node('S3', { running: false }),
+      node('S4', { member: false }),
+      // Removed: it never heard of its removal, so it thinks it is still a member.
+      node('S5', { member: true }),
+    ],
+  };
+}
+
+describe('membership as the leader sees it', () => {
+  it('counts the leader\'s voters, not what a removed server believes', () => {
+    const s = snap();
+    expect(['S1', 'S2', 'S3', 'S4', 'S5'].map((id) => isMember(s, id))).toEqual([true, true, true, false, false]);
+    expect(isJoining(s, 'S4')).toBe(true);
+    expect(isJoining(s, 'S5')).toBe(false);
+  });
+
+  it('falls back to each server\'s own view without a leader', () => {
+    const s = { ...snap(), leader: null };
+    expect(isMember(s, 'S4')).toBe(false);
+    expect(isMember(s, 'S5')).toBe(true);
+  });
+});
+
+describe('a server\'s menu', () => {
+  const labels = (id) => serverMenuItems(snap(), id).map((i) => `${i.what}:${i.label}`);
+  it('offers crash, make leader and remove on a follower', () => {
+    expect(labels('S2')).toEqual(['toggle:Crash', 'transfer:Make leader', 'remove:Remove from cluster']);
+  });
+  it('does not offer to make the leader leader', () => {
+    expect(labels('S1')).toEqual(['toggle:Crash', 'remove:Remove from cluster']);
+  });
+  it('restarts a crashed server; a joining one can be cancelled; a removed one added back', () => {
+    expect(labels('S3')[0]).toBe('toggle:Restart');
+    expect(labels('S4')).toEqual(['toggle:Crash', 'remove:Remove from cluster']);
+    expect(labels('S5')).toEqual(['toggle:Crash', 'add:Add to cluster']);
+  });
+});
+
+describe('layout with servers added at run time', () => {
+  it('places every id on the ring, gaps included', () => {
+    const l = new Layout();
+    l.setCount(5);
+    const s1 = l.home('S1');
+    l.setCount(6, ['S1', 'S2', 'S3', 'S4', 'S5', 'S9']);
+    const homes = l.ids.map((id) => l.home(id));
+    expect(new Set(homes.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`)).size).toBe(6);
+    expect(l.home('S1')).toEqual(s1);
+    expect(l.home('S9')).not.toEqual(l.home('S1'));
+  });
+});

@@ -1,0 +1,124 @@
+// A server's own actions: crash or restart it, make it the leader (`transfer`), remove it from
+// the cluster or add it back (`remove`/`add`). They open in a small menu on a right-click on a
+// server, or with the context-menu key, Shift+F10 or M on a focused one. Two keys act at once on
+// a focused server: L makes it leader, Delete removes it. Every item ends as a scenario line
+// through app.serverAction (record → apply → render), like every other input.
+
+/** Whether `id` is a voter: as the leader sees it when there is one, else as `id` sees itself. */
+export function isMember(snap, id) {
+  const leader = snap.leader && snap.nodes.find((n) => n.id === snap.leader);
+  if (leader && leader.voters) return leader.voters.includes(id);
+  const n = snap.nodes.find((x) => x.id === id);
+  return !n || n.member !== false;
+}
+
+/** Whether the leader is catching `id` up before it joins (a non-voter being added). */
+export function isJoining(snap, id) {
+  const leader = snap.leader && snap.nodes.find((n) => n.id === snap.leader);
+  return !!(leader && (leader.progress || []).some((p) => p.id === id && p.learner));
+}
+
+/** The menu's items for server `id`: { what, label } in order. */
+export function serverMenuItems(snap, id) {
+  const n = snap.nodes.find((x) => x.id === id);
+  if (!n) return [];
+  const member = isMember(snap, id);
+  const items = [{ what: 'toggle', label: n.running ? 'Crash' : 'Restart' }];
+  if (member && snap.leader !== id) items.push({ what: 'transfer', label: 'Make leader' });
+  items.push(member || isJoining(snap, id)
+    ? { what: 'remove', label: 'Remove from cluster' }
+    : { what: 'add', label: 'Add to cluster' });
+  return items;
+}
+
+export function wireServerMenu(svg, app) {
+  const host = svg.parentElement;
+  const menu = document.createElement('div');
+  menu.className = 'server-menu';
+  menu.setAttribute('role', 'menu');
+  menu.dataset.serverMenu = '';
+  menu.hidden = true;
+  host.appendChild(menu);
+  let openFor = null;
+
+  const close = (refocus) => {
+    if (menu.hidden) return;
+    menu.hidden = true;
+    menu.replaceChildren();
+    const id = openFor;
+    openFor = null;
+    if (refocus) {
+      const el = svg.querySelector(`[data-node="${id}"]`);
+      if (el) el.focus();
+    }
+  };
+
+  const open = (id) => {
+    const snap = app.model.snapshot();
+    const items = serverMenuItems(snap, id);
+    if (!items.length) return;
+    openFor = id;
+    menu.setAttribute('aria-label', `Actions of ${id}`);
+    menu.replaceChildren(...items.map((it) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.setAttribute('role', 'menuitem');
+      b.dataset.serverAction = it.what;
+      b.textContent = it.label;
+      b.addEventListener('click', () => {
+        close(true);
+        app.serverAction(id, it.what);
+      });
+      return b;
+    }));
+    const el = svg.querySelector(`[data-node="${id}"] .body`);
+    const at = el.getBoundingClientRect();
+    const base = host.getBoundingClientRect();
+    menu.style.left = `${Math.round(at.right - base.left + 6)}px`;
+    menu.style.top = `${Math.round(at.top - base.top)}px`;
+    menu.hidden = false;
+    menu.querySelector('button').focus();
+  };
+
+  svg.addEventListener('contextmenu', (e) => {
+    const server = e.target.closest('[data-node]');
+    if (!server) return;
+    e.preventDefault();
+    open(server.dataset.node);
+  });
+
+  svg.addEventListener('keydown', (e) => {
+    const server = e.target.closest && e.target.closest('[data-node]');
+    if (!server || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
+    const id = server.dataset.node;
+    const key = e.key;
+    let act = null;
+    if (key === 'ContextMenu' || (key === 'F10' && e.shiftKey) || key === 'm' || key === 'M') act = () => open(id);
+    else if (key === 'l' || key === 'L') act = () => app.serverAction(id, 'transfer');
+    else if (key === 'Delete') act = () => app.serverAction(id, isMember(app.model.snapshot(), id) ? 'remove' : 'add');
+    if (!act) return;
+    e.preventDefault();
+    e.stopPropagation();
+    act();
+  });
+
+  menu.addEventListener('keydown', (e) => {
+    const buttons = [...menu.querySelectorAll('button')];
+    const i = buttons.indexOf(document.activeElement);
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      close(true);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const next = (i + (e.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length;
+      buttons[next].focus();
+    } else if (e.key === 'Tab') {
+      close(false);
+    }
+  });
+
+  document.addEventListener('pointerdown', (e) => {
+    if (!menu.hidden && !menu.contains(e.target)) close(false);
+  });
+}
