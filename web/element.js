@@ -40,6 +40,35 @@ export class RaftPlayground extends HTMLElement {
   disconnectedCallback() {
     if (this.figure) this.figure.destroy();
     this.figure = null;
+    if (this.observer) this.observer.disconnect();
+  }
+
+  /**
+   * Play when the figure comes into view (unless autoplay="false" or the reader prefers reduced
+   * motion), pause it while it is scrolled away and resume when it is back: an article with
+   * seven figures runs only the ones being read.
+   */
+  watchVisibility(figure) {
+    if (this.observer) this.observer.disconnect();
+    const wants = this.getAttribute('autoplay') !== 'false' && !figure.reducedMotion;
+    let started = false;
+    let parked = false;
+    const seen = (visible) => {
+      if (this.figure !== figure) return;
+      if (visible && wants && !started) {
+        started = true;
+        figure.play();
+      } else if (visible && parked) {
+        parked = false;
+        figure.play();
+      } else if (!visible && !figure.paused) {
+        parked = true;
+        figure.pause();
+      }
+    };
+    if (typeof IntersectionObserver !== 'function') return seen(true);
+    this.observer = new IntersectionObserver((entries) => seen(entries.some((e) => e.isIntersecting)), { threshold: 0.2 });
+    this.observer.observe(this);
   }
 
   attributeChangedCallback(name, was, now) {
@@ -69,7 +98,8 @@ export class RaftPlayground extends HTMLElement {
       variant: this.getAttribute('variant') || undefined,
       controls: this.getAttribute('controls') || 'minimal',
       speed: this.getAttribute('speed') || undefined,
-      autoplay: this.getAttribute('autoplay') !== 'false',
+      // Playing starts when the figure scrolls into view (see watchVisibility).
+      autoplay: false,
       caption: this.getAttribute('caption') || undefined,
       showTitle: this.getAttribute('notitle') == null,
     });
@@ -82,6 +112,7 @@ export class RaftPlayground extends HTMLElement {
     figure.ready.then(
       () => {
         this.setAttribute('data-ready', '');
+        this.watchVisibility(figure);
         this._resolve(this);
         this.dispatchEvent(new CustomEvent('ready', { bubbles: true, composed: true }));
       },

@@ -159,7 +159,9 @@ test.describe('embed.html', () => {
     await page.setContent('<!doctype html><html lang="en"><body></body></html>');
     await page.goto('./article.html');
     const frame = page.frameLocator('iframe[data-fig="leader-election"]');
-    await expect(frame.locator('raft-playground[data-ready]')).toHaveCount(1);
+    // Figures start playing when they scroll into view.
+    await page.locator('iframe[data-fig="leader-election"]').scrollIntoViewIfNeeded();
+    await expect(frame.locator('raft-playground[data-ready]')).toHaveCount(1, { timeout: 45_000 });
     // Wait for the first leader, then crash it through the article's own link (postMessage).
     const first = await expect.poll(async () => frame.locator('[data-node][data-role="leader"][data-running="true"]').count(), { timeout: 30_000 }).toBe(1)
       .then(() => frame.locator('[data-node][data-role="leader"]').getAttribute('data-node'));
@@ -203,7 +205,10 @@ test.describe('article.html', () => {
     await page.goto('./article.html');
     const elements = page.locator('raft-playground[data-fig]');
     await expect(elements).toHaveCount(6);
-    await expect(page.locator('raft-playground[data-fig][data-ready]')).toHaveCount(6);
+    await expect(page.locator('raft-playground[data-fig][data-ready]')).toHaveCount(6, { timeout: 45_000 });
+    // Only figures in view play: the last one has not started yet.
+    await expect(page.locator('raft-playground[data-fig="split-brain"] [data-figure]')).toHaveAttribute('data-paused', 'true');
+    await expect(page.locator('raft-playground[data-fig="conflicting-truth"] [data-figure]')).toHaveAttribute('data-paused', 'false');
     for (const name of FIGURES.filter((n) => n !== 'leader-election')) {
       await expect(page.locator(`raft-playground[data-fig="${name}"] [data-figure="${name}"]`)).toHaveCount(1);
     }
@@ -231,7 +236,8 @@ test.describe('article.html', () => {
   test('events: a violation and a commit are announced in the live region', async ({ page }) => {
     await page.goto('./article.html');
     const bike = 'raft-playground[data-fig="bike-booking"]';
-    await expect(page.locator(`${bike}[data-ready]`)).toHaveCount(1);
+    await page.locator(bike).scrollIntoViewIfNeeded();
+    await expect(page.locator(`${bike}[data-ready]`)).toHaveCount(1, { timeout: 45_000 });
     const got = page.evaluate((sel) => new Promise((resolve) => {
       const el = document.querySelector(sel);
       el.addEventListener('violation', (e) => {
