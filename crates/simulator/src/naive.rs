@@ -14,6 +14,10 @@
 //! linearizability checker reports. There are no leaders and no terms: the Raft safety checker
 //! never looks at a naive server.
 //!
+//! Clients: a command goes to the server its `via` names; without `via`, operation k of the run
+//! (0-based, in the order they were issued) goes to S((k mod N) + 1), round robin, the same on
+//! every replay. A client whose server does not answer retries on the next server, as under Raft.
+//!
 //! Sans-IO like the Raft core: inputs go in with the current time, messages to send come out.
 //! A crash stops the server but loses nothing (the store and the copies still owed are on disk);
 //! it resumes copying when it restarts.
