@@ -307,6 +307,7 @@ export class Figure extends EventTarget {
     this.variant = v;
     if (this.variantSelect) this.variantSelect.value = v.id;
     this.figureEl.dataset.variant = v.id;
+    this.freePanes();
     this.panes = v.panes.map((spec) => new Pane(this, spec, this.Playground));
     this.panesEl.replaceChildren(...this.panes.map((p) => p.root));
     this.panesEl.classList.toggle('two', this.panes.length > 1);
@@ -541,8 +542,15 @@ export class Figure extends EventTarget {
     while (this.live.childElementCount > 3) this.live.firstChild.remove();
   }
 
+  /** Give the simulators' memory back (wasm memory is not garbage collected). */
+  freePanes() {
+    for (const p of this.panes) if (p.model.pg && p.model.pg.free) p.model.pg.free();
+    this.panes = [];
+  }
+
   destroy() {
     this.destroyed = true;
     this.paused = true;
+    this.freePanes();
   }
 }
