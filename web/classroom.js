@@ -113,10 +113,6 @@ export class Classroom {
       const bug = e.target.dataset.bug;
       if (bug && e.target.checked) this.app.act([`bug ${bug}`]);
     });
-    // Workers take a moment to load the simulator: start them before they are needed.
-    const warm = () => { if (!this.pool) this.pool = this.spawnPool(); };
-    if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
-    else setTimeout(warm, 500);
   }
 
   toggleDrawer(name, open = null) {
@@ -125,6 +121,9 @@ export class Classroom {
       d.hidden = !want;
       const toggle = this.app.root.querySelector(`[data-drawer-toggle="${d.dataset.drawer}"]`);
       if (toggle) toggle.setAttribute('aria-expanded', String(want));
+      // Workers take a moment to load the simulator: start them when Break Raft opens, before
+      // they are needed (not with every page: most visits never search).
+      if (want && d.dataset.drawer === 'break' && !this.pool && !this.search) this.pool = this.spawnPool();
     }
   }
 
@@ -226,6 +225,11 @@ export class Classroom {
   /** Check the goal at this instant; mark it solved when it holds (for long enough). */
   check(snap) {
     const a = this.active;
+    // Nothing to look at again until something happened (paused, the same instant is drawn
+    // again and again).
+    const key = `${snap.time_ms}|${snap.trace_hash}|${(snap.history || []).length}|${snap.partition}|${(snap.cuts || []).length}|${snap.nodes.map((n) => `${n.running ? 1 : 0}${n.role[0]}`).join('')}|${(snap.expectations || []).length}`;
+    if (key === a.lastKey) return;
+    a.lastKey = key;
     let results;
     try {
       results = this.app.model.pg.check(a.ex.goal.join('\n'));
@@ -413,7 +417,8 @@ export class Classroom {
       this.el.fuzzStatus.textContent = message;
       this.app.root.dataset.fuzz = 'stopped';
     }
-    if (!this.pool) this.pool = this.spawnPool();
+    const drawer = this.app.root.querySelector('[data-drawer="break"]');
+    if (!this.pool && drawer && !drawer.hidden) this.pool = this.spawnPool();
   }
 
   cancel(quiet = false) {
