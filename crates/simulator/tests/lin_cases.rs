@@ -328,8 +328,9 @@ fn budget_exhaustion_is_reported_as_undecided() {
     for i in 0..12u32 {
         history.push(put(i + 1, "k", &format!("v{i}")).at(0, 100));
     }
-    history.push(get(13, "k", Some("v0")).at(200, 210));
-    history.push(get(14, "k", Some("v1")).at(220, 230));
+    // Only one cas can find v0, whichever put came last.
+    history.push(cas(13, "k", Some("v0"), "x").at(200, 300));
+    history.push(cas(14, "k", Some("v0"), "y").at(200, 300));
     let verdict = check_with_budget(&history, 5);
     assert!(verdict.undecided && !verdict.linearizable && verdict.violation.is_none(), "{verdict:#?}");
     assert!(!check(&history).linearizable);

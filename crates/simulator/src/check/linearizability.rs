@@ -120,6 +120,11 @@ fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> Key
         let core = Core { ops: vec![op], from_ms: None };
         return KeyVerdict::Violated(describe_violation(key_history, &core));
     }
+    if let Some([first, second]) = contradicting_pair(key_history) {
+        // Whatever the key held when the first began, the two contradict each other.
+        let core = Core { ops: vec![first, second], from_ms: Some(first.invoked_ms) };
+        return KeyVerdict::Violated(describe_violation(key_history, &core));
+    }
     let mut search = Search::new(&key_history.ops, key_history.value_count(), ABSENT);
     let mut look_at_steps = FIRST_LOOK_STEPS;
     let mut looked_at_frontier = None;
@@ -158,21 +163,142 @@ fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> Key
 /// cas that saw *some* value) which no operation invoked before it completed could have written.
 fn unexplained_observation(key_history: &KeyHistory) -> Option<KeyOp> {
     let ops = &key_history.ops;
-    let written_in_time = |op: &KeyOp, value: Option<Val>| {
-        ops.iter().any(|w| {
-            w.line != op.line
-                && w.invoked_ms <= op.completed_ms
-                && w.effect.written().is_some_and(|v| value.is_none_or(|value| v == value))
-        })
-    };
-    let mut unexplained = ops.iter().filter(|op| match op.effect {
-        Effect::Get { value } | Effect::Cas { expected: value, .. } => {
-            value != ABSENT && !written_in_time(op, Some(value))
+    // The earliest invocation of a write of each value.
+    let mut first_write_ms = vec![NEVER; key_history.value_count()];
+    for op in ops {
+        if let Some(v) = op.effect.written() {
+            first_write_ms[v as usize] = first_write_ms[v as usize].min(op.invoked_ms);
         }
-        Effect::CasFailed { expected: ABSENT, .. } => !written_in_time(op, None),
-        _ => false,
-    });
-    unexplained.next().copied()
+    }
+    let any_write_ms = first_write_ms.iter().copied().min().unwrap_or(NEVER);
+    let written_in_time = |op: &KeyOp, value: Val| {
+        if op.effect.written() == Some(value) {
+            // A cas that writes what it expects does not explain itself.
+            ops.iter()
+                .any(|w| w.line != op.line && w.invoked_ms <= op.completed_ms && w.effect.written() == Some(value))
+        } else {
+            first_write_ms[value as usize] <= op.completed_ms
+        }
+    };
+    ops.iter()
+        .filter(|op| match op.effect {
+            Effect::Get { value } | Effect::Cas { expected: value, .. } => {
+                value != ABSENT && !written_in_time(op, value)
+            }
+            Effect::CasFailed { expected: ABSENT, .. } => any_write_ms > op.completed_ms,
+            _ => false,
+        })
+        .min_by_key(|op| (op.completed_ms, op.line))
+        .copied()
+}
+
+/// The next quickest: two operations, one completed before the other began, where the first
+/// left (or saw) a value and the second saw another, with no write of that other value whose
+/// interval reaches between them. Any legal order would need such a write between the two.
+/// Returns the pair whose second operation completed first.
+fn contradicting_pair(key_history: &KeyHistory) -> Option<[KeyOp; 2]> {
+    let ops = &key_history.ops;
+    // What a definite op leaves the key holding (or saw it hold, for a read).
+    let left = |op: &KeyOp| match op.effect {
+        Effect::Get { value } => Some(value),
+        Effect::Put { value } | Effect::Cas { new: value, .. } => Some(value),
+        _ => None,
+    };
+    let writes = WritesInTime::new(ops, key_history.value_count());
+    let mut firsts: Vec<&KeyOp> = ops.iter().filter(|op| left(op).is_some()).collect();
+    firsts.sort_by_key(|op| op.completed_ms);
+    let mut seconds: Vec<&KeyOp> = ops.iter().filter(|op| op.effect.is_definite()).collect();
+    seconds.sort_by_key(|op| op.invoked_ms);
+    // Among the firsts completed so far: the latest invoked, and the latest invoked of those
+    // that left something else than it did.
+    let (mut latest, mut latest_other): (Option<&KeyOp>, Option<&KeyOp>) = (None, None);
+    let mut next_first = 0;
+    let mut found: Option<[KeyOp; 2]> = None;
+    for second in seconds {
+        while next_first < firsts.len() && firsts[next_first].completed_ms < second.invoked_ms {
+            let first = firsts[next_first];
+            next_first += 1;
+            match latest {
+                Some(best) if first.invoked_ms <= best.invoked_ms => {
+                    if left(first) != left(best) && latest_other.is_none_or(|other| first.invoked_ms > other.invoked_ms)
+                    {
+                        latest_other = Some(first);
+                    }
+                }
+                Some(best) => {
+                    if left(first) != left(best) {
+                        latest_other = Some(best);
+                    }
+                    latest = Some(first);
+                }
+                None => latest = Some(first),
+            }
+        }
+        let Some(best) = latest else { continue };
+        let contradiction = match second.effect {
+            Effect::Get { value: seen } | Effect::Cas { expected: seen, .. } => {
+                let first = if left(best) != Some(seen) { Some(best) } else { latest_other };
+                first.filter(|first| !writes.any_between(first.invoked_ms, second, Some(seen))).copied()
+            }
+            Effect::CasFailed { expected, .. } if left(best) == Some(expected) => {
+                Some(*best).filter(|first| !writes.any_between(first.invoked_ms, second, None))
+            }
+            _ => None,
+        };
+        if let Some(first) = contradiction {
+            let earlier = found.is_some_and(|[_, s]| (s.completed_ms, s.line) <= (second.completed_ms, second.line));
+            if !earlier {
+                found = Some([first, *second]);
+            }
+        }
+    }
+    found
+}
+
+/// Answers "could a write of this value (or of anything else) take effect after t and before
+/// this op?" in logarithmic time.
+struct WritesInTime {
+    /// Per value: the writes' (invocation, running maximum of completion), by invocation.
+    by_value: Vec<Vec<(u64, u64)>>,
+}
+
+impl WritesInTime {
+    fn new(ops: &[KeyOp], value_count: usize) -> WritesInTime {
+        let mut by_value: Vec<Vec<(u64, u64)>> = vec![Vec::new(); value_count];
+        for op in ops {
+            if let Some(v) = op.effect.written() {
+                by_value[v as usize].push((op.invoked_ms, op.completed_ms));
+            }
+        }
+        for writes in &mut by_value {
+            writes.sort_unstable();
+            let mut reach = 0;
+            for write in writes.iter_mut() {
+                reach = reach.max(write.1);
+                write.1 = reach;
+            }
+        }
+        WritesInTime { by_value }
+    }
+
+    /// Whether some write, of `value` or (None) of anything `op` does not expect, other than `op`
+    /// itself, has an interval reaching into [`after_ms`, `op` completed].
+    fn any_between(&self, after_ms: u64, op: &KeyOp, value: Option<Val>) -> bool {
+        let reaches = |v: usize| {
+            let writes = &self.by_value[v];
+            let count = writes.partition_point(|&(invoked_ms, _)| invoked_ms <= op.completed_ms);
+            count > 0 && writes[count - 1].1 >= after_ms
+        };
+        match value {
+            // A cas that writes what it saw: its own write comes after what it saw.
+            Some(v) if op.effect.written() == Some(v) => true,
+            Some(v) => reaches(v as usize),
+            None => {
+                let Effect::CasFailed { expected, .. } = op.effect else { return true };
+                (0..self.by_value.len()).any(|v| v != expected as usize && reaches(v))
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,6 +502,51 @@ struct Move {
     value_after: Val,
 }
 
+/// How many operations still to place read, and may still write, each value. A value that some
+/// op must still read (or a cas must still find) but that is not held now and that nothing left
+/// can write is a dead end, seen at once rather than only when that reader's turn comes. With
+/// values written once each, as students usually write them, this cuts most wrong orders short.
+struct Supply {
+    /// Definite gets of the value and ok cas expecting it, not yet placed.
+    readers: Vec<u32>,
+    /// Definite and unknown writes of the value, not yet placed or used.
+    writers: Vec<u32>,
+    /// How many values have readers but no writers.
+    starving: u32,
+}
+
+impl Supply {
+    fn is_starving(&self, v: Val) -> bool {
+        self.readers[v as usize] > 0 && self.writers[v as usize] == 0
+    }
+
+    /// Counts an op's reads and writes in (`delta` = 1) or out (-1).
+    fn count(&mut self, effect: Effect, delta: i32) {
+        let (read, written) = match effect {
+            Effect::Get { value } => (Some(value), None),
+            Effect::Cas { expected, new } => (Some(expected), Some(new)),
+            Effect::Put { value } | Effect::MaybePut { value } => (None, Some(value)),
+            Effect::MaybeCas { new, .. } => (None, Some(new)),
+            Effect::CasFailed { .. } => (None, None),
+        };
+        for (v, is_read) in read.map(|v| (v, true)).into_iter().chain(written.map(|v| (v, false))) {
+            let before = self.is_starving(v);
+            let counter = if is_read { &mut self.readers[v as usize] } else { &mut self.writers[v as usize] };
+            *counter = counter.checked_add_signed(delta).expect("counts stay in range");
+            match (before, self.is_starving(v)) {
+                (false, true) => self.starving += 1,
+                (true, false) => self.starving -= 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether some value other than `current` is still to be read and can no longer be written.
+    fn starves(&self, current: Val) -> bool {
+        self.starving > u32::from(self.is_starving(current))
+    }
+}
+
 /// A node of the depth-first search: the moves generated there and the next one to try.
 struct Frame {
     value: Val,
@@ -405,6 +576,7 @@ struct Search {
     value: Val,
     used: Vec<u32>,
     used_bits: Vec<u64>,
+    supply: Supply,
 
     /// The path of the depth-first search, kept between calls of `resume`.
     stack: Vec<Frame>,
@@ -464,6 +636,19 @@ impl Search {
         }
         let op_count = ops.len();
         let class_count = classes.len();
+        let mut supply = Supply {
+            readers: vec![0; value_count],
+            writers: vec![0; value_count],
+            starving: 0,
+        };
+        for op in &ops {
+            supply.count(op.effect, 1);
+        }
+        for class in &classes {
+            for _ in &class.invoked_ms {
+                supply.count(class.effect, 1);
+            }
+        }
         Search {
             ops,
             classes,
@@ -477,6 +662,7 @@ impl Search {
             value: initial,
             used: vec![0; class_count],
             used_bits: vec![0; bits.div_ceil(64)],
+            supply,
             stack: Vec::new(),
             started: false,
             answer: None,
@@ -664,8 +850,10 @@ impl Search {
             let bit = self.classes[c].first_bit + self.used[c] as usize;
             self.used[c] += 1;
             self.used_bits[bit / 64] |= 1 << (bit % 64);
+            self.supply.count(self.classes[c].effect, -1);
         }
         let i = mv.op as usize;
+        self.supply.count(self.ops[i].effect, -1);
         self.placed[i / 64] |= 1 << (i % 64);
         self.placed_count += 1;
         while self.frontier < self.ops.len() && self.is_placed(self.frontier) {
@@ -680,8 +868,10 @@ impl Search {
             self.used[c] -= 1;
             let bit = self.classes[c].first_bit + self.used[c] as usize;
             self.used_bits[bit / 64] &= !(1 << (bit % 64));
+            self.supply.count(self.classes[c].effect, 1);
         }
         let i = mv.op as usize;
+        self.supply.count(self.ops[i].effect, 1);
         self.placed[i / 64] &= !(1 << (i % 64));
         self.placed_count -= 1;
         self.frontier = self.frontier.min(i);
@@ -779,7 +969,7 @@ impl Search {
             let (bound, end) = self.window();
             self.deepest_frontier = self.deepest_frontier.max(self.frontier);
             self.furthest_window_end = self.furthest_window_end.max(end);
-            if !self.first_visit(end) {
+            if self.supply.starves(self.value) || !self.first_visit(end) {
                 let value_before = self.stack.last().expect("the stack is not empty").value;
                 self.undo(mv, value_before);
                 continue;
