@@ -636,11 +636,7 @@ impl Search {
         }
         let op_count = ops.len();
         let class_count = classes.len();
-        let mut supply = Supply {
-            readers: vec![0; value_count],
-            writers: vec![0; value_count],
-            starving: 0,
-        };
+        let mut supply = Supply { readers: vec![0; value_count], writers: vec![0; value_count], starving: 0 };
         for op in &ops {
             supply.count(op.effect, 1);
         }
@@ -1072,19 +1068,29 @@ impl<'a> Stretches<'a> {
     /// The history of a window in which only the definite ops at positions where `strong` is
     /// true keep their full claims.
     fn history(&self, window: Window, strong: &[bool]) -> Vec<KeyOp> {
+        let ops = &self.key_history.ops;
         let start_ms = self.start_ms(window).unwrap_or(0);
-        let mut ops = Vec::new();
-        for (i, op) in self.key_history.ops.iter().enumerate() {
+        let is_strong = |p: usize| p >= window.lo && p < window.hi && strong[p];
+        // An optional op invoked after every strong op completed could only come after them all,
+        // where it changes nothing: leave it out.
+        let horizon_ms =
+            (window.lo..window.hi).filter(|&p| is_strong(p)).map(|p| ops[self.order[p]].completed_ms).max();
+        let horizon_ms = horizon_ms.unwrap_or(0);
+        let mut kept = Vec::new();
+        for (i, op) in ops.iter().enumerate() {
             let p = self.position[i];
-            if p == usize::MAX || (p >= window.lo && p < window.hi && strong[p]) {
-                ops.push(*op);
-            } else if p < window.lo && op.completed_ms < start_ms {
-                // Done before the window starts: summed up by the open value.
+            if p != usize::MAX && is_strong(p) {
+                kept.push(*op);
+            } else if op.invoked_ms > horizon_ms || (p < window.lo && op.completed_ms < start_ms) {
+                // Too late to matter, or done before the window starts: summed up by the open
+                // value.
+            } else if p == usize::MAX {
+                kept.push(*op);
             } else if let Some(effect) = op.effect.weakened() {
-                ops.push(KeyOp { effect, ..*op });
+                kept.push(KeyOp { effect, ..*op });
             }
         }
-        ops
+        kept
     }
 
     /// Whether the window, with these ops strong, certainly has no legal order. False also when
