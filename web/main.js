@@ -11,6 +11,9 @@ import { wireCluster, wireControls } from './input.js';
 import { wireServerMenu } from './server-menu.js';
 import { toggleServerLine, linkClickLines, latencyLine, percent, clientLine, BOOKERS } from './actions.js';
 import { decodeScenario, sharePayload, shareLink } from './share.js';
+import { Timeline } from './timeline.js';
+import { Lanes } from './diagram.js';
+import { wireIO } from './io.js';
 import { Classroom } from './classroom.js';
 
 /**
@@ -292,11 +295,14 @@ class App {
     this.layout.reconcile(snap.partition || '');
     this.view.render(snap);
     this.panels.render(snap);
+    if (this.timeline) this.timeline.render(snap);
+    if (this.lanes) this.lanes.render(snap);
     const d = this.root.dataset;
     d.time = String(Math.floor(snap.time_ms));
     d.partition = snap.partition || '';
     d.safe = String(snap.safe !== false);
     d.traceHash = this.model.traceHash();
+    d.live = String(snap.live !== false);
     d.nodes = String(snap.nodes.length);
     // Errors of the run itself (say "timeout leader" when there is no leader): show the newest.
     const errors = snap.errors || [];
@@ -377,6 +383,9 @@ async function main() {
   wireCluster(app.svg, app);
   wireServerMenu(app.svg, app);
   wireControls(root, app);
+  app.timeline = new Timeline(root.querySelector('[data-timeline]'), app);
+  app.lanes = new Lanes(root.querySelector('[data-lanes]'), app);
+  wireIO(root, app);
   app.classroom = new Classroom(app);
   if (!app.classroom.loadFromHash() && !app.loadFromHash()) app.load(FRESH);
   window.addEventListener('hashchange', () => {

@@ -1,0 +1,224 @@
+// Two lanes in step with the timeline, over the same window of simulated time that ends at the
+// instant shown: a space-time diagram of messages (servers as horizontal lines, each message an
+// arrow from its send to its delivery, a lost one ending in a cross) and the client history
+// (each operation a bar from invocation to completion: ok, fail, unknown or pending, Porcupine
+// style, with the operations of a linearizability violation marked). Messages come from the
+// handle's bounded history, pg.messagesBetween(from, to), not from the snapshot.
+
+import { messageKindClass } from './cluster-view.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const LEFT = 26;
+const RIGHT = 6;
+const ROW = 11;
+const OP_ROW = 14;
+const OP_ROWS_MAX = 3;
+/** While the run plays, the lanes are redrawn at most this often (wall ms). */
+const REDRAW_RUNNING_MS = 150;
+
+/** x of instant `t` in a window [t0, t0 + span] drawn `width` pixels wide. */
+export function laneX(t, t0, span, width = 1000) {
+  return LEFT + ((t - t0) / Math.max(1, span)) * (width - LEFT - RIGHT);
+}
+
+/**
+ * Rows for operations so that bars in one row never overlap (greedy, by invocation).
+ * Returns [{op, row}] for ops that fit in `maxRows`; the rest share the last row.
+ */
+export function stackOps(ops, now, maxRows = OP_ROWS_MAX) {
+  const ends = [];
+  const out = [];
+  for (const op of [...ops].sort((a, b) => a.invoked_ms - b.invoked_ms || a.line - b.line)) {
+    const end = op.completed_ms ?? now;
+    let row = ends.findIndex((e) => e < op.invoked_ms);
+    if (row < 0) row = ends.length < maxRows ? ends.length : maxRows - 1;
+    ends[row] = Math.max(ends[row] ?? -1, end);
+    out.push({ op, row });
+  }
+  return out;
+}
+
+function el(name, attrs = {}, text) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, String(v));
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+export function opLabel(op) {
+  const what = op.op === 'put' ? `put ${op.key} ${op.value}` : op.op === 'get' ? `get ${op.key}` : `cas ${op.key} ${op.expected ?? '-'} ${op.value}`;
+  const out = op.outcome ?? 'pending';
+  const got = op.op === 'get' && op.outcome === 'ok' ? ` → ${op.result ?? '(absent)'}` : '';
+  return `line ${op.line}: ${what}: ${out}${got}`;
+}
+
+export class Lanes {
+  constructor(box, app) {
+    this.app = app;
+    this.box = box;
+    this.msgSvg = box.querySelector('[data-diagram]');
+    this.opSvg = box.querySelector('[data-history-lane]');
+    this.caption = box.querySelector('[data-message-summary]');
+    this.windowSelect = box.querySelector('[data-control="window"]');
+    this.spanMs = Number(this.windowSelect.value) || 2000;
+    this.windowSelect.addEventListener('change', () => {
+      this.spanMs = Number(this.windowSelect.value) || 2000;
+      this.key = '';
+    });
+    this.key = '';
+    this.drawnAt = -Infinity;
+    this.selected = -1;
+    this.shown = [];
+    const hover = (e) => {
+      const g = e.target.closest && e.target.closest('[data-msg]');
+      if (g) this.describe(g.dataset.summary);
+    };
+    this.msgSvg.addEventListener('pointerover', hover);
+    this.msgSvg.addEventListener('pointermove', hover);
+    this.msgSvg.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      e.preventDefault();
+      e.stopPropagation();
+      if (!this.shown.length) return;
+      const d = e.key === 'ArrowRight' ? 1 : -1;
+      this.selected = (this.selected + d + this.shown.length) % this.shown.length;
+      this.highlight();
+    });
+    this.msgSvg.addEventListener('focus', () => {
+      if (this.selected < 0 && this.shown.length) this.selected = this.shown.length - 1;
+      this.highlight();
+    });
+  }
+
+  describe(text) {
+    this.caption.textContent = text || '';
+  }
+
+  highlight() {
+    const m = this.shown[this.selected];
+    for (const g of this.msgSvg.querySelectorAll('[data-msg].selected')) g.classList.remove('selected');
+    if (!m) return;
+    const g = this.msgSvg.querySelector(`[data-msg="${m.id}"]`);
+    if (g) g.classList.add('selected');
+    this.describe(messageText(m));
+  }
+
+  render(snap) {
+    const now = snap.time_ms;
+    const span = this.spanMs;
+    const t0 = Math.max(0, now - span);
+    const key = `${now}:${span}:${snap.trace_hash}:${snap.nodes.length}:${this.msgSvg.clientWidth}`;
+    if (key === this.key) return;
+    // While time runs, a few redraws a second are enough and leave the frame to the cluster.
+    const wall = performance.now();
+    if (!this.app.paused && wall - this.drawnAt < REDRAW_RUNNING_MS) return;
+    this.drawnAt = wall;
+    this.key = key;
+    const messages = this.app.model.pg.messagesBetween(t0, now);
+    this.renderMessages(snap, messages, t0, span, now);
+    this.renderOps(snap, t0, span, now);
+  }
+
+  renderMessages(snap, messages, t0, span, now) {
+    const ids = snap.nodes.map((n) => n.id);
+    const rows = [...ids, 'clients'];
+    const y = (name) => {
+      const i = ids.indexOf(name);
+      return 8 + ROW * (i >= 0 ? i : ids.length);
+    };
+    const height = 8 + ROW * rows.length;
+    const svg = this.msgSvg;
+    // Drawn in CSS pixels (no stretching: text stays readable at any width).
+    const W = Math.max(200, svg.clientWidth || 1000);
+    svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
+    svg.style.height = `${height}px`;
+    const frag = document.createDocumentFragment();
+    for (const name of rows) {
+      frag.append(el('line', { class: 'lane-line', x1: LEFT, x2: W - RIGHT, y1: y(name), y2: y(name) }));
+      frag.append(el('text', { class: 'lane-name', x: 2, y: y(name) + 3.5 }, name === 'clients' ? 'clients' : name));
+    }
+    this.shown = messages;
+    messages.forEach((m) => {
+      const x1 = laneX(m.sent_ms, t0, span, W);
+      const y1 = y(m.from);
+      const ty = y(m.to);
+      const end = m.end_ms ?? now;
+      const f = m.deliver_ms > m.sent_ms ? Math.min(1, (end - m.sent_ms) / (m.deliver_ms - m.sent_ms)) : 1;
+      const x2 = laneX(end, t0, span, W);
+      const y2 = y1 + (ty - y1) * f;
+      const state = m.end_ms == null ? 'flying' : m.dropped ? 'dropped' : 'delivered';
+      const g = el('g', {
+        class: `dmsg ${messageKindClass(m.kind)} ${m.response ? 'reply' : 'request'} ${state}`,
+        'data-msg': m.id,
+        'data-state': state,
+        'data-summary': messageText(m),
+      });
+      g.append(el('line', { x1, y1, x2, y2 }));
+      if (state === 'delivered') {
+        const dx = x2 - x1;
+        const dy = y2 - y1;
+        const len = Math.hypot(dx, dy) || 1;
+        const ux = dx / len;
+        const uy = dy / len;
+        const p = (a, b) => `${(x2 - ux * a + uy * b).toFixed(1)} ${(y2 - uy * a - ux * b).toFixed(1)}`;
+        g.append(el('path', { class: 'head', d: `M${x2.toFixed(1)} ${y2.toFixed(1)} L${p(6, 3)} L${p(6, -3)} Z` }));
+      } else if (state === 'dropped') {
+        g.append(el('path', { class: 'cross', d: `M${x2 - 3} ${y2 - 3} L${x2 + 3} ${y2 + 3} M${x2 + 3} ${y2 - 3} L${x2 - 3} ${y2 + 3}` }));
+      }
+      g.append(el('title', {}, messageText(m)));
+      frag.append(g);
+    });
+    frag.append(el('line', { class: 'lane-now', x1: laneX(now, t0, span, W), x2: laneX(now, t0, span, W), y1: 0, y2: height }));
+    svg.replaceChildren(frag);
+    svg.dataset.count = String(messages.length);
+    if (this.selected >= messages.length) this.selected = messages.length - 1;
+    if (document.activeElement === svg) this.highlight();
+  }
+
+  renderOps(snap, t0, span, now) {
+    const bad = new Set(snap.linearizability_lines || []);
+    const ops = (snap.history || []).filter((op) => (op.completed_ms ?? now) >= t0 || bad.has(op.line));
+    const placed = stackOps(ops, now);
+    const rows = Math.max(1, ...placed.map((p) => p.row + 1));
+    const height = 4 + OP_ROW * rows;
+    const svg = this.opSvg;
+    const W = Math.max(200, svg.clientWidth || 1000);
+    svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
+    svg.style.height = `${height}px`;
+    const frag = document.createDocumentFragment();
+    frag.append(el('text', { class: 'lane-name', x: 2, y: 13 }, 'ops'));
+    for (const { op, row } of placed) {
+      const outcome = op.outcome ?? 'pending';
+      const x1 = Math.max(LEFT, laneX(op.invoked_ms, t0, span, W));
+      const x2 = Math.max(x1 + 3, laneX(op.completed_ms ?? now, t0, span, W));
+      const yy = 3 + row * OP_ROW;
+      const g = el('g', {
+        class: `op-bar outcome-${outcome}${bad.has(op.line) ? ' not-linearizable' : ''}`,
+        'data-op-line': op.line,
+        'data-outcome': outcome,
+      });
+      g.append(el('rect', { x: x1, y: yy, width: x2 - x1, height: OP_ROW - 3, rx: 3 }));
+      const label = `${bad.has(op.line) ? '✕ ' : ''}${op.op} ${op.key}${op.value != null ? ` ${op.value}` : ''} ${outcome}`;
+      if (x2 - x1 > 60) g.append(el('text', { x: x1 + 3, y: yy + OP_ROW - 5.5 }, label));
+      g.append(el('title', {}, `${opLabel(op)}${bad.has(op.line) ? ' (part of the linearizability violation)' : ''}`));
+      frag.append(g);
+    }
+    frag.append(el('line', { class: 'lane-now', x1: laneX(now, t0, span, W), x2: laneX(now, t0, span, W), y1: 0, y2: height }));
+    svg.replaceChildren(frag);
+    svg.dataset.count = String(placed.length);
+    const v = (snap.violations || []).find((x) => x.property === 'linearizability');
+    this.box.dataset.linearizable = String(!v);
+    const note = this.box.querySelector('[data-history-note]');
+    note.textContent = v ? `Not linearizable: ${v.detail}` : '';
+    note.hidden = !v;
+  }
+}
+
+export function messageText(m) {
+  const fate = m.end_ms == null
+    ? 'on the wire'
+    : m.dropped
+      ? `dropped at ${m.end_ms} ms`
+      : `delivered at ${m.end_ms} ms`;
+  return `${m.summary} · sent ${m.sent_ms} ms · ${fate}`;
+}
