@@ -151,17 +151,28 @@ fn execute(mut planned: Vec<Planned>) -> Vec<Operation> {
 }
 
 /// Makes one late `ok` get return a stale value, as a leader answering reads from its own state
-/// after losing leadership would: the latest read, counting back, whose new result the checker
-/// rejects. Returns false if no such read was found among the last hundred.
-fn corrupt_late_read(history: &mut [Operation], values: u64) -> bool {
+/// after losing leadership would: one of the last values written to its key before the read
+/// began. The latest read, counting back, whose new result the checker rejects; false if no such
+/// read was found among the last thirty.
+fn corrupt_late_read(history: &mut [Operation]) -> bool {
     let reads: Vec<usize> = (0..history.len())
         .rev()
         .filter(|&i| history[i].kind == OpKind::Get && history[i].outcome == Some(OpOutcome::Ok))
-        .take(100)
+        .take(30)
         .collect();
     for read in reads {
+        let (key, invoked_ms) = (history[read].key.clone(), history[read].invoked_ms);
+        let mut earlier_writes: Vec<(u64, String)> = history
+            .iter()
+            .filter(|op| op.key == key && op.outcome == Some(OpOutcome::Ok) && op.completed_ms < Some(invoked_ms))
+            .filter_map(|op| match &op.kind {
+                OpKind::Put { value } | OpKind::Cas { new: value, .. } => Some((op.completed_ms?, value.clone())),
+                OpKind::Get => None,
+            })
+            .collect();
+        earlier_writes.sort();
         let original = history[read].result.clone();
-        for stale in (0..values).map(|v| format!("v{v}")) {
+        for (_, stale) in earlier_writes.into_iter().rev().take(5) {
             if original.as_deref() == Some(stale.as_str()) {
                 continue;
             }
@@ -175,13 +186,16 @@ fn corrupt_late_read(history: &mut [Operation], values: u64) -> bool {
     false
 }
 
+/// Checks `history` `repeats` times and prints the fastest: the machine may be shared, and the
+/// fastest run is the one least disturbed.
 fn run(name: &str, history: &[Operation], repeats: u32) -> Verdict {
-    let started = Instant::now();
+    let mut fastest_s = f64::MAX;
     let mut verdict = None;
     for _ in 0..repeats {
+        let started = Instant::now();
         verdict = Some(check(history));
+        fastest_s = fastest_s.min(started.elapsed().as_secs_f64());
     }
-    let seconds = started.elapsed().as_secs_f64() / repeats as f64;
     let verdict = verdict.expect("at least one repeat");
     let answer = match (&verdict.violation, verdict.undecided) {
         (Some(_), _) => "not linearizable",
@@ -189,126 +203,55 @@ fn run(name: &str, history: &[Operation], repeats: u32) -> Verdict {
         (None, false) => "linearizable",
     };
     println!(
-        "{name:<52} {:>6} ops {:>9.3} ms {:>10.0} ops/s {:>9} steps  {answer}",
+        "{name:<48} {:>6} ops {:>9.3} ms {:>10.0} ops/s {:>8} steps  {answer}",
         history.len(),
-        seconds * 1000.0,
-        history.len() as f64 / seconds,
+        fastest_s * 1000.0,
+        history.len() as f64 / fastest_s,
         verdict.steps
     );
     verdict
 }
 
+/// name, ops, keys, clients, values per key, latency, unknown per mille.
+type Row = (&'static str, usize, u64, usize, u64, (u64, u64), u64);
+
+const SHAPES: [Row; 11] = [
+    ("5000 ops, 20 keys, 10 clients", 5000, 20, 10, 6, (5, 80), 10),
+    ("5000 ops, 20 keys, 10 clients, 5% unknown", 5000, 20, 10, 6, (5, 80), 50),
+    ("5000 ops, 20 keys, 10 clients, unique values", 5000, 20, 10, 100_000, (5, 80), 10),
+    ("2000 ops, 1 key, 5 clients", 2000, 1, 5, 6, (5, 80), 10),
+    ("2000 ops, 1 key, 10 clients", 2000, 1, 10, 6, (5, 80), 10),
+    ("2000 ops, 1 key, 10 clients, 3 values", 2000, 1, 10, 3, (5, 80), 20),
+    ("2000 ops, 1 key, 10 clients, unique values", 2000, 1, 10, 100_000, (5, 80), 10),
+    ("2000 ops, 1 key, 10 clients, 10% unknown", 2000, 1, 10, 6, (5, 80), 100),
+    ("2000 ops, 1 key, 10 clients, 5..1000 ms", 2000, 1, 10, 6, (5, 1000), 20),
+    ("2000 ops, 1 key, 20 clients", 2000, 1, 20, 6, (5, 80), 20),
+    ("20000 ops, 50 keys, 20 clients", 20000, 50, 20, 6, (5, 80), 10),
+];
+
 fn main() {
-    let shapes = [
-        Shape {
-            name: "5000 ops, 20 keys, 10 clients",
-            ops: 5000,
-            keys: 20,
-            clients: 10,
-            values: 6,
-            latency_ms: (5, 80),
-            unknown_per_mille: 10,
-            seed: 1,
-        },
-        Shape {
-            name: "5000 ops, 20 keys, 10 clients, 5% unknown",
-            ops: 5000,
-            keys: 20,
-            clients: 10,
-            values: 6,
-            latency_ms: (5, 80),
-            unknown_per_mille: 50,
-            seed: 2,
-        },
-        Shape {
-            name: "2000 ops, 1 key, 5 clients",
-            ops: 2000,
-            keys: 1,
-            clients: 5,
-            values: 6,
-            latency_ms: (5, 80),
-            unknown_per_mille: 10,
-            seed: 3,
-        },
-        Shape {
-            name: "2000 ops, 1 key, 10 clients",
-            ops: 2000,
-            keys: 1,
-            clients: 10,
-            values: 6,
-            latency_ms: (5, 80),
-            unknown_per_mille: 10,
-            seed: 4,
-        },
-        Shape {
-            name: "2000 ops, 1 key, 10 clients, 3 values",
-            ops: 2000,
-            keys: 1,
-            clients: 10,
-            values: 3,
-            latency_ms: (5, 80),
-            unknown_per_mille: 20,
-            seed: 5,
-        },
-        Shape {
-            name: "2000 ops, 1 key, 10 clients, 10% unknown",
-            ops: 2000,
-            keys: 1,
-            clients: 10,
-            values: 6,
-            latency_ms: (5, 80),
-            unknown_per_mille: 100,
-            seed: 6,
-        },
-        Shape {
-            name: "2000 ops, 1 key, 10 clients, slow (5..1000 ms)",
-            ops: 2000,
-            keys: 1,
-            clients: 10,
-            values: 6,
-            latency_ms: (5, 1000),
-            unknown_per_mille: 20,
-            seed: 8,
-        },
-        Shape {
-            name: "2000 ops, 1 key, 20 clients",
-            ops: 2000,
-            keys: 1,
-            clients: 20,
-            values: 6,
-            latency_ms: (5, 80),
-            unknown_per_mille: 20,
-            seed: 9,
-        },
-        Shape {
-            name: "20000 ops, 50 keys, 20 clients",
-            ops: 20000,
-            keys: 50,
-            clients: 20,
-            values: 6,
-            latency_ms: (5, 80),
-            unknown_per_mille: 10,
-            seed: 7,
-        },
-    ];
-    println!("linearizability checker, release build; ms per check, averaged");
-    for shape in &shapes {
-        let mut history = generate(shape);
+    println!("linearizability checker; fastest of several checks; steps = search steps taken");
+    let (mut total_ops, mut total_s) = (0usize, 0.0f64);
+    for (seed, &(name, ops, keys, clients, values, latency_ms, unknown_per_mille)) in SHAPES.iter().enumerate() {
+        let shape = Shape { name, ops, keys, clients, values, latency_ms, unknown_per_mille, seed: seed as u64 + 1 };
+        let mut history = generate(&shape);
+        let started = Instant::now();
         let verdict = run(shape.name, &history, 5);
+        total_ops += history.len();
+        total_s += started.elapsed().as_secs_f64() / 5.0;
         assert!(verdict.linearizable, "a generated history must be linearizable: {verdict:#?}");
-        if !corrupt_late_read(&mut history, shape.values) {
-            println!("    (no late read could be made stale)");
+        if !corrupt_late_read(&mut history) {
+            println!("    (no late read can be made stale: unknown writes could explain any value)");
             continue;
         }
-        let broken_name = format!("{} (broken)", shape.name);
-        let verdict = run(&broken_name, &history, 3);
+        let verdict = run(&format!("{} (broken)", shape.name), &history, 3);
         if let Some(violation) = &verdict.violation {
-            println!(
-                "    {} lines {:?}: {}",
-                violation.key,
-                violation.lines,
-                violation.explanation.replace('\n', "\n    ")
-            );
+            println!("    {}", violation.explanation.replace('\n', "\n    "));
         }
     }
+    println!(
+        "all linearizable histories: {total_ops} ops in {:.1} ms, {:.0} ops/s",
+        total_s * 1000.0,
+        total_ops as f64 / total_s
+    );
 }

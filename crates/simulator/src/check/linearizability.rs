@@ -458,6 +458,9 @@ struct SearchEnd {
     /// A violation lies near there.
     deepest_frontier: usize,
     furthest_window_end: usize,
+    /// The furthest reader that a move was seen to starve (see [`Supply`]), if any: a violation
+    /// may lie there, beyond every window the search reached.
+    furthest_starved_reader: Option<usize>,
 }
 
 /// Searches `ops` (one key) for a legal order, starting from register value `initial`.
@@ -585,6 +588,9 @@ struct Search {
     steps: u64,
     deepest_frontier: usize,
     furthest_window_end: usize,
+    furthest_starved_reader: Option<usize>,
+    /// Positions of the definite ops that read each value (gets, and ok cas expecting it).
+    readers_at: Vec<Vec<u32>>,
     /// Every configuration explored: (placed set, value) → the sets of unknown writes used when
     /// it was reached. One that was reached with fewer unknown writes used dominates: it had
     /// everything this one has, and it failed.
@@ -637,8 +643,12 @@ impl Search {
         let op_count = ops.len();
         let class_count = classes.len();
         let mut supply = Supply { readers: vec![0; value_count], writers: vec![0; value_count], starving: 0 };
-        for op in &ops {
+        let mut readers_at = vec![Vec::new(); value_count];
+        for (p, op) in ops.iter().enumerate() {
             supply.count(op.effect, 1);
+            if let Effect::Get { value } | Effect::Cas { expected: value, .. } = op.effect {
+                readers_at[value as usize].push(p as u32);
+            }
         }
         for class in &classes {
             for _ in &class.invoked_ms {
@@ -665,6 +675,8 @@ impl Search {
             steps: 0,
             deepest_frontier: 0,
             furthest_window_end: 0,
+            furthest_starved_reader: None,
+            readers_at,
             seen: HashMap::with_capacity_and_hasher(2 * op_count, BuildHasherDefault::default()),
             candidates: Vec::new(),
             moves: Vec::new(),
@@ -919,6 +931,19 @@ impl Search {
             steps: self.steps,
             deepest_frontier: self.deepest_frontier,
             furthest_window_end: self.furthest_window_end,
+            furthest_starved_reader: self.furthest_starved_reader,
+        }
+    }
+
+    /// After a move that left some reader without a writer: when the value just overwritten is
+    /// the starved one, remembers its first reader still to place, the op the violation lies at.
+    fn note_starved_reader(&mut self, value_before: Val) {
+        if value_before == self.value || !self.supply.is_starving(value_before) {
+            return;
+        }
+        let first = self.readers_at[value_before as usize].iter().map(|&p| p as usize).find(|&p| !self.is_placed(p));
+        if let Some(p) = first {
+            self.furthest_starved_reader = self.furthest_starved_reader.max(Some(p));
         }
     }
 
@@ -965,8 +990,13 @@ impl Search {
             let (bound, end) = self.window();
             self.deepest_frontier = self.deepest_frontier.max(self.frontier);
             self.furthest_window_end = self.furthest_window_end.max(end);
-            if self.supply.starves(self.value) || !self.first_visit(end) {
-                let value_before = self.stack.last().expect("the stack is not empty").value;
+            let value_before = self.stack.last().expect("the stack is not empty").value;
+            if self.supply.starves(self.value) {
+                self.note_starved_reader(value_before);
+                self.undo(mv, value_before);
+                continue;
+            }
+            if !self.first_visit(end) {
                 self.undo(mv, value_before);
                 continue;
             }
@@ -1136,18 +1166,31 @@ impl Stretches<'_> {
     /// Looks for a small window that fails on its own, ending where the search got stuck and
     /// doubling backwards until it reaches the beginning or `width_max`.
     fn find_refuting_window(&mut self, end: &SearchEnd, width_max: usize) -> Option<Window> {
-        let stretches = self;
-        let count = stretches.order.len();
+        let count = self.order.len();
         let stuck = (end.deepest_frontier + 1).min(count);
         let hi = end.furthest_window_end.clamp(stuck, count);
-        let strong = vec![true; count];
+        if let Some(window) = self.refuting_window_ending(stuck, hi, width_max) {
+            return Some(window);
+        }
+        // A reader starved by the moves tried, beyond the windows: the windows ending at it.
+        let reader_end = (end.furthest_starved_reader? + 1).min(count);
+        if reader_end > hi {
+            return self.refuting_window_ending(reader_end, reader_end, width_max);
+        }
+        None
+    }
+
+    /// Tries the windows that end at `hi` and start `width` ops before `anchor`, for widths
+    /// doubling from 2 to `width_max` or the beginning.
+    fn refuting_window_ending(&mut self, anchor: usize, hi: usize, width_max: usize) -> Option<Window> {
+        let strong = vec![true; self.order.len()];
         let mut width = 2;
         loop {
-            let window = Window { lo: stuck.saturating_sub(width), hi };
-            if stretches.fails(window, &strong) {
+            let window = Window { lo: anchor.saturating_sub(width), hi };
+            if self.fails(window, &strong) {
                 return Some(window);
             }
-            if window.lo == 0 || stretches.steps_left == 0 || width >= width_max {
+            if window.lo == 0 || self.steps_left == 0 || width >= width_max {
                 return None;
             }
             width *= 2;
@@ -1197,6 +1240,9 @@ impl Stretches<'_> {
     }
 }
 
+/// At most this many writes of a value are listed as where it could have come from.
+const OTHER_SOURCES_MAX: usize = 3;
+
 /// How many core operations are listed before "and N more".
 const LISTED_OPS_MAX: usize = 12;
 
@@ -1204,7 +1250,9 @@ fn describe_violation(key_history: &KeyHistory, core: &Core) -> Violation {
     let words = Words { key_history };
     let key = &key_history.key;
     let sentence = if core.from_ms.is_none() { words.pattern_alone(&core.ops) } else { None };
-    let mut text = match sentence.or_else(|| words.pattern(&core.ops)) {
+    let sentence = sentence.or_else(|| words.pattern(&core.ops));
+    let told = sentence.is_some();
+    let mut text = match sentence {
         Some(sentence) => format!("{sentence} The operations involved:"),
         None => match core.from_ms {
             None => format!("No order of these operations on {key} agrees both with their timing and with a register's rules:"),
@@ -1220,6 +1268,9 @@ fn describe_violation(key_history: &KeyHistory, core: &Core) -> Violation {
     if core.ops.len() > LISTED_OPS_MAX {
         text.push_str(&format!("\n  and {} more", core.ops.len() - LISTED_OPS_MAX));
     }
+    if !told {
+        text.push_str(&words.other_sources(&core.ops));
+    }
     let mut lines: Vec<u32> = core.ops.iter().map(|op| op.line).collect();
     lines.sort_unstable();
     Violation { key: key.clone(), lines, explanation: text, from_ms: core.from_ms }
@@ -1232,6 +1283,42 @@ struct Words<'a> {
 impl Words<'_> {
     fn key(&self) -> &str {
         &self.key_history.key
+    }
+
+    /// For a listing without a sentence: where the values the core reads could otherwise have
+    /// come from (writes outside the core whose intervals reach into its time), since the
+    /// contradiction is often that each of them can serve one read only.
+    fn other_sources(&self, core: &[KeyOp]) -> String {
+        let from_ms = core.iter().map(|op| op.invoked_ms).min().unwrap_or(0);
+        let to_ms = core.iter().map(|op| op.completed_ms).max().unwrap_or(0);
+        let mut read: Vec<Val> = core
+            .iter()
+            .filter_map(|op| match op.effect {
+                Effect::Get { value } | Effect::Cas { expected: value, .. } => Some(value),
+                _ => None,
+            })
+            .filter(|&v| v != ABSENT && !core.iter().any(|op| op.effect.written() == Some(v)))
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        let mut text = String::new();
+        for v in read {
+            let sources: Vec<&KeyOp> = self
+                .key_history
+                .ops
+                .iter()
+                .filter(|w| w.effect.written() == Some(v) && w.invoked_ms <= to_ms && w.completed_ms >= from_ms)
+                .collect();
+            if sources.is_empty() || sources.len() > OTHER_SOURCES_MAX {
+                continue;
+            }
+            text.push_str(&format!("\n{} can only have come from:", self.value(v)));
+            for w in sources {
+                text.push_str("\n  ");
+                text.push_str(&self.listing(w));
+            }
+        }
+        text
     }
 
     /// A value as the scenario writes it: `-` for absent.
