@@ -65,9 +65,10 @@ impl Network {
         *self == Network::default()
     }
 
-    /// The current groups as scenario text (`S1 S2 | S3 S4 S5`), ordered by their lowest server,
-    /// or empty when every server is in one group. Cuts are not groups and are listed by [`cuts`].
-    pub fn partition_text(&self, servers: u8) -> String {
+    /// The current groups of `servers` (the ids that exist) as scenario text
+    /// (`S1 S2 | S3 S4 S5`), ordered by their lowest server, or empty when every server is in
+    /// one group. Cuts are not groups and are listed by [`Network::cuts`].
+    pub fn partition_text(&self, servers: &[NodeId]) -> String {
         let groups = self.groups(servers);
         if groups.len() <= 1 {
             return String::new();
@@ -79,10 +80,10 @@ impl Network {
             .join(" | ")
     }
 
-    /// Groups of servers `1..=servers`, each sorted, ordered by lowest member.
-    pub fn groups(&self, servers: u8) -> Vec<Vec<NodeId>> {
+    /// Groups of `servers` (ascending ids), each sorted, ordered by lowest member.
+    pub fn groups(&self, servers: &[NodeId]) -> Vec<Vec<NodeId>> {
         let mut out: Vec<(u8, Vec<NodeId>)> = Vec::new();
-        for id in 1..=servers {
+        for &id in servers {
             let g = self.group[id as usize];
             match out.iter_mut().find(|(gg, _)| *gg == g) {
                 Some((_, members)) => members.push(id),
@@ -117,7 +118,7 @@ mod tests {
         assert!(n.can_exchange(1, 2));
         assert!(n.can_exchange(3, 5));
         assert!(!n.can_send(1, 3) && !n.can_send(3, 1));
-        assert_eq!(n.partition_text(5), "S1 S2 | S3 S4 S5");
+        assert_eq!(n.partition_text(&[1, 2, 3, 4, 5]), "S1 S2 | S3 S4 S5");
     }
 
     #[test]
@@ -126,7 +127,7 @@ mod tests {
         n.cut(1, 2);
         assert!(!n.can_send(1, 2));
         assert!(n.can_send(2, 1));
-        assert_eq!(n.partition_text(3), "");
+        assert_eq!(n.partition_text(&[1, 2, 3]), "");
         assert_eq!(n.cuts(), vec![(1, 2)]);
         n.heal();
         assert!(n.is_healed());
@@ -137,6 +138,8 @@ mod tests {
         let mut n = Network::default();
         n.partition(&[vec![1, 2]], 5);
         n.isolate(4);
-        assert_eq!(n.partition_text(5), "S1 S2 | S3 S5 | S4");
+        assert_eq!(n.partition_text(&[1, 2, 3, 4, 5]), "S1 S2 | S3 S5 | S4");
+        // Servers that do not exist (a gap left by `add S9` in a five-server cluster) are not listed.
+        assert_eq!(n.partition_text(&[1, 2, 3, 4, 5, 9]), "S1 S2 | S3 S5 S9 | S4");
     }
 }

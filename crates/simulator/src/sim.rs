@@ -317,6 +317,10 @@ impl Sim {
     pub fn server(&self, id: NodeId) -> Option<&Server> {
         self.servers.iter().find(|s| s.id == id)
     }
+    /// Ids of the servers that exist, ascending.
+    pub fn server_ids(&self) -> Vec<NodeId> {
+        self.servers.iter().map(|s| s.id).collect()
+    }
     /// Highest server id that exists (initial servers plus added ones).
     pub fn max_node(&self) -> u8 {
         self.servers.iter().map(|s| s.id).max().unwrap_or(0)
@@ -751,7 +755,7 @@ impl Sim {
     pub fn partition(&mut self, groups: &[Vec<NodeId>]) {
         let n = self.max_node();
         self.network.partition(groups, n);
-        let text = self.network.partition_text(n);
+        let text = self.network.partition_text(&self.server_ids());
         self.trace.record(self.now, &format!("partition {text}"));
         self.say(format!("The network split: {text}"));
         self.kill_blocked_messages();

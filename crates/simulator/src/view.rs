@@ -239,7 +239,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
         time_ms: sim.now(),
         nodes,
         messages,
-        partition: sim.network.partition_text(sim.max_node()),
+        partition: sim.network.partition_text(&sim.server_ids()),
         cuts: sim.network.cuts().into_iter().map(|(f, t)| CutView { from: format!("S{f}"), to: format!("S{t}") }).collect(),
         settings: SettingsView {
             nodes: st.nodes,
