@@ -29,7 +29,7 @@ test('axe: no violations with a crash, a partition, a share link and an error sh
   await expect(root(page)).not.toHaveAttribute('data-partition', '');
   await page.getByRole('button', { name: 'Book bike #42' }).click();
   await page.getByRole('button', { name: 'Share' }).click();
-  await page.getByLabel('Key').fill('not a key!');
+  await page.getByLabel('Key', { exact: true }).fill('not a key!');
   await page.getByRole('button', { name: 'Put', exact: true }).click();
   await expect(page.locator('[data-client-error]')).toContainText('key');
   await pause(page);

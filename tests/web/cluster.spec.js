@@ -77,7 +77,7 @@ test('keyboard only: Tab to a server, Enter crashes it, Space restarts it', asyn
 test('a put through the client panel reaches every server', async ({ page }) => {
   await openPage(page);
   await waitForLeader(page);
-  await page.getByLabel('Key').fill('colour');
+  await page.getByLabel('Key', { exact: true }).fill('colour');
   await page.getByLabel('Value', { exact: true }).fill('blue');
   await page.getByRole('button', { name: 'Put', exact: true }).click();
   const op = page.locator('[data-ops] li', { hasText: 'put colour blue' });

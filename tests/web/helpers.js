@@ -65,9 +65,13 @@ export async function drag(page, from, to, steps = 12) {
 /** Drag the given servers to the left edge of the cluster area, dropped side by side. */
 export async function dragToLeftEdge(page, ids) {
   const box = await page.locator('[data-cluster]').boundingBox();
+  // "Side by side": one server's drawn size apart plus a small gap, however large the drawing
+  // is on screen.
+  const body = await page.locator(`[data-node="${ids[0]}"] .body`).boundingBox();
+  const step = body.height * 1.3;
   for (let i = 0; i < ids.length; i++) {
     const from = await centre(page, ids[i]);
-    const to = { x: box.x + 40, y: box.y + box.height / 2 + (i - (ids.length - 1) / 2) * 70 };
+    const to = { x: box.x + 40, y: box.y + box.height / 2 + (i - (ids.length - 1) / 2) * step };
     await drag(page, from, to);
   }
 }

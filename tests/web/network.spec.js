@@ -55,7 +55,7 @@ test('with the leader cut off in a minority, its write does not commit there whi
 
   // A write sent to the old leader: it appends it but can never commit it.
   await page.getByLabel('Send via').selectOption(old);
-  await page.getByLabel('Key').fill('k1');
+  await page.getByLabel('Key', { exact: true }).fill('k1');
   await page.getByLabel('Value', { exact: true }).fill('minority');
   await page.getByRole('button', { name: 'Put', exact: true }).click();
   await expect(logRow(page, old).locator('td.entry.uncommitted.command')).toHaveCount(1);
@@ -63,7 +63,7 @@ test('with the leader cut off in a minority, its write does not commit there whi
   // The majority elects a leader and commits a write sent to it.
   const fresh = await waitForLeader(page, { among: majority });
   await page.getByLabel('Send via').selectOption(fresh);
-  await page.getByLabel('Key').fill('k2');
+  await page.getByLabel('Key', { exact: true }).fill('k2');
   await page.getByLabel('Value', { exact: true }).fill('majority');
   await page.getByRole('button', { name: 'Put', exact: true }).click();
   for (const id of majority) await expect(logRow(page, id).locator('.state-col')).toContainText('k2=majority');
@@ -89,7 +89,7 @@ test('Heal reconnects everyone: one leader, servers back home, the write reaches
   await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 S4 S5');
   const leader = await waitForLeader(page, { among: ['S3', 'S4', 'S5'] });
   await page.getByLabel('Send via').selectOption(leader);
-  await page.getByLabel('Key').fill('healed');
+  await page.getByLabel('Key', { exact: true }).fill('healed');
   await page.getByLabel('Value', { exact: true }).fill('yes');
   await page.getByRole('button', { name: 'Put', exact: true }).click();
   await expect(logRow(page, 'S3').locator('.state-col')).toContainText('healed=yes');
