@@ -49,11 +49,10 @@ fn random_value_or_absent(rng: &mut Rng) -> Option<String> {
 // any of the checker's shortcuts (no windows, no memo, no chains), as a reference.
 
 fn is_definite(op: &Operation) -> bool {
-    match (op.outcome, op.completed_ms, &op.kind) {
-        (Some(OpOutcome::Ok), Some(_), _) => true,
-        (Some(OpOutcome::Fail), _, OpKind::Cas { .. }) => true,
-        _ => false,
-    }
+    matches!(
+        (op.outcome, op.completed_ms, &op.kind),
+        (Some(OpOutcome::Ok), Some(_), _) | (Some(OpOutcome::Fail), _, OpKind::Cas { .. })
+    )
 }
 
 fn is_ignored(op: &Operation) -> bool {

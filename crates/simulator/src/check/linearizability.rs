@@ -18,26 +18,37 @@
 //!
 //! # Method
 //! Keys are checked one at a time: a history is linearizable iff each key's subhistory is
-//! (P-compositionality, Herlihy & Wing §3.3). Per key, the search is the one of Wing & Gong,
-//! improved by Lowe and used by Porcupine: extend a linear order one operation at a time, trying
-//! only operations invoked before the earliest completion among those not yet placed, and
-//! remember every (placed set, register value) already explored, so that no configuration is
-//! explored twice. Two refinements keep Raft histories cheap:
-//! - A read (or failed cas) that is allowed now is placed at once, without trying alternatives:
-//!   placing it earlier never hurts, because it changes nothing and nothing has to precede it.
-//! - Unknown writes are not ordinary candidates (there can be hundreds after a partition, and
-//!   trying each of them everywhere explodes). They are placed lazily, only when a read needs
-//!   them: just before a read of value v the search may insert a short chain of unknown writes
-//!   that turns the current value into v (an unknown put of v, or unknown cas steps). Any legal
-//!   order can be rewritten into one of this shape, since an unknown write may always move later
-//!   and one that nobody observes may be dropped. Unknown writes with the same effect are
-//!   interchangeable, so the earliest-invoked unused one is always the one taken.
+//! (P-compositionality, Herlihy & Wing §3.3). Per key:
+//! 1. Two linear passes catch the common violations and tell them best: a read of a value no
+//!    write could have produced in time (`unexplained_observation`), and two operations, one
+//!    after the other, where the second saw a value that no write could have produced after
+//!    the first (`contradicting_pair`): stale reads, lost writes, double reads.
+//! 2. Otherwise, the search of Wing & Gong, improved by Lowe and used by Porcupine: extend a
+//!    linear order one operation at a time, trying only operations invoked before the earliest
+//!    completion among those not yet placed, and remember every (placed set, register value)
+//!    explored, so that no configuration is explored twice. Refinements for registers:
+//!    - A read (or failed cas) that is allowed now is placed at once, without alternatives:
+//!      placing it earlier never hurts, since it changes nothing and nothing must precede it.
+//!    - A move after which some pending read can no longer be satisfied (its value is not held
+//!      and nothing left writes it) is cut at once (`Supply`).
+//!    - Unknown writes are not ordinary candidates (there can be hundreds after a partition, and
+//!      trying each of them everywhere explodes). They are placed lazily, only when a read needs
+//!      them: just before a read of value v the search may insert a short chain of unknown writes
+//!      that turns the current value into v (an unknown put of v, or unknown cas steps). Any
+//!      legal order can be rewritten into one of this shape, since an unknown write may always
+//!      move later and one that nobody observes may be dropped. Unknown writes with the same
+//!      effect are interchangeable, so the earliest-invoked unused one is always taken, and a
+//!      configuration reached with fewer of them used dominates the same one reached with more.
+//! 3. While the search is stuck, it looks for a small window of operations that fails on its own
+//!    whatever the key held when the window began (`Window`); a failing window settles the
+//!    key early.
 //!
 //! A step budget bounds the search: a key whose search exceeds it makes the verdict `undecided`
-//! instead of hanging. Realistic histories use a tiny fraction of it.
+//! instead of hanging. Histories from the simulator use a tiny fraction of it.
 //!
-//! When a key is not linearizable, the checker shrinks its subhistory to a small core that is
-//! still not linearizable (see [`explain`]) and describes that core in words for students.
+//! When a key is not linearizable, the checker shrinks the failing window to a core in which
+//! every operation is needed (see `Stretches::explain`) and describes that core in words for
+//! students, with a sentence for the common shapes.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -46,9 +57,13 @@ use crate::history::{OpKind, Operation};
 use crate::scenario::OpOutcome;
 
 /// Search steps allowed per key before the checker gives up on that key. A step is one
-/// operation placed (or one link of an unknown-write chain considered). Histories of thousands of
-/// operations from the simulator need well under a million.
-pub const DEFAULT_STEP_BUDGET: u64 = 20_000_000;
+/// operation placed (or one link of an unknown-write chain considered), about half a
+/// microsecond. Histories of thousands of operations from the simulator need a few thousand.
+pub const DEFAULT_STEP_BUDGET: u64 = 5_000_000;
+
+/// Steps allowed for finding and shrinking a failing window once a key is known to fail: the
+/// explanation stays cheap, at worst a longer core.
+const EXPLAIN_STEPS_MAX: u64 = 2_000_000;
 
 /// The answer of [`check`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,7 +99,9 @@ pub fn check(history: &[Operation]) -> Verdict {
     check_with_budget(history, DEFAULT_STEP_BUDGET)
 }
 
-/// Checks the whole history; `step_budget` bounds the search of each key.
+/// Checks the whole history; `step_budget` bounds the search of each key (looking for windows
+/// while the search is stuck costs at most as much again, and explaining a violation at most
+/// `EXPLAIN_STEPS_MAX` more).
 pub fn check_with_budget(history: &[Operation], step_budget: u64) -> Verdict {
     let mut undecided = false;
     let mut steps = 0;
@@ -127,27 +144,29 @@ fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> Key
     }
     let mut search = Search::new(&key_history.ops, key_history.value_count(), ABSENT);
     let mut look_at_steps = FIRST_LOOK_STEPS;
-    let mut looked_at_frontier = None;
+    let mut looked_at = None;
     let mut stretches = Stretches::new(key_history, 0);
+    let explain_steps = step_budget.min(EXPLAIN_STEPS_MAX);
     let verdict = loop {
         match search.resume(look_at_steps.min(step_budget)) {
             Some(true) => break KeyVerdict::Linearizable,
             Some(false) => {
-                stretches.steps_left = step_budget;
+                stretches.steps_left = explain_steps;
                 let window = stretches
                     .find_refuting_window(&search.end(), usize::MAX)
                     .unwrap_or(Window { lo: 0, hi: search.ops.len() });
-                stretches.steps_left = step_budget;
+                stretches.steps_left = explain_steps;
                 break KeyVerdict::Violated(stretches.explain(window));
             }
             None if search.steps >= step_budget => break KeyVerdict::Undecided,
             None => {
+                // Look again only where the search got stuck somewhere new.
                 let end = search.end();
-                if looked_at_frontier != Some(end.deepest_frontier) {
-                    looked_at_frontier = Some(end.deepest_frontier);
+                if looked_at != Some((end.deepest_frontier, end.furthest_starved_reader)) {
+                    looked_at = Some((end.deepest_frontier, end.furthest_starved_reader));
                     stretches.steps_left = step_budget.min(look_at_steps);
                     if let Some(window) = stretches.find_refuting_window(&end, LOOK_WIDTH_MAX) {
-                        stretches.steps_left = step_budget;
+                        stretches.steps_left = explain_steps;
                         break KeyVerdict::Violated(stretches.explain(window));
                     }
                 }
