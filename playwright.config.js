@@ -9,7 +9,7 @@ export default defineConfig({
   testDir: 'tests/web',
   testMatch: '**/*.spec.js',
   outputDir: 'test-results/web',
-  timeout: 60_000,
+  timeout: 180_000,
   expect: { timeout: 20_000 },
   fullyParallel: true,
   workers: process.env.PW_WORKERS ? Number(process.env.PW_WORKERS) : 2,
@@ -35,6 +35,6 @@ export default defineConfig({
         command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
         url: baseURL,
         reuseExistingServer: !process.env.CI,
-        timeout: 60_000,
+        timeout: 180_000,
       },
 });
