@@ -616,6 +616,8 @@ struct Search {
     seen: HashMap<Box<[u64]>, Vec<u64>, BuildHasherDefault<FxHasher>>,
     // Scratch space reused between nodes.
     candidates: Vec<u32>,
+    /// The values that a definite write among the candidates could write right now.
+    writable_now: Vec<Val>,
     moves: Vec<Move>,
     chains: Vec<u32>,
 }
@@ -698,6 +700,7 @@ impl Search {
             readers_at,
             seen: HashMap::with_capacity_and_hasher(2 * op_count, BuildHasherDefault::default()),
             candidates: Vec::new(),
+            writable_now: Vec::new(),
             moves: Vec::new(),
             chains: Vec::new(),
         }
@@ -820,23 +823,30 @@ impl Search {
 
     /// Moves that place op `i` after a chain of unknown writes turning the current value into
     /// `target`; the op then leaves `value_after`.
+    ///
+    /// When a definite write of `target` could be placed now, chains that begin with an unknown
+    /// put are left out: placing that write now and the read after it does at least as well,
+    /// since wherever the write would have gone later, the same unknown chain can go instead.
     fn chain_moves(&mut self, i: u32, target: Val, value_after: Val, bound: u64) {
         let mut chains_found: Vec<Vec<u32>> = Vec::new();
         let mut visited = vec![target];
         let mut suffix = Vec::new();
-        self.find_chains(target, bound, &mut visited, &mut suffix, &mut chains_found);
+        let put_led = !self.writable_now.contains(&target);
+        self.find_chains(target, bound, put_led, &mut visited, &mut suffix, &mut chains_found);
         for chain in chains_found {
             self.push_chain_move(i, &chain, value_after);
         }
     }
 
     /// Every simple chain of available unknown writes from the current value to `target`,
-    /// searched backwards from `target`. `suffix` holds, reversed, the links already chosen after
-    /// `target`; `visited` the values on the way, so that no value repeats.
+    /// searched backwards from `target` (with `put_led` false, only those that begin with a cas).
+    /// `suffix` holds, reversed, the links already chosen after `target`; `visited` the values on
+    /// the way, so that no value repeats.
     fn find_chains(
         &mut self,
         target: Val,
         bound: u64,
+        put_led: bool,
         visited: &mut Vec<Val>,
         suffix: &mut Vec<u32>,
         out: &mut Vec<Vec<u32>>,
@@ -849,7 +859,7 @@ impl Search {
             chain
         };
         if let Some(c) = self.put_class_of_value[target as usize] {
-            if self.available(c, bound) {
+            if put_led && self.available(c, bound) {
                 out.push(finish(c, suffix));
             }
         }
@@ -864,7 +874,7 @@ impl Search {
             } else if !visited.contains(&expected) {
                 visited.push(expected);
                 suffix.push(c);
-                self.find_chains(expected, bound, visited, suffix, out);
+                self.find_chains(expected, bound, put_led, visited, suffix, out);
                 suffix.pop();
                 visited.pop();
             }
@@ -927,6 +937,14 @@ impl Search {
             self.moves.push(Move { op: i, chain_start: 0, chain_len: 0, value_after: s });
         } else {
             let mut candidates = std::mem::take(&mut self.candidates);
+            self.writable_now.clear();
+            for &j in &candidates {
+                match self.ops[j as usize].effect {
+                    Effect::Put { value } => self.writable_now.push(value),
+                    Effect::Cas { expected, new } if expected == s => self.writable_now.push(new),
+                    _ => {}
+                }
+            }
             candidates.sort_by_key(|&i| self.ops[i as usize].completed_ms);
             for &i in &candidates {
                 self.generate_moves(i, bound);
