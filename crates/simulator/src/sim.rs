@@ -168,6 +168,13 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server that has just started, with no timers armed yet.
+    fn started(id: NodeId, node: Node, naive: Option<NaiveServer>) -> Server {
+        Server { id, node, running: true, election_gen: 0, heartbeat_gen: 0, election_timer: None, heartbeat_timer: None, naive }
+    }
+}
+
+impl Server {
     /// The value of `key` this server has applied.
     pub fn value(&self, key: &str) -> Option<&str> {
         match &self.naive {
@@ -289,16 +296,7 @@ impl Sim {
         for id in voters.iter().copied() {
             let (node, effects) = Node::new(id, voters.clone(), sim.settings.core.clone());
             let peers = voters.iter().copied().filter(|&v| v != id).collect();
-            sim.servers.push(Server {
-                id,
-                node,
-                running: true,
-                election_gen: 0,
-                heartbeat_gen: 0,
-                election_timer: None,
-                heartbeat_timer: None,
-                naive: naive.then(|| NaiveServer::new(id, peers)),
-            });
+            sim.servers.push(Server::started(id, node, naive.then(|| NaiveServer::new(id, peers))));
             if !naive {
                 sim.handle_effects(id, effects, 0);
             }
@@ -821,16 +819,7 @@ impl Sim {
     pub fn create_server(&mut self, id: NodeId) {
         if self.server(id).is_none() {
             let (node, effects) = Node::new(id, self.initial_voters.clone(), self.settings.core.clone());
-            self.servers.push(Server {
-                id,
-                node,
-                running: true,
-                election_gen: 0,
-                heartbeat_gen: 0,
-                election_timer: None,
-                heartbeat_timer: None,
-                naive: None,
-            });
+            self.servers.push(Server::started(id, node, None));
             self.servers.sort_by_key(|s| s.id);
             self.handle_effects(id, effects, 0);
         }
