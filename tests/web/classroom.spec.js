@@ -2,7 +2,7 @@
 // by `raft-sim run`; a failed attempt stays unsolved; counterexample search for every bug.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   openPage, root, server, centre, drag, dragToLeftEdge, shot, waitForLeader,
@@ -22,7 +22,11 @@ const TIMES = 'test-results/fuzz-times.txt';
 
 /** raft-sim, built if need be: grading a handed-in file is its exit status. */
 function raftSim() {
-  for (const p of ['target/release/raft-sim', 'target/debug/raft-sim']) if (existsSync(p)) return p;
+  // The newer of the two builds: a stale release binary may not know a newer expectation.
+  const built = ['target/release/raft-sim', 'target/debug/raft-sim']
+    .filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (built.length) return built[0];
   execFileSync('cargo', ['build', '-q', '-p', 'raft-sim']);
   return 'target/debug/raft-sim';
 }
@@ -145,6 +149,45 @@ test('exercise "make a leader lose a write": drag the leader away before its mes
   await page.getByRole('button', { name: 'Heal' }).click();
   await expect(panel).toHaveAttribute('data-solved', 'true');
   await shot(page, '45-exercise-lost-write');
+  expect(grade(await handInFile(page))).toBe(0);
+});
+
+test('exercise "two leaders at once": drag the leader away', async ({ page }) => {
+  const panel = await openExercise(page, 'two-leaders');
+  await expect(server(page, 'S1')).toHaveAttribute('data-role', 'leader');
+  await dragToLeftEdge(page, ['S1']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 | S2 S3 S4 S5');
+  await expect(panel).toHaveAttribute('data-solved', 'true', { timeout: 30_000 });
+  // Two leaders, each in a term of its own.
+  await expect(page.locator('[data-node][data-role="leader"]')).toHaveCount(2);
+  await expect(server(page, 'S1')).toHaveAttribute('data-term', '1');
+  await shot(page, '46-exercise-two-leaders');
+  expect(grade(await handInFile(page))).toBe(0);
+});
+
+test('exercise "Pre-Vote keeps the peace": too late once S5\'s term has climbed, solved with the switch on first', async ({ page }) => {
+  let panel = await openExercise(page, 'prevote');
+  await dragToLeftEdge(page, ['S5']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 S3 S4 | S5');
+  // Without Pre-Vote, S5's failed elections raise its term.
+  await expect.poll(async () => Number(await server(page, 'S5').getAttribute('data-term')), { timeout: 30_000 }).toBeGreaterThan(2);
+  await page.getByRole('switch', { name: 'Pre-Vote' }).check();
+  await expect(server(page, 'S5')).toHaveAttribute('data-role', 'pre-candidate', { timeout: 30_000 });
+  await expect(panel).toHaveAttribute('data-solved', 'false');
+  await expect(page.locator('[data-exercise-status]')).toContainText('Not solved');
+  expect(grade(await handInFile(page))).toBe(1);
+
+  // Again, Pre-Vote first.
+  await page.getByLabel('Exercise', { exact: true }).selectOption('disruptive-rejoin');
+  await page.getByLabel('Exercise', { exact: true }).selectOption('prevote');
+  panel = page.locator('[data-exercise]');
+  await expect(panel).toHaveAttribute('data-solved', 'false');
+  await expect(server(page, 'S5')).toHaveAttribute('data-term', '1');
+  await page.getByRole('switch', { name: 'Pre-Vote' }).check();
+  await dragToLeftEdge(page, ['S5']);
+  await expect(panel).toHaveAttribute('data-solved', 'true', { timeout: 30_000 });
+  await expect(server(page, 'S5')).toHaveAttribute('data-term', '1');
+  await shot(page, '47-exercise-prevote');
   expect(grade(await handInFile(page))).toBe(0);
 });
 

@@ -305,6 +305,51 @@ impl Runner {
                     (false, format!("expected commit index >= {index}: {}", low.join(", ")))
                 }
             }
+            Expect::Role { node, role } => match self.sim.server(*node) {
+                _ if self.sim.is_naive() => (false, "in protocol naive there are no roles".to_string()),
+                None => (false, format!("S{node} is not in the cluster")),
+                Some(s) if !s.running => (false, format!("S{node} is crashed")),
+                Some(s) => {
+                    let (got, term) = (s.node.role(), s.node.term());
+                    let seen = format!("S{node} is {} in term {term}", a_role(got));
+                    (got == *role, seen)
+                }
+            },
+            Expect::Term { low, high, on } => {
+                let ids = self.running_or(on);
+                let want = match (*low, *high) {
+                    (l, h) if l == h => format!("term {l}"),
+                    (l, u64::MAX) => format!("term {l} or later"),
+                    (l, h) => format!("a term from {l} to {h}"),
+                };
+                let mut wrong = Vec::new();
+                let mut terms = Vec::new();
+                for id in &ids {
+                    let (running, t) = self.sim.server(*id).map_or((false, 0), |s| (s.running, s.node.term()));
+                    terms.push(format!("S{id} {t}"));
+                    if !(*low..=*high).contains(&t) {
+                        wrong.push(format!("S{id} is in term {t}{}", if running { "" } else { " (crashed)" }));
+                    }
+                }
+                if self.sim.is_naive() {
+                    (false, "in protocol naive there are no terms".to_string())
+                } else if wrong.is_empty() {
+                    (true, format!("in {want}: {}", terms.join(", ")))
+                } else {
+                    (false, format!("expected {want}: {}", wrong.join(", ")))
+                }
+            }
+            Expect::Leaders(n) => {
+                let leaders: Vec<String> = self
+                    .sim
+                    .servers()
+                    .iter()
+                    .filter(|s| s.running && s.node.role() == Role::Leader && s.naive.is_none())
+                    .map(|s| format!("S{} leads term {}", s.id, s.node.term()))
+                    .collect();
+                let seen = if leaders.is_empty() { "no running server is leader".to_string() } else { leaders.join(", ") };
+                (leaders.len() as u64 == *n, seen)
+            }
             Expect::Op { line: op_line, outcome } => {
                 match self.op_lines.iter().find(|(l, _)| l == op_line) {
                     None => (false, format!("no client operation was issued on line {op_line}")),
@@ -386,6 +431,14 @@ impl Runner {
             return 1;
         }
         0
+    }
+}
+
+/// A role as a detail says it: "leader", "a follower", "a pre-candidate".
+fn a_role(role: Role) -> String {
+    match role {
+        Role::Leader => "leader".to_string(),
+        r => format!("a {}", r.name()),
     }
 }
 

@@ -137,16 +137,30 @@ fn plausible(rng: &mut Rng) -> String {
             26 => {
                 let on = nodes_list(rng, valid);
                 let on = if on.is_empty() { String::new() } else { format!(" on {}", on.join(" ")) };
-                if rng.chance(50) {
-                    format!("expect value {} {}{on}", key(rng), if rng.chance(30) { "-".into() } else { key(rng) })
-                } else {
-                    format!("expect committed {}{on}", rng.below(20))
+                match rng.below(5) {
+                    0 | 1 => format!("expect value {} {}{on}", key(rng), if rng.chance(30) { "-".into() } else { key(rng) }),
+                    2 => format!("expect committed {}{on}", rng.below(20)),
+                    3 => {
+                        let a = rng.below(20);
+                        let t = match rng.below(3) {
+                            0 => a.to_string(),
+                            1 => format!("{a}.."),
+                            _ => format!("{a}..{}", a + rng.below(5)),
+                        };
+                        format!("expect term {t}{on}")
+                    }
+                    _ => format!("expect leaders {}", rng.below(4)),
                 }
             }
             27 if !client_lines.is_empty() => {
                 format!("expect op {} {}", rng.pick(&client_lines), rng.pick(&["ok", "fail", "unknown"]))
             }
-            28 => format!("expect violation {}", rng.pick(&Property::ALL).name()),
+            28 if rng.chance(50) => format!("expect violation {}", rng.pick(&Property::ALL).name()),
+            28 => format!(
+                "expect role {} {}",
+                node(rng, valid),
+                rng.pick(&["follower", "pre-candidate", "candidate", "leader"])
+            ),
             _ => rng.pick(&["expect safe", "expect violation", "expect linearizable", "expect not-linearizable", "# comment", ""]).to_string(),
         };
         lines.push(line);

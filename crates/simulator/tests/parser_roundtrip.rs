@@ -136,6 +136,7 @@ fn hand_written_scenarios_round_trip() {
         "protocol naive\nloss 0.5%\nduplicate 100%\nprevote on\ncheck-quorum on\nleader-noop off\nreads lease\nsnapshot-every 3\n\
          bug vote-any-log\nbug stale-read\nelection-timeout 1s..1500ms\nheartbeat 1s\nlatency 0ms..0ms\nclient-timeout 86400s\nrun 86400s",
         "expect safe\nseed 0\nnodes 1\ncrash S1\nrestart S1\nrun until leader\nexpect leader S1\nexpect committed 0 on S1",
+        "nodes 3\nexpect role S1 pre-candidate\nexpect role S3 leader\nexpect term 0\nexpect term 12.. on S2 S3\nexpect term 2..4 on S1\nexpect leaders 2",
     ];
     for text in texts {
         let s = parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));

@@ -1,7 +1,7 @@
 //! The scenario language's syntax tree (shared/SCENARIO.md). Every item keeps its 1-based line
 //! number, because expectations and client operations are reported by line.
 
-use raft_core::{Bug, NodeId, ReadMode};
+use raft_core::{Bug, NodeId, ReadMode, Role};
 
 /// A whole scenario: its lines in order. `nodes` and `seed` are hoisted out by the parser
 /// (they must come before the first action).
@@ -92,6 +92,14 @@ pub enum Expect {
     /// `value` None means `-` (absent). `on` empty = all running servers.
     Value { key: String, value: Option<String>, on: Vec<NodeId> },
     Committed { index: u64, on: Vec<NodeId> },
+    /// Extension (docs/SCENARIO-NOTES.md): `expect role X ROLE`, X is running in that role.
+    Role { node: NodeId, role: Role },
+    /// Extension: `expect term N|A..B|A.. [on X …]`, every listed server (default: all
+    /// running) is in a term from `low` to `high` inclusive (`A..` leaves `high` at u64::MAX).
+    Term { low: u64, high: u64, on: Vec<NodeId> },
+    /// Extension: `expect leaders N`, exactly N running servers believe they lead (each in a
+    /// term of its own, or election safety is broken).
+    Leaders(u64),
     Op { line: u32, outcome: OpOutcome },
     Safe,
     Violation(Option<Property>),

@@ -55,7 +55,7 @@
 //!   original's; `expect op LINE` is renumbered to point at the same client command.
 
 use super::ast::*;
-use raft_core::{Bug, NodeId, ReadMode};
+use raft_core::{Bug, NodeId, ReadMode, Role};
 
 /// A scenario error: where, and what was expected. Displays as
 /// `line 7, column 11: expected a node name S1..S5, found "S7"`.
@@ -496,6 +496,22 @@ fn range(cur: &mut Cur<'_>, min_ms: u64) -> Result<(u64, u64), ParseError> {
     Ok((low, high))
 }
 
+/// A term or a range of terms: `N`, `A..B` or `A..` (A or later).
+fn term_range(cur: &mut Cur<'_>) -> Result<(u64, u64), ParseError> {
+    const WHAT: &str = "a term N, or a range A..B or A.. (whole numbers)";
+    let tok = cur.need(WHAT)?;
+    let (low, high) = match tok.text.split_once("..") {
+        None => parse_u64(tok.text).map(|n| (n, n)),
+        Some((a, "")) => parse_u64(a).map(|a| (a, u64::MAX)),
+        Some((a, b)) => parse_u64(a).zip(parse_u64(b)),
+    }
+    .ok_or_else(|| expected(tok, WHAT))?;
+    if low > high {
+        return Err(expected(tok, "a range A..B with A <= B"));
+    }
+    Ok((low, high))
+}
+
 /// `12.5%` as parts per million.
 fn percent(cur: &mut Cur<'_>) -> Result<u32, ParseError> {
     let tok = cur.need(PERCENT)?;
@@ -830,6 +846,9 @@ fn parse_expect(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Expect, ParseError> {
         NoLeader,
         Value,
         Committed,
+        Role,
+        Term,
+        Leaders,
         Op,
         Safe,
         Violation,
@@ -844,6 +863,9 @@ fn parse_expect(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Expect, ParseError> {
             ("no-leader", Kind::NoLeader),
             ("value", Kind::Value),
             ("committed", Kind::Committed),
+            ("role", Kind::Role),
+            ("term", Kind::Term),
+            ("leaders", Kind::Leaders),
             ("op", Kind::Op),
             ("safe", Kind::Safe),
             ("violation", Kind::Violation),
@@ -866,6 +888,25 @@ fn parse_expect(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Expect, ParseError> {
             let index = number(cur, "a log index (a whole number)")?;
             Expect::Committed { index, on: on_list(cur, ctx)? }
         }
+        Kind::Role => {
+            let node = node(cur, ctx)?;
+            let role = choose(
+                cur,
+                Some("a role"),
+                &[
+                    ("follower", Role::Follower),
+                    ("pre-candidate", Role::PreCandidate),
+                    ("candidate", Role::Candidate),
+                    ("leader", Role::Leader),
+                ],
+            )?;
+            Expect::Role { node, role }
+        }
+        Kind::Term => {
+            let (low, high) = term_range(cur)?;
+            Expect::Term { low, high, on: on_list(cur, ctx)? }
+        }
+        Kind::Leaders => Expect::Leaders(number(cur, "a number of leaders (a whole number)")?),
         Kind::Op => {
             let what = "the line number of an earlier put, get or cas";
             let tok = cur.need(what)?;

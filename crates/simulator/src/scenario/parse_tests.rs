@@ -459,6 +459,11 @@ fn every_expectation() {
     assert_eq!(expect("expect value k - on S1 S2"), Expect::Value { key: "k".into(), value: None, on: vec![1, 2] });
     assert_eq!(expect("expect committed 4"), Expect::Committed { index: 4, on: vec![] });
     assert_eq!(expect("expect committed 0 on S5"), Expect::Committed { index: 0, on: vec![5] });
+    assert_eq!(expect("expect role S2 pre-candidate"), Expect::Role { node: 2, role: raft_core::Role::PreCandidate });
+    assert_eq!(expect("expect term 7"), Expect::Term { low: 7, high: 7, on: vec![] });
+    assert_eq!(expect("expect term 3..5 on S1 S4"), Expect::Term { low: 3, high: 5, on: vec![1, 4] });
+    assert_eq!(expect("expect term 3.. on S2"), Expect::Term { low: 3, high: u64::MAX, on: vec![2] });
+    assert_eq!(expect("expect leaders 2"), Expect::Leaders(2));
     assert_eq!(expect("put k v\nexpect op 1 ok"), Expect::Op { line: 1, outcome: OpOutcome::Ok });
     assert_eq!(expect("get k\n\nexpect op 1 fail"), Expect::Op { line: 1, outcome: OpOutcome::Fail });
     assert_eq!(expect("cas k - v\nrun 1s\nexpect op 1 unknown"), Expect::Op { line: 1, outcome: OpOutcome::Unknown });
@@ -473,7 +478,7 @@ fn every_expectation() {
 
 #[test]
 fn expectation_errors() {
-    let kinds = "an expectation (leader, no-leader, value, committed, op, safe, violation, linearizable or not-linearizable)";
+    let kinds = "an expectation (leader, no-leader, value, committed, role, term, leaders, op, safe, violation, linearizable or not-linearizable)";
     assert_eq!(error("expect"), format!("line 1, column 7: expected {kinds}, found the end of the line"));
     assert_eq!(error("expect leaderr"), format!("line 1, column 8: expected {kinds}, found \"leaderr\" (did you mean leader?)"));
     assert_eq!(error("expect nothing"), format!("line 1, column 8: expected {kinds}, found \"nothing\""));
@@ -490,6 +495,13 @@ fn expectation_errors() {
     assert_eq!(error("expect value k v on S1 x"), "line 1, column 24: expected a node name S1..S5, found \"x\"");
     assert_eq!(error("expect committed x"), "line 1, column 18: expected a log index (a whole number), found \"x\"");
     assert_eq!(error("expect committed -1"), "line 1, column 18: expected a log index (a whole number), found \"-1\"");
+    assert_eq!(error("expect role S1"), "line 1, column 15: expected a role (follower, pre-candidate, candidate or leader), found the end of the line");
+    assert_eq!(error("expect role S1 precandidate"), "line 1, column 16: expected a role (follower, pre-candidate, candidate or leader), found \"precandidate\" (did you mean pre-candidate?)");
+    assert_eq!(error("expect role leader leader"), "line 1, column 13: expected a node name S1..S5, found \"leader\" (leader is not allowed here)");
+    assert_eq!(error("expect term S1"), "line 1, column 13: expected a term N, or a range A..B or A.. (whole numbers), found \"S1\"");
+    assert_eq!(error("expect term 5..3"), "line 1, column 13: expected a range A..B with A <= B, found \"5..3\"");
+    assert_eq!(error("expect term ..3"), "line 1, column 13: expected a term N, or a range A..B or A.. (whole numbers), found \"..3\"");
+    assert_eq!(error("expect leaders two"), "line 1, column 16: expected a number of leaders (a whole number), found \"two\"");
     assert_eq!(error("expect committed 1 on S1 S1"), "line 1, column 26: expected each server at most once, found \"S1\" a second time");
     assert_eq!(
         error("expect violation foo"),

@@ -186,6 +186,16 @@ fn print_expect(expect: &Expect) -> String {
             format!("expect value {key} {}{}", value.as_deref().unwrap_or("-"), on(ids))
         }
         Expect::Committed { index, on: ids } => format!("expect committed {index}{}", on(ids)),
+        Expect::Role { node, role } => format!("expect role S{node} {}", role.name()),
+        Expect::Term { low, high, on: ids } => {
+            let terms = match (*low, *high) {
+                (l, h) if l == h => l.to_string(),
+                (l, u64::MAX) => format!("{l}.."),
+                (l, h) => format!("{l}..{h}"),
+            };
+            format!("expect term {terms}{}", on(ids))
+        }
+        Expect::Leaders(n) => format!("expect leaders {n}"),
         Expect::Op { line, outcome } => format!("expect op {line} {}", outcome.name()),
         Expect::Safe => "expect safe".into(),
         Expect::Violation(None) => "expect violation".into(),
