@@ -13,9 +13,9 @@ const AXE = require.resolve('axe-core/axe.min.js');
 const BUGS = ['vote-any-log', 'commit-old-terms', 'forget-vote', 'skip-prev-check', 'small-quorum', 'stale-read'];
 /**
  * The search must find each bug within this long (wall time, from the click to the replay).
- * The goal is 5 s on a quiet machine (BENCHMARKS.md records the measured times); the suite runs
- * two browsers side by side, each searching with two workers, so the bound it enforces is
- * looser. FIND_LIMIT_MS=5000 checks the goal itself.
+ * The goal is 5 s (issue 6): `npm test` runs these searches on their own, one browser, with
+ * FIND_LIMIT_MS=5000 (BENCHMARKS.md records the times). Run alongside the other tests, with
+ * another browser busy beside them, they only have to finish within 30 s.
  */
 const FIND_LIMIT_MS = Number(process.env.FIND_LIMIT_MS || 30000);
 const TIMES = 'test-results/fuzz-times.txt';
