@@ -121,7 +121,7 @@ fn print_human(file: &str, rep: &report::Report) {
             println!("violation: {name}: {}", v.get("detail").and_then(|d| d.as_str()).unwrap_or(""));
         }
     }
-    let leaders: Vec<String> = rep.nodes.iter().filter(|n| n.role == "leader" && n.running).map(|n| format!("{} (term {})", n.id, n.term)).collect();
+    let leaders: Vec<String> = rep.nodes.iter().map(|n| &n.base).filter(|n| n.role == "leader" && n.running).map(|n| format!("{} (term {})", n.id, n.term)).collect();
     let passed = rep.expectations.iter().filter(|e| e.passed).count();
     println!(
         "{file}: {}ms simulated, {} messages, leader {}, {} of {} expectations passed, trace {}",

@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use raft_core::Bug;
 use simulator::check::linearizability;
-use simulator::fuzz::{self, FuzzConfig, Profile};
-use simulator::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting};
+use simulator::fuzz::{self, FuzzConfig};
+use simulator::scenario::{self, Action, ItemKind, Property};
 use simulator::sim::Observe;
 use simulator::Runner;
 
@@ -44,116 +44,23 @@ pub fn fuzz_one(seed: u64, bug: &str) -> Result<Option<FindingView>, String> {
 
 pub fn fuzz_with(seed: u64, bug: &str, shrink_runs: usize) -> Result<Option<FindingView>, String> {
     let b = Bug::from_name(bug).ok_or_else(|| format!("unknown bug {bug}; the bugs are {}", bug_names().join(", ")))?;
-    let cfg = FuzzConfig { bug: Some(b), duration_ms: PAGE_SCHEDULE_MS, ..FuzzConfig::default() };
-    let s = fuzz::schedule(seed, &cfg);
-    let Some((property, _, _)) = fuzz::verdict(&s) else { return Ok(None) };
-    let small = shrink(&s, property, shrink_runs);
-    let (_, detail, at_ms) = fuzz::verdict(&small).expect("shrinking keeps the violation");
-    let count = |sc: &Scenario| sc.items.iter().filter(|i| matches!(i.kind, ItemKind::Action(_))).count();
-    let header = format!(
-        "# Found by the page's counterexample search (bug {}, seed {seed}, profile {}): {} at {at_ms}ms\n# {}\n",
-        b.name(),
-        Profile::for_seed(seed, true).name(),
-        property.name(),
-        detail.replace('\n', "\n# "),
-    );
-    Ok(Some(FindingView {
+    let cfg = FuzzConfig {
+        bug: Some(b),
+        duration_ms: PAGE_SCHEDULE_MS,
+        shrink_runs,
+        found_by: "the page's counterexample search",
+        ..FuzzConfig::default()
+    };
+    Ok(fuzz::fuzz_seed(seed, &cfg).map(|f| FindingView {
         seed,
         bug: b.name(),
-        property: property.name(),
-        detail,
-        at_ms,
-        scenario: format!("{header}{}", scenario::print_scenario(&small)),
-        original_actions: count(&s),
-        shrunk_actions: count(&small),
+        property: f.property.name(),
+        detail: f.detail,
+        at_ms: f.at_ms,
+        scenario: f.scenario,
+        original_actions: f.original_actions,
+        shrunk_actions: f.shrunk_actions,
     }))
-}
-
-/// Whether `s` still breaks `property`. A property the safety checker watches is decided at
-/// the first violation, so the run stops there; linearizability needs the whole history.
-fn still_breaks(s: &Scenario, property: Property) -> bool {
-    if property == Property::Linearizability {
-        return fuzz::verdict(s).is_some_and(|(p, _, _)| p == property);
-    }
-    let mut r = Runner::new(s, Observe::FUZZ);
-    for item in &s.items {
-        if let ItemKind::Action(Action::Run { ms }) = item.kind {
-            let end = r.sim.now() + ms;
-            while r.sim.step_one(end) {
-                if let Some(v) = r.sim.violations().first() {
-                    return v.property == property;
-                }
-            }
-            r.sim.run_until(end);
-        } else {
-            r.apply(item);
-        }
-        if let Some(v) = r.sim.violations().first() {
-            return v.property == property;
-        }
-    }
-    false
-}
-
-/// Give items the line numbers `print_scenario` will give them (`nodes`, `seed`, then the rest).
-fn renumber(mut s: Scenario) -> Scenario {
-    let mut line = 3;
-    for it in s.items.iter_mut() {
-        match it.kind {
-            ItemKind::Setting(Setting::Nodes(_)) => it.line = 1,
-            ItemKind::Setting(Setting::Seed(_)) => it.line = 2,
-            _ => {
-                it.line = line;
-                line += 1;
-            }
-        }
-    }
-    s
-}
-
-/// The simulator's shrinking (delta debugging over the actions, chunks halving down to single
-/// lines, then consecutive runs merged), with runs that stop at the first violation: on the
-/// page a student waits for it.
-pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
-    let removable = |it: &Item| !matches!(it.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)));
-    let mut best = s.clone();
-    let mut runs = 0;
-    let mut chunk = best.items.len() / 2;
-    while chunk >= 1 && runs < budget {
-        let mut i = 0;
-        let mut progressed = false;
-        while i < best.items.len() && runs < budget {
-            let end = (i + chunk).min(best.items.len());
-            if !best.items[i..end].iter().all(removable) {
-                i += 1;
-                continue;
-            }
-            let mut candidate = best.clone();
-            candidate.items.drain(i..end);
-            let candidate = renumber(candidate);
-            runs += 1;
-            if still_breaks(&candidate, property) {
-                best = candidate;
-                progressed = true;
-            } else {
-                i += chunk;
-            }
-        }
-        if !progressed {
-            chunk /= 2;
-        }
-    }
-    let mut merged: Vec<Item> = Vec::new();
-    for it in best.items {
-        if let (ItemKind::Action(Action::Run { ms }), Some(Item { kind: ItemKind::Action(Action::Run { ms: prev }), .. })) =
-            (&it.kind, merged.last_mut())
-        {
-            *prev += ms;
-            continue;
-        }
-        merged.push(it);
-    }
-    renumber(Scenario { items: merged, ..best })
 }
 
 /// Where a scenario first breaks a safety property.

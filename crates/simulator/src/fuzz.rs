@@ -84,11 +84,16 @@ pub struct FuzzConfig {
     pub bug: Option<Bug>,
     /// None: the profile depends on the seed.
     pub profile: Option<Profile>,
+    /// Runs spent shrinking a finding: the command line allows 2000; the page, where a student
+    /// waits, fewer.
+    pub shrink_runs: usize,
+    /// Who found it, for the comment header of the shrunk scenario.
+    pub found_by: &'static str,
 }
 
 impl Default for FuzzConfig {
     fn default() -> Self {
-        FuzzConfig { nodes: 5, duration_ms: 10_000, bug: None, profile: None }
+        FuzzConfig { nodes: 5, duration_ms: 10_000, bug: None, profile: None, shrink_runs: 2_000, found_by: "raft-sim fuzz" }
     }
 }
 
@@ -564,8 +569,36 @@ pub fn verdict(s: &Scenario) -> Option<(Property, String, u64)> {
     lin.violation.map(|v| (Property::Linearizability, v.explanation, r.sim.now()))
 }
 
+/// Whether `s` still breaks `property`, the same answer as [`verdict`] gives, sooner: a
+/// property the safety checker watches is decided at the first violation, so the run stops
+/// there; linearizability needs the whole history.
+pub fn breaks(s: &Scenario, property: Property) -> bool {
+    if property == Property::Linearizability {
+        return verdict(s).is_some_and(|(p, _, _)| p == property);
+    }
+    let mut r = Runner::new(s, Observe::FUZZ);
+    for item in &s.items {
+        if let ItemKind::Action(Action::Run { ms }) = item.kind {
+            let end = r.sim.now() + ms;
+            while r.sim.step_one(end) {
+                if let Some(v) = r.sim.violations().first() {
+                    return v.property == property;
+                }
+            }
+            r.sim.run_until(end);
+        } else {
+            r.apply(item);
+        }
+        if let Some(v) = r.sim.violations().first() {
+            return v.property == property;
+        }
+    }
+    false
+}
+
 /// Remove actions while the schedule still breaks `property` (delta debugging over the action
-/// list, chunks halving down to single lines). `budget` bounds the number of runs.
+/// list, chunks halving down to single lines, then consecutive runs merged). `budget` bounds
+/// the number of runs.
 pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
     let mut best = s.clone();
     let mut runs = 0;
@@ -590,7 +623,7 @@ pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
                 continue;
             }
             runs += 1;
-            if verdict(&candidate).is_some_and(|(p, _, _)| p == property) {
+            if breaks(&candidate, property) {
                 best = candidate;
                 progressed = true;
             } else {
@@ -619,12 +652,14 @@ pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
 pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
     let s = schedule(seed, cfg);
     let (property, _, _) = verdict(&s)?;
-    let small = shrink(&s, property, 2_000);
+    let small = shrink(&s, property, cfg.shrink_runs);
     let (p2, detail, at_ms) = verdict(&small).expect("shrinking keeps the violation");
     debug_assert_eq!(p2, property);
     let count = |sc: &Scenario| sc.items.iter().filter(|i| matches!(i.kind, ItemKind::Action(_))).count();
     let header = format!(
-        "# Found by raft-sim fuzz (seed {seed}, profile {}): {} at {at_ms}ms\n# {}\n",
+        "# Found by {} ({}seed {seed}, profile {}): {} at {at_ms}ms\n# {}\n",
+        cfg.found_by,
+        cfg.bug.map(|b| format!("bug {}, ", b.name())).unwrap_or_default(),
         cfg.profile.unwrap_or_else(|| Profile::for_seed(seed, cfg.bug.is_some())).name(),
         property.name(),
         detail.replace('\n', "\n# "),

@@ -284,7 +284,7 @@ mod tests {
         assert!(a.linearizability().violation.is_some());
         let report = crate::report::report(&a);
         assert_eq!(report.protocol, "naive");
-        assert!(report.nodes.iter().all(|n| n.role == "follower" && n.term == 0));
+        assert!(report.nodes.iter().all(|n| n.base.role == "follower" && n.base.term == 0));
     }
 
     #[test]

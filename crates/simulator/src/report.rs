@@ -9,7 +9,7 @@ use raft_core::{ClientResult, EntryData};
 use crate::history::OpKind;
 use crate::runner::Runner;
 use crate::scenario::Property;
-use crate::sim::Sim;
+use crate::sim::{Server, Sim};
 
 #[derive(Serialize, Clone, Debug)]
 pub struct Report {
@@ -27,8 +27,9 @@ pub struct Report {
     pub protocol: &'static str,
 }
 
+/// What the report and the page's view both say of a server.
 #[derive(Serialize, Clone, Debug)]
-pub struct NodeReport {
+pub struct NodeBase {
     pub id: String,
     pub running: bool,
     pub role: &'static str,
@@ -36,11 +37,17 @@ pub struct NodeReport {
     pub voted_for: Option<String>,
     pub commit_index: u64,
     pub last_applied: u64,
-    pub log: Vec<EntryReport>,
     pub state: BTreeMap<String, String>,
     /// The voter set this server believes in.
     pub voters: Vec<String>,
     pub snapshot: Option<SnapshotReport>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NodeReport {
+    #[serde(flatten)]
+    pub base: NodeBase,
+    pub log: Vec<EntryReport>,
 }
 
 #[derive(Serialize, Clone, Debug)]
@@ -85,51 +92,56 @@ pub struct ExpectationReport {
     pub detail: String,
 }
 
+/// A server as both the report and the view see it. A `protocol naive` server is a follower in
+/// term 0 that has committed (and applied) every write it applied, and trusts every server.
+pub fn node_base(s: &Server, max_node: u8) -> NodeBase {
+    let id = format!("S{}", s.id);
+    if let Some(naive) = &s.naive {
+        return NodeBase {
+            id,
+            running: s.running,
+            role: raft_core::Role::Follower.name(),
+            term: 0,
+            voted_for: None,
+            commit_index: naive.applied_count(),
+            last_applied: naive.applied_count(),
+            state: naive.pairs().into_iter().collect(),
+            voters: (1..=max_node).map(|v| format!("S{v}")).collect(),
+            snapshot: None,
+        };
+    }
+    let n = &s.node;
+    NodeBase {
+        id,
+        running: s.running,
+        role: n.role().name(),
+        term: n.term(),
+        voted_for: n.voted_for().map(|v| format!("S{v}")),
+        commit_index: n.commit_index(),
+        last_applied: n.last_applied(),
+        state: n.kv().pairs().into_iter().collect(),
+        voters: n.voters().iter().map(|v| format!("S{v}")).collect(),
+        snapshot: n.log().snapshot().map(|s| SnapshotReport { last_index: s.last_index, last_term: s.last_term }),
+    }
+}
+
 pub fn node_reports(sim: &Sim) -> Vec<NodeReport> {
     sim.servers()
         .iter()
         .map(|s| {
-            if let Some(naive) = &s.naive {
-                return naive_node_report(s.id, s.running, naive, sim.max_node());
-            }
-            let n = &s.node;
-            NodeReport {
-                id: format!("S{}", s.id),
-                running: s.running,
-                role: n.role().name(),
-                term: n.term(),
-                voted_for: n.voted_for().map(|v| format!("S{v}")),
-                commit_index: n.commit_index(),
-                last_applied: n.last_applied(),
-                log: n
+            let log = match &s.naive {
+                Some(naive) => naive.applied().map(|a| EntryReport { index: a.index, term: 0, command: a.text.clone() }).collect(),
+                None => s
+                    .node
                     .log()
                     .entries()
                     .iter()
                     .map(|e| EntryReport { index: e.index, term: e.term, command: entry_text(&e.data) })
                     .collect(),
-                state: n.kv().pairs().into_iter().collect(),
-                voters: n.voters().iter().map(|v| format!("S{v}")).collect(),
-                snapshot: n.log().snapshot().map(|s| SnapshotReport { last_index: s.last_index, last_term: s.last_term }),
-            }
+            };
+            NodeReport { base: node_base(s, sim.max_node()), log }
         })
         .collect()
-}
-
-/// A `protocol naive` server: follower, term 0, its applied writes as its log (see view.rs).
-fn naive_node_report(id: u8, running: bool, n: &crate::naive::NaiveServer, max_node: u8) -> NodeReport {
-    NodeReport {
-        id: format!("S{id}"),
-        running,
-        role: raft_core::Role::Follower.name(),
-        term: 0,
-        voted_for: None,
-        commit_index: n.applied_count(),
-        last_applied: n.applied_count(),
-        log: n.applied().map(|a| EntryReport { index: a.index, term: 0, command: a.text.clone() }).collect(),
-        state: n.pairs().into_iter().collect(),
-        voters: (1..=max_node).map(|v| format!("S{v}")).collect(),
-        snapshot: None,
-    }
 }
 
 pub fn entry_text(d: &EntryData) -> String {

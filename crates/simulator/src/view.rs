@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use raft_core::Role;
 
-use crate::report::{self, ExpectationReport, OpReport, SnapshotReport};
+use crate::report::{self, ExpectationReport, NodeBase, OpReport};
 use crate::runner::Runner;
 use crate::scenario::Protocol;
 use crate::sim::Flight;
@@ -33,13 +33,10 @@ pub struct View {
 
 #[derive(Serialize, Clone, Debug)]
 pub struct NodeView {
-    pub id: String,
-    pub running: bool,
-    pub role: &'static str,
-    pub term: u64,
-    pub voted_for: Option<String>,
-    pub commit_index: u64,
-    pub last_applied: u64,
+    /// What the report says too: id, running, role, term, vote, commit index, state, voters,
+    /// snapshot.
+    #[serde(flatten)]
+    pub base: NodeBase,
     pub leader_hint: Option<String>,
     /// In the voter set of the cluster's current configuration (as this server sees it).
     pub member: bool,
@@ -47,10 +44,7 @@ pub struct NodeView {
     pub log_len: u64,
     /// The newest [`LOG_TAIL`] entries.
     pub log: Vec<LogEntryView>,
-    pub snapshot: Option<SnapshotReport>,
-    pub state: std::collections::BTreeMap<String, String>,
     pub votes: Vec<String>,
-    pub voters: Vec<String>,
     /// For a leader: each follower's match index, `S2:7`.
     pub progress: Vec<ProgressView>,
 }
@@ -144,30 +138,20 @@ fn message_view(f: &Flight, runner: &Runner) -> MessageView {
     }
 }
 
-/// A `protocol naive` server: no role but follower, no term, no votes; its "log" is the writes
-/// it applied, each final the moment it was applied ("committed"), its commit index their count.
-fn naive_node_view(id: u8, running: bool, n: &crate::naive::NaiveServer, max_node: u8) -> NodeView {
-    let count = n.applied_count();
+/// A `protocol naive` server: no role but follower, no term, no votes (see report::node_base);
+/// its "log" is the writes it applied, each final the moment it was applied ("committed").
+fn naive_node_view(base: NodeBase, n: &crate::naive::NaiveServer) -> NodeView {
     NodeView {
-        id: format!("S{id}"),
-        running,
-        role: Role::Follower.name(),
-        term: 0,
-        voted_for: None,
-        commit_index: count,
-        last_applied: count,
+        base,
         leader_hint: None,
         member: true,
         timer: None,
-        log_len: count,
+        log_len: n.applied_count(),
         log: n
             .applied()
             .map(|a| LogEntryView { index: a.index, term: 0, command: a.text.clone(), committed: true })
             .collect(),
-        snapshot: None,
-        state: n.pairs().into_iter().collect(),
         votes: Vec::new(),
-        voters: (1..=max_node).map(|v| format!("S{v}")).collect(),
         progress: Vec::new(),
     }
 }
@@ -179,8 +163,9 @@ pub fn view(runner: &Runner, events: usize) -> View {
         .servers()
         .iter()
         .map(|s| {
+            let base = report::node_base(s, sim.max_node());
             if let Some(naive) = &s.naive {
-                return naive_node_view(s.id, s.running, naive, sim.max_node());
+                return naive_node_view(base, naive);
             }
             let n = &s.node;
             let log = n.log();
@@ -194,13 +179,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
                 s.election_timer.map(|(a, b)| TimerView { kind: "election", started_ms: a, deadline_ms: b })
             };
             NodeView {
-                id: format!("S{}", s.id),
-                running: s.running,
-                role: n.role().name(),
-                term: n.term(),
-                voted_for: n.voted_for().map(|v| format!("S{v}")),
-                commit_index: n.commit_index(),
-                last_applied: n.last_applied(),
+                base,
                 leader_hint: n.leader_hint().map(|v| format!("S{v}")),
                 member: n.voters().contains(&s.id),
                 timer,
@@ -214,10 +193,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
                         committed: e.index <= n.commit_index(),
                     })
                     .collect(),
-                snapshot: log.snapshot().map(|s| SnapshotReport { last_index: s.last_index, last_term: s.last_term }),
-                state: n.kv().pairs().into_iter().collect(),
                 votes: n.votes_granted().iter().map(|v| format!("S{v}")).collect(),
-                voters: n.voters().iter().map(|v| format!("S{v}")).collect(),
                 progress: n
                     .progress()
                     .iter()
