@@ -136,10 +136,12 @@ class App {
   }
 
   /** A server's own actions (its menu, or keys on it): leave or rejoin, take over as leader. */
-  serverAction(id, what) {
+  /** `ends`: for a link item, the link's two servers as the drawing orders them. */
+  serverAction(id, what, ends) {
     const lines = { remove: `remove ${id}`, add: `add ${id}`, transfer: `transfer ${id}` }[what];
     if (lines) this.act([lines]);
     else if (what === 'toggle') this.toggleServer(id);
+    else if (what === 'link' && ends) this.clickLink(...ends);
   }
 
   toggleServer(id) {

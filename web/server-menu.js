@@ -1,8 +1,13 @@
 // A server's own actions: crash or restart it, make it the leader (`transfer`), remove it from
 // the cluster or add it back (`remove`/`add`). They open in a small menu on a right-click on a
 // server, or with the context-menu key, Shift+F10 or M on a focused one. Two keys act at once on
-// a focused server: L makes it leader, Delete removes it. Every item ends as a scenario line
-// through app.serverAction (record → apply → render), like every other input.
+// a focused server: L makes it leader, Delete removes it. The menu also lists the links to the
+// servers on the same side, and choosing one does what a click on the drawn link does, so the
+// keyboard can cut one link too. Every item ends as a scenario line through app.serverAction
+// (record → apply → render), like every other input.
+
+import { linkState, NEXT_LINK_STATE } from './actions.js';
+import { byNodeNumber } from './geometry.js';
 
 /** Whether `id` is a voter: as the leader sees it when there is one, else as `id` sees itself. */
 export function isMember(snap, id) {
@@ -18,7 +23,35 @@ export function isJoining(snap, id) {
   return !!(leader && (leader.progress || []).some((p) => p.id === id && p.learner));
 }
 
-/** The menu's items for server `id`: { what, label } in order. */
+/** The servers `id` shares a partition group with (every other server when there is none). */
+export function sameSide(snap, id) {
+  const ids = snap.nodes.map((x) => x.id).filter((x) => x !== id);
+  const groups = (snap.partition || '').split('|').map((g) => g.trim().split(/\s+/).filter(Boolean));
+  const mine = groups.find((g) => g.includes(id));
+  return mine && groups.length > 1 ? ids.filter((x) => mine.includes(x)) : ids;
+}
+
+/**
+ * What choosing the link item does: the next step of the cycle a click on the drawn link goes
+ * through (actions.js), the link taken as the drawing does, lower-numbered server first.
+ */
+export function linkItem(cuts, id, peer) {
+  const [a, b] = [id, peer].sort(byNodeNumber);
+  const next = NEXT_LINK_STATE[linkState(cuts, a, b)];
+  const label = {
+    both: `Cut link to ${peer}`,
+    'a>b': `Link to ${peer}: block only ${a} to ${b}`,
+    'b>a': `Link to ${peer}: block only ${b} to ${a}`,
+    open: `Restore link to ${peer}`,
+  }[next];
+  return { what: 'link', peer, ends: [a, b], label };
+}
+
+/**
+ * The menu's items for server `id`: { what, label } in order, then one item per link to a
+ * server on the same side of any partition ({ what: 'link', peer, label }): the keyboard's
+ * way to do what clicking a drawn link does.
+ */
 export function serverMenuItems(snap, id) {
   const n = snap.nodes.find((x) => x.id === id);
   if (!n) return [];
@@ -28,6 +61,9 @@ export function serverMenuItems(snap, id) {
   items.push(member || isJoining(snap, id)
     ? { what: 'remove', label: 'Remove from cluster' }
     : { what: 'add', label: 'Add to cluster' });
+  for (const peer of sameSide(snap, id)) {
+    items.push(linkItem(snap.cuts || [], id, peer));
+  }
   return items;
 }
 
@@ -67,7 +103,7 @@ export function wireServerMenu(svg, app) {
       b.textContent = it.label;
       b.addEventListener('click', () => {
         close(true);
-        app.serverAction(id, it.what);
+        app.serverAction(id, it.what, it.ends);
       });
       return b;
     }));

@@ -137,3 +137,33 @@ test('clicking a link cycles it: cut both ways, one way, the other way, healed',
   for (const id of ALL) await expect(server(page, id)).toHaveAttribute('data-running', 'true');
   await waitForLeader(page);
 });
+
+test('the keyboard cuts one link too: the server menu lists its links and goes through the same cycle', async ({ page }) => {
+  await openPage(page);
+  await waitForLeader(page);
+  const link = page.locator('.link[data-link="S1-S3"]');
+  const recorded = page.locator('[data-recorded]');
+  await server(page, 'S3').focus();
+  await page.keyboard.press('m');
+  const menu = page.getByRole('menu', { name: 'Actions of S3' });
+  await expect(menu).toBeVisible();
+  // Walk down the menu with the arrow keys to the link to S1, as a keyboard user would.
+  const item = menu.getByRole('menuitem', { name: 'Cut link to S1' });
+  for (let i = 0; i < 10 && !(await item.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  await expect(item).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(link).toHaveClass(/state-both/);
+  await expect(recorded).toContainText('cut S1 S3');
+  await expect(menu).toBeHidden();
+  await expect(server(page, 'S3')).toBeFocused();
+
+  // Again from S1's side: the same link, its next step named as the drawing orders it.
+  await server(page, 'S1').focus();
+  await page.keyboard.press('m');
+  await page.getByRole('menuitem', { name: 'Link to S3: block only S1 to S3' }).click();
+  await expect(link).toHaveClass(/state-a-b/);
+  await expect(recorded).toContainText('cut S1 -> S3');
+  for (const id of ALL) await expect(server(page, id)).toHaveAttribute('data-running', 'true');
+});

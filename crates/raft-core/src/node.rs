@@ -91,6 +91,8 @@ struct Campaign {
 
 #[derive(Clone, Debug)]
 struct LeaderState {
+    /// The voters that elected it (itself included): what it knew when it won, kept for viewers.
+    elected_by: Vec<NodeId>,
     /// Every other voter, plus a learner being added. Sorted by id, so iteration is
     /// deterministic.
     progress: BTreeMap<NodeId, Progress>,
@@ -305,11 +307,13 @@ impl Node {
             _ => Vec::new(),
         }
     }
-    /// Votes received in the current (pre-)campaign, sorted; empty unless (pre-)candidate.
+    /// Votes received in the current (pre-)campaign, sorted, itself included; for a leader the
+    /// votes that elected it; empty for a follower.
     pub fn votes_granted(&self) -> Vec<NodeId> {
         match &self.role {
             RoleState::PreCandidate(c) | RoleState::Candidate(c) => c.granted.iter().copied().collect(),
-            _ => Vec::new(),
+            RoleState::Leader(l) => l.elected_by.clone(),
+            RoleState::Follower => Vec::new(),
         }
     }
     /// The target of a leadership transfer in progress (leader only).
@@ -430,7 +434,9 @@ impl Node {
             .filter(|&&v| v != self.id)
             .map(|&v| (v, Progress { id: v, next_index, match_index: 0, learner: false }))
             .collect();
+        let elected_by = self.votes_granted();
         self.role = RoleState::Leader(Box::new(LeaderState {
+            elected_by,
             progress,
             recent_active: BTreeSet::new(),
             read_ctx: 0,

@@ -165,12 +165,16 @@ pub struct Server {
     /// of term 0 that is never stepped (so views show no leaders and no terms), and the heartbeat
     /// timer is this server's resend timer.
     pub naive: Option<NaiveServer>,
+    /// The role and term the feed last told about, so that it can say why a role changed
+    /// ("stepped down") and stay quiet when a follower merely moves to a newer term.
+    told: (Role, u64),
 }
 
 impl Server {
     /// A server that has just started, with no timers armed yet.
     fn started(id: NodeId, node: Node, naive: Option<NaiveServer>) -> Server {
-        Server { id, node, running: true, election_gen: 0, heartbeat_gen: 0, election_timer: None, heartbeat_timer: None, naive }
+        let told = (node.role(), node.term());
+        Server { id, node, running: true, election_gen: 0, heartbeat_gen: 0, election_timer: None, heartbeat_timer: None, naive, told }
     }
 }
 
@@ -525,6 +529,7 @@ impl Sim {
 
     fn on_role_changed(&mut self, id: NodeId, role: Role, term: u64) {
         self.trace.record(self.now, &format!("S{id} becomes {} term={term}", role.name()));
+        let (was, was_term) = std::mem::replace(&mut self.idx_mut(id).told, (role, term));
         let s = find(&self.servers, id);
         self.checker.on_role(self.now, id, role, term, &s.node);
         if !self.keep_feed {
@@ -544,7 +549,21 @@ impl Sim {
             Role::PreCandidate => {
                 format!("S{id} timed out and asks (Pre-Vote) whether it could win term {}", term + 1)
             }
-            Role::Follower => format!("S{id} is a follower in term {term}"),
+            // A follower that only moved to a newer term is no news.
+            Role::Follower if was == Role::Follower => return,
+            Role::Follower => {
+                let why = if term > was_term {
+                    format!("it heard of term {term}")
+                } else if let Some(l) = s.node.leader_hint() {
+                    format!("S{l} leads term {term}")
+                } else {
+                    format!("still in term {term}")
+                };
+                match was {
+                    Role::Leader => format!("S{id} stepped down as leader: {why}"),
+                    _ => format!("S{id} gave up its election and follows again: {why}"),
+                }
+            }
         };
         self.say(text);
     }
@@ -718,6 +737,7 @@ impl Sim {
         // The node it will restart as: durable state only. Its start-up effects are discarded:
         // a crashed server does nothing.
         let (node, _effects) = Node::restart(id, s.node.durable(), initial, core);
+        s.told = (node.role(), node.term());
         s.node = node;
         s.running = false;
         s.election_gen += 1;

@@ -259,3 +259,35 @@ pub fn view(runner: &Runner, events: usize) -> View {
         leader: sim.leader().map(|l| format!("S{l}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+    use crate::sim::Observe;
+
+    fn feed(text: &str) -> Vec<String> {
+        let s = scenario::parse(text).unwrap();
+        let r = Runner::run(&s, Observe::PAGE);
+        view(&r, 1000).events.into_iter().map(|e| e.text).collect()
+    }
+
+    #[test]
+    fn the_feed_tells_why_a_role_changed_and_skips_followers_moving_to_a_newer_term() {
+        let lines = feed("nodes 3\ntimeout S1\nrun 300ms\nisolate S1\nrun 1s\nheal\nrun 500ms\n");
+        let text = lines.join("\n");
+        assert!(text.contains("S1 won the election for term 1 with votes from S1, S"), "{text}");
+        assert!(text.contains("S1 stepped down as leader: it heard of term"), "{text}");
+        assert!(!text.contains("is a follower"), "{text}");
+        // Of the three votes of term 1 only the candidate's line is there: followers that
+        // moved to term 1 by voting say nothing.
+        assert_eq!(lines.iter().filter(|l| l.contains("term 1") && l.starts_with("S2")).count(), 0, "{text}");
+    }
+
+    #[test]
+    fn a_candidate_that_meets_the_leader_of_its_term_says_so() {
+        // S2 and S3 time out together; one wins, the other hears from it in the same term.
+        let text = feed("nodes 3\ntimeout S2\ntimeout S3\nrun 300ms\n").join("\n");
+        assert!(text.contains("gave up its election and follows again"), "{text}");
+    }
+}
