@@ -62,6 +62,10 @@ test('Remove a follower from its menu: it is no longer a member, the others go o
   await page.getByRole('button', { name: 'Put', exact: true }).click();
   const l = await waitForLeader(page, { exclude: [follower] });
   await expect(logRow(page, l)).toContainText('after=removal');
+  // The removed server heard of its removal: it never campaigns, so nobody was deposed.
+  expect(l).toBe(leader);
+  await expect(server(page, follower)).toHaveAttribute('data-role', 'follower');
+  await expect(server(page, follower)).toHaveAttribute('data-term', await server(page, leader).getAttribute('data-term'));
   await pause(page);
   await shot(page, 'membership-2-removed-follower');
 });

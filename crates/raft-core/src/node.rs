@@ -353,7 +353,8 @@ impl Node {
                     assert!(p.match_index <= self.log.last_index(), "S{id} matches beyond our log");
                     assert!(p.next_index > p.match_index, "S{id}: next <= match");
                     assert!(p.next_index <= self.log.last_index() + 1, "S{id}: next beyond the log");
-                    assert!(p.learner || self.voters.contains(id), "S{id}: progress for a non-member");
+                    let leaving = self.log.latest_config_index().is_some_and(|i| i > self.commit_index);
+                    assert!(p.learner || leaving || self.voters.contains(id), "S{id}: progress for a non-member");
                 }
                 for v in &self.voters {
                     assert!(*v == self.id || l.progress.contains_key(v), "no progress for voter S{v}");
@@ -1150,6 +1151,11 @@ impl Node {
             self.become_follower(self.term, None);
             return;
         }
+        // A server that was leaving is now out: no more messages to it (see sync_progress).
+        let leaving = |p: &Progress| !p.learner && !self.voters.contains(&p.id);
+        if config_committed && self.leader().progress.values().any(leaving) {
+            self.sync_progress();
+        }
         // Reads that waited for an entry of this term to commit (§6.4) can start their round.
         if self.current_term_committed() && !self.leader().reads_awaiting_commit.is_empty() {
             let waiting = std::mem::take(&mut self.leader_mut().reads_awaiting_commit);
@@ -1421,17 +1427,27 @@ impl Node {
     }
 
     /// Leader: keep a progress entry for every other voter (and a learner being added) and
-    /// none for anyone else: a server leaving the configuration gets no more messages.
+    /// none for anyone else. A server leaving the configuration keeps its entry until the
+    /// configuration without it commits: it receives that configuration, learns that it is no
+    /// longer a voter and never campaigns, instead of timing out and disrupting the cluster
+    /// with ever higher terms (dissertation §4.2.3). Its answers never count towards a
+    /// majority, which is counted over `voters`.
     fn sync_progress(&mut self) {
         let next_index = self.log.last_index() + 1;
         let voters = self.voters.clone();
+        let leaving = match self.log.latest_config_index() {
+            Some(i) if i > self.commit_index => {
+                self.log.config_at(i - 1).unwrap_or_else(|| self.initial_voters.clone())
+            }
+            _ => Vec::new(),
+        };
         let id = self.id;
         let leader = self.leader_mut();
         for &v in voters.iter().filter(|&&v| v != id) {
             let p = leader.progress.entry(v).or_insert(Progress { id: v, next_index, match_index: 0, learner: false });
             p.learner = false;
         }
-        leader.progress.retain(|v, p| p.learner || voters.contains(v));
+        leader.progress.retain(|v, p| p.learner || voters.contains(v) || leaving.contains(v));
     }
 
     // ---- output helpers --------------------------------------------------------------------

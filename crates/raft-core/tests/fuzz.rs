@@ -368,10 +368,11 @@ fn runs_are_deterministic() {
 }
 
 /// The checker above is not vacuous: the bugs that break Figure 3 properties get caught.
+/// skip-prev-check needs a follower with a conflicting suffix and is rare here (14 of 1000).
 #[test]
 fn random_runs_catch_the_bugs() {
     for bug in [Bug::SmallQuorum, Bug::VoteAnyLog, Bug::SkipPrevCheck] {
-        let caught = (1..=200u64)
+        let caught = (1..=1000u64)
             .filter(|&seed| {
                 let config = Config { bugs: vec![bug], ..configs()[(seed % 5) as usize].clone() };
                 let mut sim = Sim::new(seed, config, true);

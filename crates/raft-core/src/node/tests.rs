@@ -1090,16 +1090,34 @@ fn only_one_uncommitted_configuration_at_a_time() {
 }
 
 #[test]
-fn remove_server_stops_messages_to_it() {
+fn a_removed_server_hears_of_its_removal_then_gets_no_more_messages() {
     let mut c = Cluster::new(3, cfg());
     c.elect(1);
     let effects = c.step(1, Input::RemoveServer { id: 3 });
     assert_eq!(effects[0], PersistLog { from: 2 });
-    assert_eq!(sends(&effects).iter().map(|m| m.to).collect::<Vec<_>>(), vec![2]);
+    // S3 still gets the configuration without it, so that it learns it is out.
+    assert_eq!(sends(&effects).iter().map(|m| m.to).collect::<Vec<_>>(), vec![2, 3]);
     c.deliver_all();
     assert_eq!(c.node(1).commit_index(), 2);
+    assert_eq!(c.node(3).voters(), &[1, 2]);
+    assert_eq!(c.step(3, Input::ElectionTimeout), vec![ResetElectionTimer], "a removed server never campaigns");
     let effects = c.step(1, Input::HeartbeatTimeout);
     assert_eq!(sends(&effects).iter().map(|m| m.to).collect::<Vec<_>>(), vec![2]);
+}
+
+#[test]
+fn a_removed_servers_answers_do_not_count_towards_the_majority() {
+    let mut c = Cluster::new(3, cfg());
+    c.elect(1);
+    let _ = c.step(1, Input::RemoveServer { id: 2 });
+    // Only S2, which is leaving, answers: the new configuration {S1, S3} needs S3.
+    c.inflight.retain(|m| m.to == 2);
+    c.deliver_all();
+    assert_eq!(c.node(1).commit_index(), 1);
+    let effects = c.step(1, Input::HeartbeatTimeout);
+    assert_eq!(sends(&effects).iter().map(|m| m.to).collect::<Vec<_>>(), vec![2, 3]);
+    c.deliver_all();
+    assert_eq!(c.node(1).commit_index(), 2);
 }
 
 #[test]
