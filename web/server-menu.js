@@ -95,7 +95,14 @@ export function wireServerMenu(svg, app) {
     if (!items.length) return;
     openFor = id;
     menu.setAttribute('aria-label', `Actions of ${id}`);
-    menu.replaceChildren(...items.map((it) => {
+    menu.replaceChildren(...items.flatMap((it, i) => {
+      const parts = [];
+      if (it.what === 'link' && (i === 0 || items[i - 1].what !== 'link')) {
+        const sep = document.createElement('div');
+        sep.setAttribute('role', 'separator');
+        sep.className = 'server-menu-separator';
+        parts.push(sep);
+      }
       const b = document.createElement('button');
       b.type = 'button';
       b.setAttribute('role', 'menuitem');
@@ -105,7 +112,8 @@ export function wireServerMenu(svg, app) {
         close(true);
         app.serverAction(id, it.what, it.ends);
       });
-      return b;
+      parts.push(b);
+      return parts;
     }));
     const el = svg.querySelector(`[data-node="${id}"] .body`);
     const at = el.getBoundingClientRect();

@@ -162,6 +162,7 @@ test('the keyboard cuts one link too: the server menu lists its links and goes t
   // Again from S1's side: the same link, its next step named as the drawing orders it.
   await server(page, 'S1').focus();
   await page.keyboard.press('m');
+  await shot(page, '14-keyboard-link-menu');
   await page.getByRole('menuitem', { name: 'Link to S3: block only S1 to S3' }).click();
   await expect(link).toHaveClass(/state-a-b/);
   await expect(recorded).toContainText('cut S1 -> S3');
