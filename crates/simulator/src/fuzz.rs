@@ -120,6 +120,13 @@ fn act(a: Action) -> Item {
 
 /// Build the schedule for `seed`.
 pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
+    generate(seed, cfg).0
+}
+
+/// The schedule, and for the profiles that play against a live simulation while they write
+/// (figure8, membership) that simulation, run to the schedule's end: it is the run a replay
+/// would give, so its verdict saves running the schedule a second time.
+fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
     let mut rng = Rng::new(seed ^ 0x5eed_f00d_cafe_d00d);
     let n = cfg.nodes;
     let profile = cfg.profile.unwrap_or_else(|| Profile::for_seed(seed, cfg.bug.is_some()));
@@ -129,8 +136,8 @@ pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
         set(&mut items, Setting::Bug(b));
     }
     if profile == Profile::Membership {
-        membership(&mut rng, &mut items, cfg, seed);
-        return renumber(Scenario { nodes: n, seed, items });
+        let live = membership(&mut rng, &mut items, cfg, seed);
+        return (renumber(Scenario { nodes: n, seed, items }), Some(live));
     }
     let unreliable = match profile {
         Profile::Figure8Unreliable => true,
@@ -171,6 +178,8 @@ pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
     let keys = ["bike42", "k1", "k2"];
     let values = ["alice", "bob", "carol", "dave", "erin"];
     let mut crashed = vec![false; n as usize + 1];
+    // The figure8 profile's live simulation, and how many items it has played.
+    let mut live: Option<(Runner, usize)> = None;
     let minority = (n as usize - 1) / 2;
     let mut t = 0;
     let (gap_min, gap_max) = match profile {
@@ -185,7 +194,7 @@ pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
             set(&mut items, Setting::Latency { min_ms: 2, max_ms: 10 });
         }
         set(&mut items, Setting::ClientTimeout { ms: 300 });
-        figure8(&mut rng, &mut items, cfg, seed, unreliable, &keys, &values);
+        live = Some((figure8(&mut rng, &mut items, cfg, seed, unreliable, &keys, &values), items.len()));
         t = cfg.duration_ms;
         crashed.iter_mut().for_each(|c| *c = true);
     }
@@ -297,7 +306,14 @@ pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
         }
     }
     items.push(act(Action::Run { ms: 3_000 }));
-    renumber(Scenario { nodes: n, seed, items })
+    let s = renumber(Scenario { nodes: n, seed, items });
+    let live = live.map(|(mut r, played)| {
+        for it in &s.items[played..] {
+            r.apply(it);
+        }
+        r
+    });
+    (s, live)
 }
 
 /// MIT 6.5840's TestFigure8 loop, played against the simulation as it is generated (so it can
@@ -305,7 +321,7 @@ pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
 /// a few milliseconds, crash that leader, and restart a random server whenever fewer than a
 /// majority plus one are up. The schedule it writes names concrete servers, so it replays
 /// exactly.
-fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, unreliable: bool, keys: &[&str], values: &[&str]) {
+fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, unreliable: bool, keys: &[&str], values: &[&str]) -> Runner {
     let n = cfg.nodes;
     let start = Scenario { nodes: n, seed, items: renumber(Scenario { nodes: n, seed, items: items.clone() }).items };
     let mut runner = Runner::new(&start, Observe::FUZZ);
@@ -383,13 +399,14 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
             push(&mut runner, items, Action::Heal);
         }
     }
+    runner
 }
 
 /// The `membership` profile, played against the live simulation (like `figure8`) so that it
 /// adds servers that are not members, removes ones that are, and hands leadership to voters.
 /// Refusals (a change already in progress, no leader) are part of the game: the run records
 /// them and goes on.
-fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) {
+fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> Runner {
     use crate::network::MAX_NODES;
     let n = cfg.nodes;
     let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
@@ -530,6 +547,7 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
         push(&mut runner, items, ItemKind::Action(Action::Restart(Target::Node(x))));
     }
     push(&mut runner, items, ItemKind::Action(Action::Run { ms: 3_000 }));
+    runner
 }
 
 fn restart_one(rng: &mut Rng, crashed: &mut [bool]) -> Option<Action> {
@@ -561,7 +579,11 @@ fn renumber(mut s: Scenario) -> Scenario {
 
 /// Run a schedule; the first property it breaks, if any: (property, detail, at_ms).
 pub fn verdict(s: &Scenario) -> Option<(Property, String, u64)> {
-    let r = Runner::run(s, Observe::FUZZ);
+    verdict_of(&Runner::run(s, Observe::FUZZ))
+}
+
+/// The first property a finished run broke, if any.
+fn verdict_of(r: &Runner) -> Option<(Property, String, u64)> {
     if let Some(v) = r.sim.violations().first() {
         return Some((v.property, v.detail.clone(), v.at_ms));
     }
@@ -650,8 +672,11 @@ pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
 
 /// Fuzz one seed: None when nothing broke.
 pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
-    let s = schedule(seed, cfg);
-    let (property, _, _) = verdict(&s)?;
+    let (s, live) = generate(seed, cfg);
+    let (property, _, _) = match &live {
+        Some(r) => verdict_of(r),
+        None => verdict(&s),
+    }?;
     let small = shrink(&s, property, cfg.shrink_runs);
     let (p2, detail, at_ms) = verdict(&small).expect("shrinking keeps the violation");
     debug_assert_eq!(p2, property);
@@ -673,4 +698,32 @@ pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
         original_actions: count(&s),
         shrunk_actions: count(&small),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The live simulation a profile plays against is the run a replay gives: same trace, same
+    /// verdict. (fuzz_seed trusts it instead of running the schedule again.)
+    #[test]
+    fn a_live_schedule_ends_where_its_replay_ends() {
+        let mut live_runs = 0;
+        for profile in [Profile::Figure8, Profile::Figure8Unreliable, Profile::Membership] {
+            for bug in [None, Some(Bug::CommitOldTerms), Some(Bug::SkipPrevCheck)] {
+                let cfg = FuzzConfig { bug, profile: Some(profile), duration_ms: 3_000, ..FuzzConfig::default() };
+                for seed in 1..=12 {
+                    let (s, live) = generate(seed, &cfg);
+                    let live = live.expect("these profiles play against a live simulation");
+                    let replay = Runner::run(&s, Observe::FUZZ);
+                    assert_eq!(live.sim.now(), replay.sim.now(), "{profile:?} {bug:?} seed {seed}");
+                    assert_eq!(live.sim.stats, replay.sim.stats, "{profile:?} {bug:?} seed {seed}");
+                    assert_eq!(verdict_of(&live), verdict_of(&replay), "{profile:?} {bug:?} seed {seed}");
+                    live_runs += 1;
+                }
+            }
+        }
+        assert_eq!(live_runs, 3 * 3 * 12);
+        assert!(generate(1, &FuzzConfig { profile: Some(Profile::Mixed), ..FuzzConfig::default() }).1.is_none());
+    }
 }
