@@ -20,11 +20,11 @@ function durationMs(text) {
 /**
  * Read an exercise: `# key: value` comment lines give its title, story (lines joined), hints
  * (one per line, in order), explanation, and optionally `hold` (how long the goal must hold
- * without a break) and `start: paused`. Everything before the `# goal:` line is the setup; the
+ * without a break), `start: paused` and `order` (a whole number: where it stands in the list). Everything before the `# goal:` line is the setup; the
  * expectation lines after it are the goal.
  */
 export function parseExercise(id, text) {
-  const ex = { id, title: id, story: '', hints: [], explain: '', holdMs: 0, startPaused: false, setup: '', goal: [] };
+  const ex = { id, title: id, story: '', hints: [], explain: '', holdMs: 0, startPaused: false, order: Infinity, setup: '', goal: [] };
   const story = [];
   const explain = [];
   const setup = [];
@@ -41,7 +41,7 @@ export function parseExercise(id, text) {
       continue;
     }
     setup.push(line);
-    const m = /^#\s*(title|story|hint|explain|hold|start):\s?(.*)$/.exec(line);
+    const m = /^#\s*(title|story|hint|explain|hold|start|order):\s?(.*)$/.exec(line);
     if (!m) continue;
     const [, key, value] = m;
     if (key === 'title') ex.title = value.trim();
@@ -50,6 +50,7 @@ export function parseExercise(id, text) {
     else if (key === 'explain') explain.push(value.trim());
     else if (key === 'hold') ex.holdMs = durationMs(value);
     else if (key === 'start') ex.startPaused = value.trim() === 'paused';
+    else if (key === 'order' && /^\d+$/.test(value.trim())) ex.order = Number(value.trim());
   }
   ex.story = story.join(' ');
   ex.explain = explain.join('\n');
@@ -58,9 +59,12 @@ export function parseExercise(id, text) {
   return ex;
 }
 
-/** All exercises, in the order of their files' names. */
+/** All exercises, by their `# order:` (those without one last), then by file name. */
 export function allExercises(files = EXERCISE_FILES) {
-  return Object.keys(files).sort().map((id) => parseExercise(id, files[id]));
+  return Object.keys(files)
+    .sort()
+    .map((id) => parseExercise(id, files[id]))
+    .sort((a, b) => (a.order === b.order ? 0 : a.order < b.order ? -1 : 1));
 }
 
 /** The text a student starts from: the setup, under a line naming the exercise. */

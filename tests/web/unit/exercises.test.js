@@ -32,6 +32,12 @@ describe('exercises', () => {
     expect(ex.setup).not.toContain('expect');
   });
 
+  it('lists exercises by their order header, those without one last, by name', () => {
+    const files = { b: '# title: B\n# order: 20\n', a: '# title: A\n', c: '# title: C\n# order: 5\n', d: '# title: D\n' };
+    expect(allExercises(files).map((e) => e.id)).toEqual(['c', 'b', 'a', 'd']);
+    expect(allExercises()[0].id).toBe('elect-leader');
+  });
+
   it('bundles at least ten exercises, each complete', () => {
     const list = allExercises();
     expect(list.length).toBeGreaterThanOrEqual(10);
