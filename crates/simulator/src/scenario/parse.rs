@@ -890,17 +890,8 @@ fn parse_expect(cur: &mut Cur<'_>, ctx: &Ctx) -> Result<Expect, ParseError> {
         }
         Kind::Role => {
             let node = node(cur, ctx)?;
-            let role = choose(
-                cur,
-                Some("a role"),
-                &[
-                    ("follower", Role::Follower),
-                    ("pre-candidate", Role::PreCandidate),
-                    ("candidate", Role::Candidate),
-                    ("leader", Role::Leader),
-                ],
-            )?;
-            Expect::Role { node, role }
+            let roles = [Role::Follower, Role::PreCandidate, Role::Candidate, Role::Leader].map(|r| (r.name(), r));
+            Expect::Role { node, role: choose(cur, Some("a role"), &roles)? }
         }
         Kind::Term => {
             let (low, high) = term_range(cur)?;
