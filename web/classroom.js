@@ -7,6 +7,7 @@ import { untilViolation, bugNames } from './pkg/raft_wasm.js';
 import {
   allExercises, startText, handInFile, exerciseLink, readExerciseHash, exerciseIdOf,
 } from './exercises.js';
+import { h } from './dom.js';
 
 /** What each deliberate bug breaks (SCENARIO.md, Bugs). */
 export const BUG_RULES = {
@@ -20,15 +21,6 @@ export const BUG_RULES = {
 
 /** The search gives up after this many seeds (every bug shows up within a few hundred). */
 export const MAX_SEEDS = 1000;
-
-function h(tag, attrs = {}, text = null) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
-  }
-  if (text != null) e.textContent = text;
-  return e;
-}
 
 const squash = (s) => s.trim().replace(/\s+/g, ' ');
 const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`;

@@ -4,20 +4,12 @@
 // part of the snapshot it shows has changed.
 
 import { latencyRange } from './actions.js';
+import { h } from './dom.js';
 
 /** How many log entries the table shows per row (the newest ones). */
 const LOG_WINDOW = 22;
 /** How many events the feed keeps. */
 const FEED_MAX = 80;
-
-function h(tag, attrs = {}, text = null) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
-  }
-  if (text != null) e.textContent = text;
-  return e;
-}
 
 /** Term colours cycle through this many hues (see style.css .term-0 … .term-7). */
 const TERM_HUES = 8;

@@ -7,7 +7,7 @@
 // (record → apply → render), like every other input.
 
 import { linkState, NEXT_LINK_STATE } from './actions.js';
-import { byNodeNumber } from './geometry.js';
+import { byNodeNumber, parsePartition } from './geometry.js';
 
 /** Whether `id` is a voter: as the leader sees it when there is one, else as `id` sees itself. */
 export function isMember(snap, id) {
@@ -26,7 +26,7 @@ export function isJoining(snap, id) {
 /** The servers `id` shares a partition group with (every other server when there is none). */
 export function sameSide(snap, id) {
   const ids = snap.nodes.map((x) => x.id).filter((x) => x !== id);
-  const groups = (snap.partition || '').split('|').map((g) => g.trim().split(/\s+/).filter(Boolean));
+  const groups = parsePartition(snap.partition);
   const mine = groups.find((g) => g.includes(id));
   return mine && groups.length > 1 ? ids.filter((x) => mine.includes(x)) : ids;
 }

@@ -504,7 +504,7 @@ impl Core {
         };
         source
             .iter()
-            .filter(|m| m.sent_ms <= to && m.end_ms.is_none_or(|e| e >= from_ms))
+            .filter(|m| m.wire.sent_ms <= to && m.end_ms.is_none_or(|e| e >= from_ms))
             .map(|m| {
                 let mut m = m.clone();
                 if m.end_ms.is_some_and(|e| e > now) {

@@ -102,13 +102,13 @@ fn messages_between_old_windows_replay() {
     let now = core.time();
     let recent = core.messages_between(now - 1000, now);
     assert!(!recent.is_empty());
-    assert!(recent.iter().all(|m| m.sent_ms <= now));
+    assert!(recent.iter().all(|m| m.wire.sent_ms <= now));
     // Force the replay path and compare with what was kept.
     core.tracker.evicted_before_ms = Some(now);
     let replayed = core.messages_between(2000, 3000);
     core.tracker.evicted_before_ms = None;
     let kept = core.messages_between(2000, 3000);
-    let ids = |v: &[MessageRec]| v.iter().map(|m| (m.id, m.end_ms, m.dropped)).collect::<Vec<_>>();
+    let ids = |v: &[MessageRec]| v.iter().map(|m| (m.wire.id, m.end_ms, m.dropped)).collect::<Vec<_>>();
     assert_eq!(ids(&replayed), ids(&kept));
     // In the past, later fates are unknown yet.
     core.seek(2500);

@@ -12,6 +12,7 @@ use raft_core::Role;
 use serde::Serialize;
 use simulator::scenario::{Action, ItemKind};
 use simulator::sim::Flight;
+use simulator::view::{self, MessageView};
 use simulator::Runner;
 
 /// Messages kept for the diagram. Older windows are recomputed by replay (see `Core`).
@@ -19,18 +20,14 @@ pub const MESSAGES_MAX: usize = 20_000;
 /// Marks kept for the timeline; the oldest go first.
 pub const MARKS_MAX: usize = 5_000;
 
+/// A message as the page's frame shows it, plus the end of its life.
 #[derive(Serialize, Clone, Debug)]
 pub struct MessageRec {
-    pub id: u64,
-    pub from: String,
-    pub to: String,
-    pub kind: &'static str,
-    pub response: bool,
-    pub summary: String,
-    pub sent_ms: u64,
-    pub deliver_ms: u64,
+    #[serde(flatten)]
+    pub wire: MessageView,
     /// When it was delivered or dropped; None while it is on the wire.
     pub end_ms: Option<u64>,
+    /// Dropped (lost, cut off, or delivered to a crashed server), not delivered.
     pub dropped: bool,
 }
 
@@ -60,19 +57,7 @@ pub struct Tracker {
 }
 
 fn rec_of(f: &Flight, runner: &Runner) -> MessageRec {
-    let (from, to) = f.envelope.endpoints(&runner.sim.history);
-    MessageRec {
-        id: f.id,
-        from,
-        to,
-        kind: f.envelope.kind(),
-        response: f.envelope.is_response(),
-        summary: f.envelope.summary(&runner.sim.history),
-        sent_ms: f.sent_ms,
-        deliver_ms: f.deliver_ms,
-        end_ms: f.dropped_ms,
-        dropped: f.dropped_ms.is_some(),
-    }
+    MessageRec { wire: view::message_view(f, runner), end_ms: f.dropped_ms, dropped: f.dropped_ms.is_some() }
 }
 
 impl Tracker {
@@ -126,7 +111,7 @@ impl Tracker {
     }
 
     fn find(&self, id: u64) -> Option<usize> {
-        self.messages.binary_search_by_key(&id, |m| m.id).ok()
+        self.messages.binary_search_by_key(&id, |m| m.wire.id).ok()
     }
 
     /// Look at the runner after one event or action.
@@ -145,16 +130,16 @@ impl Tracker {
                 .chain(sim.recently_dropped().filter(|f| f.id > self.max_id))
                 .map(|f| rec_of(f, runner))
                 .collect();
-            fresh.sort_by_key(|m| m.id);
+            fresh.sort_by_key(|m| m.wire.id);
             for m in fresh {
-                self.max_id = self.max_id.max(m.id);
+                self.max_id = self.max_id.max(m.wire.id);
                 if m.end_ms.is_none() {
-                    self.open.insert(m.id);
+                    self.open.insert(m.wire.id);
                 }
                 if self.messages.len() >= MESSAGES_MAX {
                     if let Some(old) = self.messages.pop_front() {
-                        self.open.remove(&old.id);
-                        self.evicted_before_ms = Some(old.sent_ms.max(self.evicted_before_ms.unwrap_or(0)));
+                        self.open.remove(&old.wire.id);
+                        self.evicted_before_ms = Some(old.wire.sent_ms.max(self.evicted_before_ms.unwrap_or(0)));
                     }
                 }
                 self.messages.push_back(m);
@@ -184,8 +169,8 @@ impl Tracker {
                         m.dropped = true;
                     }
                     None => {
-                        let to_down = m.kind == "ClientRequest"
-                            && sim.servers().iter().any(|s| format!("S{}", s.id) == m.to && !s.running);
+                        let to_down = m.wire.kind == "ClientRequest"
+                            && sim.servers().iter().any(|s| format!("S{}", s.id) == m.wire.to && !s.running);
                         m.end_ms = Some(now);
                         m.dropped = to_down;
                     }
@@ -214,7 +199,7 @@ impl Tracker {
     /// forget what happened after that instant.
     pub fn truncate(&mut self, runner: &Runner) {
         let now = runner.sim.now();
-        while self.messages.back().is_some_and(|m| m.sent_ms > now) {
+        while self.messages.back().is_some_and(|m| m.wire.sent_ms > now) {
             self.messages.pop_back();
         }
         while self.marks.back().is_some_and(|m| m.time_ms > now) {
@@ -227,8 +212,8 @@ impl Tracker {
                 m.dropped = false;
             }
         }
-        self.open = self.messages.iter().filter(|m| m.end_ms.is_none()).map(|m| m.id).filter(|id| wire.contains(id)).collect();
-        self.max_id = self.messages.back().map_or(0, |m| m.id);
+        self.open = self.messages.iter().filter(|m| m.end_ms.is_none()).map(|m| m.wire.id).filter(|id| wire.contains(id)).collect();
+        self.max_id = self.messages.back().map_or(0, |m| m.wire.id);
         self.resync(runner);
     }
 }

@@ -552,16 +552,16 @@ impl Sim {
             // A follower that only moved to a newer term is no news.
             Role::Follower if was == Role::Follower => return,
             Role::Follower => {
-                let why = if term > was_term {
-                    format!("it heard of term {term}")
-                } else if let Some(l) = s.node.leader_hint() {
-                    format!("S{l} leads term {term}")
-                } else {
-                    format!("still in term {term}")
-                };
-                match was {
-                    Role::Leader => format!("S{id} stepped down as leader: {why}"),
-                    _ => format!("S{id} gave up its election and follows again: {why}"),
+                let hint = s.node.leader_hint();
+                match (was, term > was_term, hint) {
+                    (Role::Leader, true, _) => format!("S{id} stepped down as leader: it heard of term {term}"),
+                    (Role::Leader, false, _) => format!("S{id} stepped down as leader of term {term}"),
+                    (_, true, _) => format!("S{id} gave up its election: it heard of term {term}"),
+                    (_, false, Some(l)) => format!("S{id} gave up its election: S{l} already leads term {term}"),
+                    (Role::PreCandidate, false, None) => {
+                        format!("S{id}'s Pre-Vote failed: a majority would not vote for it now")
+                    }
+                    (_, false, None) => format!("S{id} lost the election for term {term}: a majority refused it their vote"),
                 }
             }
         };
