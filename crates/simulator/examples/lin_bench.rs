@@ -12,32 +12,8 @@ use std::time::Instant;
 
 use simulator::check::linearizability::{check, Verdict};
 use simulator::history::{OpKind, Operation};
+use simulator::rng::Rng;
 use simulator::scenario::OpOutcome;
-
-/// splitmix64: a seeded generator with no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.below(high - low + 1)
-    }
-
-    fn chance_per_mille(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-}
 
 struct Shape {
     name: &'static str,
@@ -66,13 +42,13 @@ struct Planned {
 }
 
 fn generate(shape: &Shape) -> Vec<Operation> {
-    let mut rng = Rng(shape.seed);
+    let mut rng = Rng::new(shape.seed);
     let mut client_free_ms = vec![0u64; shape.clients];
     let mut planned = Vec::with_capacity(shape.ops);
     for i in 0..shape.ops {
         // The client that is free first issues the next command, after a short think time.
         let client = (0..shape.clients).min_by_key(|&c| client_free_ms[c]).expect("at least one client");
-        let invoked_ms = client_free_ms[client] + rng.between(0, 20);
+        let invoked_ms = client_free_ms[client] + rng.range(0, 20);
         let key = format!("key{}", rng.below(shape.keys));
         let kind = match rng.below(10) {
             0..=3 => OpKind::Put { value: format!("v{}", rng.below(shape.values)) },
@@ -85,15 +61,15 @@ fn generate(shape: &Shape) -> Vec<Operation> {
                 OpKind::Cas { expected, new: format!("v{}", rng.below(shape.values)) }
             }
         };
-        let unknown = rng.chance_per_mille(shape.unknown_per_mille);
-        let latency_ms = rng.between(shape.latency_ms.0, shape.latency_ms.1);
+        let unknown = rng.chance_ppm(shape.unknown_per_mille as u32 * 1_000);
+        let latency_ms = rng.range(shape.latency_ms.0, shape.latency_ms.1);
         let (completed_ms, busy_until_ms) = if unknown {
             // The client gives up after its timeout; whether it took effect nobody knows.
             (None, invoked_ms + 1000)
         } else {
             (Some(invoked_ms + latency_ms), invoked_ms + latency_ms)
         };
-        let effect_ms = rng.between(invoked_ms, invoked_ms + latency_ms);
+        let effect_ms = rng.range(invoked_ms, invoked_ms + latency_ms);
         client_free_ms[client] = busy_until_ms;
         planned.push(Planned {
             line: i as u32 + 1,

@@ -6,29 +6,9 @@ use std::collections::HashMap;
 
 use simulator::check::linearizability::{check, Violation};
 use simulator::history::{OpKind, Operation};
+use simulator::rng::Rng;
 use simulator::scenario::OpOutcome;
 
-/// splitmix64: a seeded generator with no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// True with probability `percent`%.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 const VALUES: [&str; 3] = ["a", "b", "c"];
 
@@ -37,7 +17,7 @@ fn random_value(rng: &mut Rng) -> String {
 }
 
 fn random_value_or_absent(rng: &mut Rng) -> Option<String> {
-    if rng.chance(30) {
+    if rng.chance_ppm(30 * 10_000) {
         None
     } else {
         Some(random_value(rng))
@@ -185,7 +165,7 @@ fn memoized_search(
 fn random_outcome(rng: &mut Rng) -> (Option<OpOutcome>, bool) {
     // (outcome, whether completed_ms is known)
     match rng.below(10) {
-        0 => (Some(OpOutcome::Unknown), rng.chance(50)),
+        0 => (Some(OpOutcome::Unknown), rng.chance_ppm(50 * 10_000)),
         1 => (None, false),
         2 => (Some(OpOutcome::Fail), true),
         _ => (Some(OpOutcome::Ok), true),
@@ -232,12 +212,12 @@ fn executed_history(rng: &mut Rng, op_count: u64, key_count: u64) -> Vec<Operati
             1 => OpKind::Get,
             _ => {
                 // Expect the current value often, so that many cas succeed.
-                let expected = if rng.chance(50) { current.clone() } else { random_value_or_absent(rng) };
+                let expected = if rng.chance_ppm(50 * 10_000) { current.clone() } else { random_value_or_absent(rng) };
                 OpKind::Cas { expected, new: random_value(rng) }
             }
         };
-        let unknown = rng.chance(15);
-        let takes_effect = !unknown || rng.chance(50);
+        let unknown = rng.chance_ppm(15 * 10_000);
+        let takes_effect = !unknown || rng.chance_ppm(50 * 10_000);
         let mut outcome = Some(OpOutcome::Ok);
         let mut result = None;
         match &kind {
@@ -260,8 +240,8 @@ fn executed_history(rng: &mut Rng, op_count: u64, key_count: u64) -> Vec<Operati
         let invoked_ms = instant - rng.below(40).min(instant);
         let mut completed_ms = Some(instant + rng.below(40));
         if unknown {
-            outcome = if rng.chance(50) { None } else { Some(OpOutcome::Unknown) };
-            if outcome.is_none() || rng.chance(50) {
+            outcome = if rng.chance_ppm(50 * 10_000) { None } else { Some(OpOutcome::Unknown) };
+            if outcome.is_none() || rng.chance_ppm(50 * 10_000) {
                 completed_ms = None;
             }
             result = None;
@@ -379,7 +359,7 @@ fn assert_agrees_with_brute_force(history: &[Operation]) -> bool {
 
 #[test]
 fn random_histories_agree_with_brute_force() {
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     let mut violations = 0;
     let total = rounds(6000);
     for round in 0..total {
@@ -396,7 +376,7 @@ fn random_histories_agree_with_brute_force() {
 
 #[test]
 fn executed_histories_are_linearizable_and_corrupted_ones_agree_with_brute_force() {
-    let mut rng = Rng(11);
+    let mut rng = Rng::new(11);
     let mut corrupted_violations = 0;
     let mut corrupted = 0;
     for round in 0..rounds(4000) {
@@ -418,7 +398,7 @@ fn executed_histories_are_linearizable_and_corrupted_ones_agree_with_brute_force
 
 #[test]
 fn long_executed_histories_are_linearizable() {
-    let mut rng = Rng(13);
+    let mut rng = Rng::new(13);
     for _ in 0..30 {
         let history = executed_history(&mut rng, 400, 3);
         let verdict = check(&history);
@@ -428,7 +408,7 @@ fn long_executed_histories_are_linearizable() {
 
 #[test]
 fn medium_histories_agree_with_the_memoized_reference() {
-    let mut rng = Rng(17);
+    let mut rng = Rng::new(17);
     let (mut corrupted, mut detected) = (0, 0);
     for _ in 0..rounds(300) {
         let op_count = 20 + rng.below(25);
