@@ -80,3 +80,33 @@ fn bad_scenarios_are_refused_with_their_message() {
         }
     }
 }
+
+/// The project's three extra expectations (docs/SCENARIO-NOTES.md) fail as well as pass: each
+/// with the sentence a student reads.
+#[test]
+fn role_term_and_leaders_expectations_say_what_they_saw() {
+    let run = |text: &str| {
+        let r = Runner::run(&simulator::scenario::parse(text).unwrap(), Observe::REPORT);
+        r.expectations.iter().map(|e| (e.passed, e.detail.clone())).collect::<Vec<_>>()
+    };
+    let got = run("nodes 3\ntimeout S1\nrun 300ms\nexpect role S1 candidate\nexpect term 2..\nexpect term 0..1 on S2\nexpect leaders 2\ncrash S3\nexpect role S3 follower\n");
+    assert_eq!(
+        got,
+        vec![
+            (false, "S1 is leader in term 1".to_string()),
+            (false, "expected term 2 or later: S1 is in term 1, S2 is in term 1, S3 is in term 1".to_string()),
+            (true, "in a term from 0 to 1: S2 1".to_string()),
+            (false, "S1 leads term 1".to_string()),
+            (false, "S3 is crashed".to_string()),
+        ]
+    );
+    let naive = run("protocol naive\nexpect leaders 0\nexpect role S1 follower\nexpect term 0\n");
+    assert_eq!(
+        naive,
+        vec![
+            (true, "no running server is leader".to_string()),
+            (false, "in protocol naive there are no roles".to_string()),
+            (false, "in protocol naive there are no terms".to_string()),
+        ]
+    );
+}
