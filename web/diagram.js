@@ -67,6 +67,20 @@ export class Lanes {
     });
     this.key = '';
     this.drawnAt = -Infinity;
+    this.msgLayout = '';
+    this.msgOrigin = 0;
+    this.msgEls = new Map();
+    // The lanes' widths, kept by a ResizeObserver: reading clientWidth every frame would force
+    // a layout of the whole page in the middle of drawing it.
+    this.msgWidth = this.msgSvg.clientWidth;
+    this.opWidth = this.opSvg.clientWidth;
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        this.msgWidth = this.msgSvg.clientWidth;
+        this.opWidth = this.opSvg.clientWidth;
+        this.key = '';
+      }).observe(this.msgSvg);
+    }
     this.selected = -1;
     this.shown = [];
     const hover = (e) => {
@@ -104,14 +118,15 @@ export class Lanes {
   }
 
   render(snap) {
+    // While time runs, a few redraws a second are enough and leave the frame to the cluster.
+    // Checked first, before anything that could make the browser lay the page out.
+    const wall = performance.now();
+    if (!this.app.paused && wall - this.drawnAt < REDRAW_RUNNING_MS) return;
     const now = snap.time_ms;
     const span = this.spanMs;
     const t0 = Math.max(0, now - span);
-    const key = `${now}:${span}:${snap.trace_hash}:${snap.nodes.length}:${this.msgSvg.clientWidth}`;
+    const key = `${now}:${span}:${snap.trace_hash}:${snap.nodes.length}:${this.msgWidth}:${this.opWidth}`;
     if (key === this.key) return;
-    // While time runs, a few redraws a second are enough and leave the frame to the cluster.
-    const wall = performance.now();
-    if (!this.app.paused && wall - this.drawnAt < REDRAW_RUNNING_MS) return;
     this.drawnAt = wall;
     this.key = key;
     const messages = this.app.model.pg.messagesBetween(t0, now);
@@ -119,41 +134,63 @@ export class Lanes {
     this.renderOps(snap, t0, span, now);
   }
 
+  /**
+   * The message lane, updated in place: messages are drawn once in coordinates of absolute time
+   * inside a group that slides left as time runs, and a redraw only touches the messages that
+   * arrived, changed (on the wire → delivered or dropped) or left the window. A full rebuild
+   * happens when the rows, the width or the window change.
+   */
   renderMessages(snap, messages, t0, span, now) {
     const ids = snap.nodes.map((n) => n.id);
     const rows = [...ids, 'clients'];
-    const y = (name) => {
-      const i = ids.indexOf(name);
-      return 8 + ROW * (i >= 0 ? i : ids.length);
-    };
+    const rowOf = new Map(ids.map((id, i) => [id, i]));
+    const y = (name) => 8 + ROW * (rowOf.get(name) ?? ids.length);
     const height = 8 + ROW * rows.length;
     const svg = this.msgSvg;
     // Drawn in CSS pixels (no stretching: text stays readable at any width).
-    const W = Math.max(200, svg.clientWidth || 1000);
-    svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
-    svg.style.height = `${height}px`;
-    const frag = document.createDocumentFragment();
-    for (const name of rows) {
-      frag.append(el('line', { class: 'lane-line', x1: LEFT, x2: W - RIGHT, y1: y(name), y2: y(name) }));
-      frag.append(el('text', { class: 'lane-name', x: 2, y: y(name) + 3.5 }, name === 'clients' ? 'clients' : name));
+    const W = Math.max(200, this.msgWidth || 1000);
+    const k = (W - LEFT - RIGHT) / Math.max(1, span);
+    const layout = `${rows.join(' ')}|${W}|${span}`;
+    // Absolute x grows without bound: start over from a new origin now and then.
+    if (layout !== this.msgLayout || t0 < this.msgOrigin || (t0 - this.msgOrigin) * k > 50_000) {
+      this.msgLayout = layout;
+      this.msgOrigin = t0;
+      svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
+      svg.style.height = `${height}px`;
+      const frag = document.createDocumentFragment();
+      for (const name of rows) {
+        frag.append(el('line', { class: 'lane-line', x1: LEFT, x2: W - RIGHT, y1: y(name), y2: y(name) }));
+        frag.append(el('text', { class: 'lane-name', x: 2, y: y(name) + 3.5 }, name));
+      }
+      this.msgGroup = el('g', { class: 'lane-messages' });
+      this.nowLine = el('line', { class: 'lane-now', y1: 0, y2: height });
+      frag.append(this.msgGroup, this.nowLine);
+      svg.replaceChildren(frag);
+      this.msgEls = new Map();
     }
-    this.shown = messages;
-    messages.forEach((m) => {
-      const x1 = laneX(m.sent_ms, t0, span, W);
+    const origin = this.msgOrigin;
+    const ax = (t) => LEFT + (t - origin) * k;
+    this.msgGroup.setAttribute('transform', `translate(${(-(t0 - origin) * k).toFixed(2)} 0)`);
+    const xNow = laneX(now, t0, span, W);
+    this.nowLine.setAttribute('x1', xNow);
+    this.nowLine.setAttribute('x2', xNow);
+
+    const seen = new Set();
+    for (const m of messages) {
+      seen.add(m.id);
+      const state = m.end_ms == null ? 'flying' : m.dropped ? 'dropped' : 'delivered';
+      const end = m.end_ms ?? now;
+      const sig = `${state}:${end}`;
+      let rec = this.msgEls.get(m.id);
+      if (rec && rec.sig === sig) continue;
+      const x1 = ax(m.sent_ms);
       const y1 = y(m.from);
       const ty = y(m.to);
-      const end = m.end_ms ?? now;
       const f = m.deliver_ms > m.sent_ms ? Math.min(1, (end - m.sent_ms) / (m.deliver_ms - m.sent_ms)) : 1;
-      const x2 = laneX(end, t0, span, W);
+      const x2 = ax(end);
       const y2 = y1 + (ty - y1) * f;
-      const state = m.end_ms == null ? 'flying' : m.dropped ? 'dropped' : 'delivered';
-      const g = el('g', {
-        class: `dmsg ${messageKindClass(m.kind)} ${m.response ? 'reply' : 'request'} ${state}`,
-        'data-msg': m.id,
-        'data-state': state,
-        'data-summary': messageText(m),
-      });
-      g.append(el('line', { x1, y1, x2, y2 }));
+      // One element per message: its line, and for a delivered one a closed arrow head.
+      let d = `M${x1.toFixed(1)} ${y1.toFixed(1)} L${x2.toFixed(1)} ${y2.toFixed(1)}`;
       if (state === 'delivered') {
         const dx = x2 - x1;
         const dy = y2 - y1;
@@ -161,15 +198,37 @@ export class Lanes {
         const ux = dx / len;
         const uy = dy / len;
         const p = (a, b) => `${(x2 - ux * a + uy * b).toFixed(1)} ${(y2 - uy * a - ux * b).toFixed(1)}`;
-        g.append(el('path', { class: 'head', d: `M${x2.toFixed(1)} ${y2.toFixed(1)} L${p(6, 3)} L${p(6, -3)} Z` }));
-      } else if (state === 'dropped') {
-        g.append(el('path', { class: 'cross', d: `M${x2 - 3} ${y2 - 3} L${x2 + 3} ${y2 + 3} M${x2 + 3} ${y2 - 3} L${x2 - 3} ${y2 + 3}` }));
+        d += ` M${x2.toFixed(1)} ${y2.toFixed(1)} L${p(6, 3)} L${p(6, -3)} Z`;
       }
-      g.append(el('title', {}, messageText(m)));
-      frag.append(g);
-    });
-    frag.append(el('line', { class: 'lane-now', x1: laneX(now, t0, span, W), x2: laneX(now, t0, span, W), y1: 0, y2: height }));
-    svg.replaceChildren(frag);
+      if (!rec) {
+        rec = { el: el('path', { 'data-msg': m.id }), cross: null, sig: '' };
+        this.msgEls.set(m.id, rec);
+        this.msgGroup.append(rec.el);
+      }
+      rec.sig = sig;
+      rec.el.setAttribute('class', `dmsg ${messageKindClass(m.kind)} ${m.response ? 'reply' : 'request'} ${state}`);
+      rec.el.setAttribute('data-state', state);
+      rec.el.setAttribute('data-summary', messageText(m));
+      rec.el.setAttribute('d', d);
+      if (state === 'dropped') {
+        const c = `M${(x2 - 3).toFixed(1)} ${(y2 - 3).toFixed(1)} l6 6 m0 -6 l-6 6`;
+        if (!rec.cross) {
+          rec.cross = el('path', { class: 'dmsg-cross' });
+          rec.el.after(rec.cross);
+        }
+        rec.cross.setAttribute('d', c);
+      } else if (rec.cross) {
+        rec.cross.remove();
+        rec.cross = null;
+      }
+    }
+    for (const [id, rec] of this.msgEls) {
+      if (seen.has(id)) continue;
+      rec.el.remove();
+      if (rec.cross) rec.cross.remove();
+      this.msgEls.delete(id);
+    }
+    this.shown = messages;
     svg.dataset.count = String(messages.length);
     if (this.selected >= messages.length) this.selected = messages.length - 1;
     if (document.activeElement === svg) this.highlight();
@@ -182,7 +241,7 @@ export class Lanes {
     const rows = Math.max(1, ...placed.map((p) => p.row + 1));
     const height = 4 + OP_ROW * rows;
     const svg = this.opSvg;
-    const W = Math.max(200, svg.clientWidth || 1000);
+    const W = Math.max(200, this.opWidth || 1000);
     svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
     svg.style.height = `${height}px`;
     const frag = document.createDocumentFragment();

@@ -12,3 +12,17 @@ export function h(tag, attrs = {}, text = null) {
   if (text != null) e.textContent = text;
   return e;
 }
+
+/**
+ * Scroll `el` to its end at the start of the next frame. Reading its scroll height while a
+ * frame is being drawn would force a layout of the whole page; at the start of the next one
+ * the layout is already up to date.
+ */
+export function scrollToEndNextFrame(el) {
+  if (el.dataset.scrollQueued) return;
+  el.dataset.scrollQueued = 'true';
+  requestAnimationFrame(() => {
+    delete el.dataset.scrollQueued;
+    el.scrollTop = el.scrollHeight;
+  });
+}

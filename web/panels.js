@@ -4,7 +4,7 @@
 // part of the snapshot it shows has changed.
 
 import { latencyRange } from './actions.js';
-import { h } from './dom.js';
+import { h, scrollToEndNextFrame } from './dom.js';
 
 /** How many log entries the table shows per row (the newest ones). */
 const LOG_WINDOW = 22;
@@ -60,6 +60,14 @@ export class Panels {
     this.headline = root.querySelector('[data-headline]');
     this.clock = root.querySelector('[data-clock]');
     this.recordedEl = root.querySelector('[data-recorded]');
+    // Whether the scenario view follows its newest line: true until the reader scrolls up.
+    // Measured when the reader scrolls, never while a frame is being drawn (reading scroll
+    // sizes then would force a layout of the whole page).
+    this.recordedFollows = true;
+    this.recordedEl.addEventListener('scroll', () => {
+      const el = this.recordedEl;
+      this.recordedFollows = el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+    }, { passive: true });
     this.violation = root.querySelector('[data-violation]');
     this.controls = Object.fromEntries(
       [...root.querySelectorAll('[data-control]')].map((e) => [e.dataset.control, e]),
@@ -184,7 +192,7 @@ export class Panels {
         this.ops.append(li);
         row = { li, out };
         this.opRows.set(op.line, row);
-        this.ops.scrollTop = this.ops.scrollHeight;
+        scrollToEndNextFrame(this.ops);
       }
       const outcome = op.outcome || 'pending';
       const text = outcomeText(op, now);
@@ -221,7 +229,7 @@ export class Panels {
     this.events.append(frag);
     while (this.events.childElementCount > FEED_MAX) this.events.firstElementChild.remove();
     this.feedLast = keyOf(events[events.length - 1]);
-    this.eventsScroll.scrollTop = this.eventsScroll.scrollHeight;
+    scrollToEndNextFrame(this.eventsScroll);
   }
 
   renderChecks(snap) {
@@ -297,9 +305,8 @@ export class Panels {
   /** The recorded scenario, shown and kept for Copy and Share. */
   renderRecorded(text) {
     if (this.recordedEl.textContent !== text) {
-      const atBottom = this.recordedEl.scrollTop + this.recordedEl.clientHeight >= this.recordedEl.scrollHeight - 4;
       this.recordedEl.textContent = text;
-      if (atBottom) this.recordedEl.scrollTop = this.recordedEl.scrollHeight;
+      if (this.recordedFollows) scrollToEndNextFrame(this.recordedEl);
     }
   }
 }

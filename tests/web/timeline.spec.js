@@ -261,7 +261,7 @@ test('the message diagram and the client lane follow the timeline', async ({ pag
   await expect(diagram.locator('[data-msg][data-state="delivered"]').first()).toBeAttached();
   await expect(page.locator('[data-history-lane] [data-outcome="ok"]').first()).toBeAttached();
   // Hover shows a message's summary.
-  const msg = diagram.locator('[data-msg][data-state="delivered"] line').last();
+  const msg = diagram.locator('[data-msg][data-state="delivered"]').last();
   await msg.hover({ force: true });
   await expect(page.locator('[data-message-summary]')).toContainText(/S\d->S\d|C\d+->S\d|S\d->C\d+/);
   // Keyboard: focus the diagram, arrows walk through the messages.
