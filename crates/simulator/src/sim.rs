@@ -555,6 +555,12 @@ impl Sim {
                 let hint = s.node.leader_hint();
                 match (was, term > was_term, hint) {
                     (Role::Leader, true, _) => format!("S{id} stepped down as leader: it heard of term {term}"),
+                    (Role::Leader, false, _) if !s.node.voters().contains(&id) => {
+                        format!("S{id} stepped down as leader of term {term}: it is no longer in the configuration")
+                    }
+                    (Role::Leader, false, _) if self.settings.core.check_quorum => format!(
+                        "S{id} stepped down as leader of term {term}: it has not heard from a majority for an election timeout (CheckQuorum)"
+                    ),
                     (Role::Leader, false, _) => format!("S{id} stepped down as leader of term {term}"),
                     (_, true, _) => format!("S{id} gave up its election: it heard of term {term}"),
                     (_, false, Some(l)) => format!("S{id} gave up its election: S{l} already leads term {term}"),

@@ -286,6 +286,14 @@ mod tests {
     }
 
     #[test]
+    fn a_leader_that_steps_down_in_its_own_term_says_why() {
+        let cq = feed("nodes 3\ncheck-quorum on\ntimeout S1\nrun 300ms\nisolate S1\nrun 1s\n").join("\n");
+        assert!(cq.contains("S1 stepped down as leader of term 1: it has not heard from a majority"), "{cq}");
+        let removed = feed("nodes 3\ntimeout S1\nrun 300ms\nremove S1\nrun 500ms\n").join("\n");
+        assert!(removed.contains("S1 stepped down as leader of term 1: it is no longer in the configuration"), "{removed}");
+    }
+
+    #[test]
     fn a_candidate_that_meets_the_leader_of_its_term_says_so() {
         // S2 and S3 time out together; one wins, the other hears from it in the same term.
         let text = feed("nodes 3\ntimeout S2\ntimeout S3\nrun 300ms\n").join("\n");
