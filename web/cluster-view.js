@@ -8,15 +8,14 @@ import {
 } from './geometry.js';
 import { linkState } from './actions.js';
 import { isMember, isJoining } from './server-menu.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
+import { svgEl } from './dom.js';
 
 /** How long (simulated ms) a lost message stays visible as it dies. */
 const DYING_MS = 240;
 
+/** An SVG element, appended to `parent` if one is given. */
 function make(tag, attrs = {}, parent = null) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  const e = svgEl(tag, attrs);
   if (parent) parent.appendChild(e);
   return e;
 }

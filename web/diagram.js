@@ -6,8 +6,8 @@
 // handle's bounded history, pg.messagesBetween(from, to), not from the snapshot.
 
 import { messageKindClass } from './cluster-view.js';
+import { svgEl as el } from './dom.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const LEFT = 26;
 const RIGHT = 6;
 const ROW = 11;
@@ -36,13 +36,6 @@ export function stackOps(ops, now, maxRows = OP_ROWS_MAX) {
     out.push({ op, row });
   }
   return out;
-}
-
-function el(name, attrs = {}, text) {
-  const e = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, String(v));
-  if (text != null) e.textContent = text;
-  return e;
 }
 
 export function opLabel(op) {

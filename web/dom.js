@@ -1,4 +1,4 @@
-// One small helper for building the page's panels by hand.
+// Small helpers for building the page's HTML panels and SVG drawings by hand.
 
 /**
  * An element `tag` with attributes (null and false left out, true as an empty attribute) and
@@ -9,6 +9,16 @@ export function h(tag, attrs = {}, text = null) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
   }
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element `tag` with attributes (null and undefined left out) and optional text. */
+export function svgEl(tag, attrs = {}, text = null) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, String(v));
   if (text != null) e.textContent = text;
   return e;
 }

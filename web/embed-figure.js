@@ -15,6 +15,7 @@ import { ClusterView } from './cluster-view.js';
 import { wireCluster } from './input.js';
 import { toggleServerLine, linkClickLines } from './actions.js';
 import { presetByName, paneScenario } from './presets/presets.js';
+import { h as el, svgEl } from './dom.js';
 
 /** Default speed of a figure: a fifth of real time (a 10–30 ms message takes 50–150 ms). */
 export const FIGURE_SPEED = 0.2;
@@ -30,26 +31,12 @@ export function loadSimulator() {
 
 const SVG_LAYERS = ['partitions', 'messages', 'servers', 'labels'];
 
-function el(tag, attrs = {}, text = null) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text != null) e.textContent = text;
-  return e;
-}
-
 function clusterSvg(label) {
-  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-  svg.setAttribute('class', 'cluster');
-  svg.setAttribute('data-cluster', '');
-  svg.setAttribute('viewBox', '0 0 720 440');
-  svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
-  svg.setAttribute('role', 'group');
-  svg.setAttribute('aria-label', label);
-  for (const name of SVG_LAYERS) {
-    const g = document.createElementNS('http://www.w3.org/2000/svg', 'g');
-    g.setAttribute('class', `layer layer-${name}`);
-    svg.appendChild(g);
-  }
+  const svg = svgEl('svg', {
+    class: 'cluster', 'data-cluster': '', viewBox: '0 0 720 440', preserveAspectRatio: 'xMidYMid meet',
+    role: 'group', 'aria-label': label,
+  });
+  for (const name of SVG_LAYERS) svg.appendChild(svgEl('g', { class: `layer layer-${name}` }));
   return svg;
 }
 

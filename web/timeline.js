@@ -4,7 +4,8 @@
 // from there); acting in the past forks the recording there (the handle does that); "Live"
 // returns to the end. The JS only asks: pg.seek(t), pg.live(), pg.timeline().
 
-const SVG = 'http://www.w3.org/2000/svg';
+import { svgEl as el } from './dom.js';
+
 /** Marks are fetched again at most this often (wall ms) while the run is live. */
 const MARKS_EVERY_MS = 300;
 /** Arrow keys move this much; with Shift (or Page Up/Down) ten times as much. */
@@ -53,12 +54,6 @@ export function thinMarks(marks, end, width = WIDTH) {
     out.push({ ...m, x });
   }
   return out;
-}
-
-function el(name, attrs = {}) {
-  const e = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
 }
 
 export class Timeline {
