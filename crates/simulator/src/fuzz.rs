@@ -316,6 +316,35 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
     (s, live)
 }
 
+/// A schedule written against a live simulation (the figure8 and membership profiles): every
+/// item is applied the moment it is written, under the line number printing will give it.
+struct Live {
+    runner: Runner,
+    line: u32,
+}
+
+impl Live {
+    /// The simulation of the settings written so far.
+    fn start(items: &[Item], n: u8, seed: u64) -> Live {
+        let start = renumber(Scenario { nodes: n, seed, items: items.to_vec() });
+        let mut runner = Runner::new(&start, Observe::FUZZ);
+        for it in &start.items {
+            runner.apply(it);
+        }
+        // Printing puts `nodes` and `seed` on lines 1 and 2, then every other item in order.
+        let others = start.items.iter().filter(|i| !matches!(i.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_))));
+        let line = 3 + others.count() as u32;
+        Live { runner, line }
+    }
+
+    fn push(&mut self, items: &mut Vec<Item>, kind: ItemKind) {
+        let it = Item { line: self.line, kind };
+        self.line += 1;
+        self.runner.apply(&it);
+        items.push(it);
+    }
+}
+
 /// MIT 6.5840's TestFigure8 loop, played against the simulation as it is generated (so it can
 /// name the actual leader, as the test does): write through the leader, almost always wait only
 /// a few milliseconds, crash that leader, and restart a random server whenever fewer than a
@@ -323,38 +352,28 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
 /// exactly.
 fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, unreliable: bool, keys: &[&str], values: &[&str]) -> Runner {
     let n = cfg.nodes;
-    let start = Scenario { nodes: n, seed, items: renumber(Scenario { nodes: n, seed, items: items.clone() }).items };
-    let mut runner = Runner::new(&start, Observe::FUZZ);
-    for it in &start.items {
-        runner.apply(it);
-    }
-    let mut line = 3 + start.items.iter().filter(|i| !matches!(i.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)))).count() as u32;
-    let mut push = |runner: &mut Runner, items: &mut Vec<Item>, a: Action| {
-        let it = Item { line, kind: ItemKind::Action(a) };
-        line += 1;
-        runner.apply(&it);
-        items.push(it);
-    };
+    let mut live = Live::start(items, n, seed);
     let want_up = (n as usize / 2 + 2).min(n as usize);
-    while runner.sim.now() < cfg.duration_ms {
-        let leader = runner.sim.leader();
+    while live.runner.sim.now() < cfg.duration_ms {
+        let leader = live.runner.sim.leader();
         if let Some(l) = leader.filter(|_| rng.chance_ppm(500_000)) {
             let key = keys[rng.below(keys.len() as u64) as usize].to_string();
             let value = values[rng.below(values.len() as u64) as usize].to_string();
-            push(&mut runner, items, Action::Put { key, value, via: Some(Target::Node(l)) });
+            live.push(items, ItemKind::Action(Action::Put { key, value, via: Some(Target::Node(l)) }));
         }
         if leader.is_none() && rng.chance_ppm(300_000) {
             // Nudge a random running server to campaign: winners are then not only the
             // servers with the shortest timers.
             let x = rng.range(1, n as u64) as u8;
-            if runner.sim.server(x).is_some_and(|s| s.running) {
-                push(&mut runner, items, Action::Timeout(Target::Node(x)));
+            if live.runner.sim.server(x).is_some_and(|s| s.running) {
+                live.push(items, ItemKind::Action(Action::Timeout(Target::Node(x))));
             }
         }
         if leader.is_none() && rng.chance_ppm(200_000) {
             // A voter reboots in the middle of an election: what it persisted decides whether
             // it can vote again in the same term.
-            let voters: Vec<u8> = runner
+            let voters: Vec<u8> = live
+                .runner
                 .sim
                 .servers()
                 .iter()
@@ -363,43 +382,43 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
                 .collect();
             if !voters.is_empty() {
                 let v = voters[rng.below(voters.len() as u64) as usize];
-                push(&mut runner, items, Action::Crash(Target::Node(v)));
-                push(&mut runner, items, Action::Run { ms: rng.range(1, 5) });
-                push(&mut runner, items, Action::Restart(Target::Node(v)));
+                live.push(items, ItemKind::Action(Action::Crash(Target::Node(v))));
+                live.push(items, ItemKind::Action(Action::Run { ms: rng.range(1, 5) }));
+                live.push(items, ItemKind::Action(Action::Restart(Target::Node(v))));
             }
         }
         let wait = if rng.chance_ppm(500_000) { rng.range(1, 250) } else { rng.range(1, 13) };
-        push(&mut runner, items, Action::Run { ms: wait });
+        live.push(items, ItemKind::Action(Action::Run { ms: wait }));
         if let Some(l) = leader {
-            if runner.sim.server(l).is_some_and(|s| s.running) {
+            if live.runner.sim.server(l).is_some_and(|s| s.running) {
                 // Half the time the leader is cut off first, which also kills its messages in
                 // flight: its newest entries stay on it alone.
-                let cut_off = rng.chance_ppm(500_000) && runner.sim.network.is_healed();
+                let cut_off = rng.chance_ppm(500_000) && live.runner.sim.network.is_healed();
                 if cut_off {
-                    push(&mut runner, items, Action::Isolate(Target::Node(l)));
+                    live.push(items, ItemKind::Action(Action::Isolate(Target::Node(l))));
                 }
-                push(&mut runner, items, Action::Crash(Target::Node(l)));
+                live.push(items, ItemKind::Action(Action::Crash(Target::Node(l))));
                 if cut_off {
-                    push(&mut runner, items, Action::Heal);
+                    live.push(items, ItemKind::Action(Action::Heal));
                 }
             }
         }
-        let up = runner.sim.servers().iter().filter(|s| s.running).count();
+        let up = live.runner.sim.servers().iter().filter(|s| s.running).count();
         if up < want_up {
             let x = rng.range(1, n as u64) as u8;
-            if !runner.sim.server(x).is_some_and(|s| s.running) {
-                push(&mut runner, items, Action::Restart(Target::Node(x)));
+            if !live.runner.sim.server(x).is_some_and(|s| s.running) {
+                live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
             }
         }
         if unreliable && rng.chance_ppm(30_000) {
             let x = rng.range(1, n as u64) as u8;
-            push(&mut runner, items, Action::Isolate(Target::Node(x)));
+            live.push(items, ItemKind::Action(Action::Isolate(Target::Node(x))));
         }
         if unreliable && rng.chance_ppm(30_000) {
-            push(&mut runner, items, Action::Heal);
+            live.push(items, ItemKind::Action(Action::Heal));
         }
     }
-    runner
+    live.runner
 }
 
 /// The `membership` profile, played against the live simulation (like `figure8`) so that it
@@ -437,27 +456,16 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
     let keys = ["bike42", "k1", "k2"];
     let values = ["alice", "bob", "carol", "dave", "erin"];
 
-    let start = Scenario { nodes: n, seed, items: renumber(Scenario { nodes: n, seed, items: items.clone() }).items };
-    let mut runner = Runner::new(&start, Observe::FUZZ);
-    for it in &start.items {
-        runner.apply(it);
-    }
-    let mut line = 3 + start.items.iter().filter(|i| !matches!(i.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)))).count() as u32;
-    let mut push = |runner: &mut Runner, items: &mut Vec<Item>, kind: ItemKind| {
-        let it = Item { line, kind };
-        line += 1;
-        runner.apply(&it);
-        items.push(it);
-    };
+    let mut live = Live::start(items, n, seed);
     let any = |rng: &mut Rng| rng.range(1, MAX_NODES as u64) as u8;
-    while runner.sim.now() < cfg.duration_ms {
-        push(&mut runner, items, ItemKind::Action(Action::Run { ms: rng.range(10, 300) }));
-        let existing: Vec<u8> = runner.sim.servers().iter().map(|s| s.id).collect();
-        let running: Vec<u8> = runner.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect();
-        let crashed: Vec<u8> = runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
-        let leader = runner.sim.leader();
+    while live.runner.sim.now() < cfg.duration_ms {
+        live.push(items, ItemKind::Action(Action::Run { ms: rng.range(10, 300) }));
+        let existing: Vec<u8> = live.runner.sim.servers().iter().map(|s| s.id).collect();
+        let running: Vec<u8> = live.runner.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect();
+        let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+        let leader = live.runner.sim.leader();
         let voters: Vec<u8> = match leader {
-            Some(l) => runner.sim.server(l).map(|s| s.node.voters().to_vec()).unwrap_or_default(),
+            Some(l) => live.runner.sim.server(l).map(|s| s.node.voters().to_vec()).unwrap_or_default(),
             None => Vec::new(),
         };
         let pick = |rng: &mut Rng, from: &[u8]| from[rng.below(from.len() as u64) as usize];
@@ -497,8 +505,8 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
             if crashed.is_empty() { None } else { Some(Action::Restart(Target::Node(pick(rng, &crashed)))) }
         } else if roll < 56 {
             let x = pick(rng, &running);
-            push(&mut runner, items, ItemKind::Action(Action::Crash(Target::Node(x))));
-            push(&mut runner, items, ItemKind::Action(Action::Run { ms: rng.range(1, 40) }));
+            live.push(items, ItemKind::Action(Action::Crash(Target::Node(x))));
+            live.push(items, ItemKind::Action(Action::Run { ms: rng.range(1, 40) }));
             Some(Action::Restart(Target::Node(x)))
         } else if roll < 64 {
             let r = rng.below(100);
@@ -519,7 +527,7 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
                 Some(Action::Heal)
             }
         } else if roll < 67 {
-            push(&mut runner, items, ItemKind::Setting(Setting::SnapshotEvery(rng.range(0, 6))));
+            live.push(items, ItemKind::Setting(Setting::SnapshotEvery(rng.range(0, 6))));
             None
         } else {
             let key = keys[rng.below(keys.len() as u64) as usize].to_string();
@@ -537,17 +545,17 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
         // `remove leader`/`transfer` with nobody leading would only be an error line.
         let a = a.filter(|a| leader.is_some() || !matches!(a, Action::Add(_) | Action::Remove(_) | Action::Transfer(_)));
         if let Some(a) = a {
-            push(&mut runner, items, ItemKind::Action(a));
+            live.push(items, ItemKind::Action(a));
         }
     }
     // Let the cluster settle so that pending operations can finish.
-    push(&mut runner, items, ItemKind::Action(Action::Heal));
-    let crashed: Vec<u8> = runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+    live.push(items, ItemKind::Action(Action::Heal));
+    let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
     for x in crashed {
-        push(&mut runner, items, ItemKind::Action(Action::Restart(Target::Node(x))));
+        live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
     }
-    push(&mut runner, items, ItemKind::Action(Action::Run { ms: 3_000 }));
-    runner
+    live.push(items, ItemKind::Action(Action::Run { ms: 3_000 }));
+    live.runner
 }
 
 fn restart_one(rng: &mut Rng, crashed: &mut [bool]) -> Option<Action> {
