@@ -348,12 +348,13 @@ impl Node {
             RoleState::Leader(l) => {
                 assert_eq!(self.leader_id, Some(self.id));
                 assert!(!l.progress.contains_key(&self.id), "no progress for self");
+                // A server being removed keeps its progress until the change commits.
+                let leaving = self.log.latest_config_index().is_some_and(|i| i > self.commit_index);
                 for (id, p) in &l.progress {
                     assert_eq!(*id, p.id);
                     assert!(p.match_index <= self.log.last_index(), "S{id} matches beyond our log");
                     assert!(p.next_index > p.match_index, "S{id}: next <= match");
                     assert!(p.next_index <= self.log.last_index() + 1, "S{id}: next beyond the log");
-                    let leaving = self.log.latest_config_index().is_some_and(|i| i > self.commit_index);
                     assert!(p.learner || leaving || self.voters.contains(id), "S{id}: progress for a non-member");
                 }
                 for v in &self.voters {

@@ -241,6 +241,15 @@ impl Runner {
         Ok(format!("S{l} leads term {term}"))
     }
 
+    /// "S2 leads term 3" for each of `ids` that is running and leader (a naive server never is).
+    fn leading(&self, ids: &[NodeId]) -> Vec<String> {
+        ids.iter()
+            .filter_map(|&id| self.sim.server(id))
+            .filter(|s| s.running && s.node.role() == Role::Leader)
+            .map(|s| format!("S{} leads term {}", s.id, s.node.term()))
+            .collect()
+    }
+
     fn running_or(&self, on: &[NodeId]) -> Vec<NodeId> {
         if on.is_empty() {
             self.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect()
@@ -262,12 +271,7 @@ impl Runner {
                 }
             }
             Expect::NoLeader(on) => {
-                let ids = self.running_or(on);
-                let leaders: Vec<String> = ids
-                    .iter()
-                    .filter(|&&id| self.sim.server(id).is_some_and(|s| s.running && s.node.role() == Role::Leader))
-                    .map(|id| format!("S{id} leads term {}", self.sim.server(*id).map_or(0, |s| s.node.term())))
-                    .collect();
+                let leaders = self.leading(&self.running_or(on));
                 if leaders.is_empty() {
                     (true, "no leader among them".to_string())
                 } else {
@@ -315,6 +319,7 @@ impl Runner {
                     (got == *role, seen)
                 }
             },
+            Expect::Term { .. } if self.sim.is_naive() => (false, "in protocol naive there are no terms".to_string()),
             Expect::Term { low, high, on } => {
                 let ids = self.running_or(on);
                 let want = match (*low, *high) {
@@ -331,22 +336,14 @@ impl Runner {
                         wrong.push(format!("S{id} is in term {t}{}", if running { "" } else { " (crashed)" }));
                     }
                 }
-                if self.sim.is_naive() {
-                    (false, "in protocol naive there are no terms".to_string())
-                } else if wrong.is_empty() {
+                if wrong.is_empty() {
                     (true, format!("in {want}: {}", terms.join(", ")))
                 } else {
                     (false, format!("expected {want}: {}", wrong.join(", ")))
                 }
             }
             Expect::Leaders(n) => {
-                let leaders: Vec<String> = self
-                    .sim
-                    .servers()
-                    .iter()
-                    .filter(|s| s.running && s.node.role() == Role::Leader && s.naive.is_none())
-                    .map(|s| format!("S{} leads term {}", s.id, s.node.term()))
-                    .collect();
+                let leaders = self.leading(&self.running_or(&[]));
                 let seen = if leaders.is_empty() { "no running server is leader".to_string() } else { leaders.join(", ") };
                 (leaders.len() as u64 == *n, seen)
             }
