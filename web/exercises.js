@@ -20,8 +20,9 @@ function durationMs(text) {
 /**
  * Read an exercise: `# key: value` comment lines give its title, story (lines joined), hints
  * (one per line, in order), explanation, and optionally `hold` (how long the goal must hold
- * without a break), `start: paused` and `order` (a whole number: where it stands in the list). Everything before the `# goal:` line is the setup; the
- * expectation lines after it are the goal.
+ * without a break), `start: paused` and `order` (a whole number: where it stands in the
+ * list). Everything before the `# goal:` line is the setup; the expectation lines after it are
+ * the goal.
  */
 export function parseExercise(id, text) {
   const ex = { id, title: id, story: '', hints: [], explain: '', holdMs: 0, startPaused: false, order: Infinity, setup: '', goal: [] };

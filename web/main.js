@@ -135,8 +135,11 @@ class App {
     this.act([`add ${free}`]);
   }
 
-  /** A server's own actions (its menu, or keys on it): leave or rejoin, take over as leader. */
-  /** `ends`: for a link item, the link's two servers as the drawing orders them. */
+  /**
+   * A server's own actions (its menu, or keys on it): crash or restart, leave or rejoin, take
+   * over as leader, or move one of its links a step (`ends`: the link's two servers as the
+   * drawing orders them).
+   */
   serverAction(id, what, ends) {
     const lines = { remove: `remove ${id}`, add: `add ${id}`, transfer: `transfer ${id}` }[what];
     if (lines) this.act([lines]);

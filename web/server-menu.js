@@ -8,6 +8,7 @@
 
 import { linkState, NEXT_LINK_STATE } from './actions.js';
 import { byNodeNumber, parsePartition } from './geometry.js';
+import { h } from './dom.js';
 
 /** Whether `id` is a voter: as the leader sees it when there is one, else as `id` sees itself. */
 export function isMember(snap, id) {
@@ -49,8 +50,8 @@ export function linkItem(cuts, id, peer) {
 
 /**
  * The menu's items for server `id`: { what, label } in order, then one item per link to a
- * server on the same side of any partition ({ what: 'link', peer, label }): the keyboard's
- * way to do what clicking a drawn link does.
+ * server on the same side of any partition ({ what: 'link', peer, ends, label }, see
+ * linkItem): the keyboard's way to do what clicking a drawn link does.
  */
 export function serverMenuItems(snap, id) {
   const n = snap.nodes.find((x) => x.id === id);
@@ -69,11 +70,7 @@ export function serverMenuItems(snap, id) {
 
 export function wireServerMenu(svg, app) {
   const host = svg.parentElement;
-  const menu = document.createElement('div');
-  menu.className = 'server-menu';
-  menu.setAttribute('role', 'menu');
-  menu.dataset.serverMenu = '';
-  menu.hidden = true;
+  const menu = h('div', { class: 'server-menu', role: 'menu', 'data-server-menu': true, hidden: true });
   host.appendChild(menu);
   let openFor = null;
 
@@ -98,16 +95,9 @@ export function wireServerMenu(svg, app) {
     menu.replaceChildren(...items.flatMap((it, i) => {
       const parts = [];
       if (it.what === 'link' && (i === 0 || items[i - 1].what !== 'link')) {
-        const sep = document.createElement('div');
-        sep.setAttribute('role', 'separator');
-        sep.className = 'server-menu-separator';
-        parts.push(sep);
+        parts.push(h('div', { role: 'separator', class: 'server-menu-separator' }));
       }
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.setAttribute('role', 'menuitem');
-      b.dataset.serverAction = it.what;
-      b.textContent = it.label;
+      const b = h('button', { type: 'button', role: 'menuitem', 'data-server-action': it.what }, it.label);
       b.addEventListener('click', () => {
         close(true);
         app.serverAction(id, it.what, it.ends);
