@@ -108,36 +108,33 @@ record web-unit "$unit_passed" "$unit_failed"
 
 # ---- (5) browser tests: Playwright + Debian's chromium against `vite preview` of dist/ -------
 section "web"
-# Reads a Playwright JSON report into "passed failed".
-web_counts() {
-  if [ -f "$1" ]; then
-    node -e '
+# web_stage SUITE [playwright args…]: run the browser tests the args choose and record them
+# from Playwright's JSON report (a run that failed without a report counts as one failure).
+web_stage() {
+  local suite=$1 rc passed=0 failed=1
+  shift
+  rm -f "$results/web-report.json"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 CI=${CI:-1} npx playwright test "$@"
+  rc=$?
+  if [ -f "$results/web-report.json" ]; then
+    read -r passed failed < <(node -e '
       const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
       console.log(s.expected + s.flaky, s.unexpected);
-    ' "$1"
-  else
-    echo "0 1"
+    ' "$results/web-report.json")
   fi
+  if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+  record "$suite" "$passed" "$failed"
 }
 if [ "$built" = 1 ]; then
   # Everything but the timed counterexample searches, two browsers side by side.
-  rm -f "$results/web-report.json"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 CI=${CI:-1} npx playwright test --grep-invert "counterexample search"
-  web_rc=$?
-  read -r web_passed web_failed < <(web_counts "$results/web-report.json")
-  if [ "$web_rc" != 0 ] && [ "$web_failed" = 0 ]; then web_failed=1; fi
-  record web "$web_passed" "$web_failed"
+  web_stage web --grep-invert "counterexample search"
 
   # The counterexample search for each bug, one browser alone, held to the 5 s of issue 6.
   section "web-search"
-  rm -f "$results/web-report.json" test-results/fuzz-times.txt
-  FIND_LIMIT_MS=${FIND_LIMIT_MS:-5000} PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 CI=${CI:-1} \
-    npx playwright test --workers 1 --grep "counterexample search"
-  search_rc=$?
-  read -r search_passed search_failed < <(web_counts "$results/web-report.json")
-  if [ "$search_rc" != 0 ] && [ "$search_failed" = 0 ]; then search_failed=1; fi
+  rm -f test-results/fuzz-times.txt
+  export FIND_LIMIT_MS=${FIND_LIMIT_MS:-5000}
+  web_stage web-search --workers 1 --grep "counterexample search"
   if [ -f test-results/fuzz-times.txt ]; then cat test-results/fuzz-times.txt; fi
-  record web-search "$search_passed" "$search_failed"
 else
   record web 0 1 "not run: the build failed"
 fi
