@@ -2,10 +2,10 @@
 // by `raft-sim run`; a failed attempt stays unsolved; counterexample search for every bug.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  openPage, root, server, centre, drag, dragToLeftEdge, shot, waitForLeader,
+  openPage, root, server, centre, drag, dragToLeftEdge, shot, waitForLeader, raftSim,
 } from './helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -19,17 +19,6 @@ const BUGS = ['vote-any-log', 'commit-old-terms', 'forget-vote', 'skip-prev-chec
  */
 const FIND_LIMIT_MS = Number(process.env.FIND_LIMIT_MS || 30000);
 const TIMES = 'test-results/fuzz-times.txt';
-
-/** raft-sim, built if need be: grading a handed-in file is its exit status. */
-function raftSim() {
-  // The newer of the two builds: a stale release binary may not know a newer expectation.
-  const built = ['target/release/raft-sim', 'target/debug/raft-sim']
-    .filter((p) => existsSync(p))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (built.length) return built[0];
-  execFileSync('cargo', ['build', '-q', '-p', 'raft-sim']);
-  return 'target/debug/raft-sim';
-}
 
 function grade(text) {
   mkdirSync('test-results', { recursive: true });

@@ -1,7 +1,8 @@
 // Shared steps of the browser tests. They act as a person does (real mouse, real keys) and
 // wait on what the page shows (its data attributes), never on fixed sleeps.
 import { expect } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 
 export const SHOTS = 'artifacts/web';
 
@@ -95,4 +96,17 @@ export async function pause(page) {
 /** base64url without padding of bytes or text (the share link format). */
 export function base64url(data) {
   return Buffer.from(data).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * raft-sim, built if need be: the newer of the release and debug builds (a stale binary may
+ * not know a newer expectation).
+ */
+export function raftSim() {
+  const built = ['target/release/raft-sim', 'target/debug/raft-sim']
+    .filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (built.length) return built[0];
+  execFileSync('cargo', ['build', '-q', '-p', 'raft-sim']);
+  return 'target/debug/raft-sim';
 }

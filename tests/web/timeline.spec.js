@@ -2,11 +2,11 @@
 // exactly what a fresh replay of the recording cut at t shows (same time, same trace hash, same
 // servers), so each check here opens that cut recording in a page of its own and compares.
 import { test, expect } from '@playwright/test';
-import { readFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { openPage, root, server, servers, waitForLeader, centre, pause, shot, base64url } from './helpers.js';
-
-const RAFT_SIM = 'target/release/raft-sim';
+import {
+  openPage, root, server, servers, waitForLeader, centre, pause, shot, base64url, raftSim,
+} from './helpers.js';
 
 const STORY = [
   'nodes 5', 'seed 3', 'run until leader', 'put a 1', 'run 1s', 'crash leader', 'run 1500ms',
@@ -178,15 +178,13 @@ test('after a seek and a fork, data-trace-hash is that of raft-sim run of the re
   const hash = await root(page).getAttribute('data-trace-hash');
   mkdirSync('test-results', { recursive: true });
   writeFileSync('test-results/fork-after-seek.scn', text);
-  if (existsSync(RAFT_SIM)) {
-    let out;
-    try {
-      out = execFileSync(RAFT_SIM, ['run', 'test-results/fork-after-seek.scn', '--json'], { encoding: 'utf8' });
-    } catch (e) {
-      out = e.stdout; // exit status 1 still prints the report
-    }
-    expect(JSON.parse(out).trace_hash).toBe(hash);
+  let out;
+  try {
+    out = execFileSync(raftSim(), ['run', 'test-results/fork-after-seek.scn', '--json'], { encoding: 'utf8' });
+  } catch (e) {
+    out = e.stdout; // exit status 1 still prints the report
   }
+  expect(JSON.parse(out).trace_hash).toBe(hash);
   // And a fresh handle on the same text agrees too.
   const again = await page.evaluate((t) => {
     const pg = new window.playground.model.Playground(t);
