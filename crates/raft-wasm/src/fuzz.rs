@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use raft_core::Bug;
 use simulator::check::linearizability;
 use simulator::fuzz::{self, FuzzConfig};
-use simulator::scenario::{self, Action, ItemKind, Property};
+use simulator::scenario::{self, Property};
 use simulator::sim::Observe;
 use simulator::Runner;
 
@@ -95,31 +95,28 @@ pub fn until_violation(text: &str) -> Result<Stop, String> {
         }
         None
     };
-    for item in &parsed.items {
-        let before = item.line as usize - 1; // lines before this item
-        if let ItemKind::Action(Action::Run { ms }) = item.kind {
-            let start = r.sim.now();
-            let end = start + ms;
-            while r.sim.step_one(end) {
-                if let Some((p, d)) = broken(&r, &mut completed) {
-                    // Finish the millisecond, as a replayed `run` would.
-                    let t = r.sim.now();
-                    r.sim.run_until(t);
-                    let mut cut: Vec<String> = lines[..before].iter().map(|l| l.to_string()).collect();
-                    if t > start {
-                        cut.push(format!("run {}ms", t - start));
-                    }
-                    return Ok(Stop { scenario: cut.join("\n") + "\n", at_ms: t, property: Some(p.name()), detail: Some(d) });
+    let mut found = None;
+    let stopped = r.play_until(&parsed, |r| {
+        found = broken(r, &mut completed);
+        found.is_some()
+    });
+    if let (Some(at), Some((p, d))) = (stopped, found) {
+        let line = parsed.items[at.index].line as usize;
+        let (cut, t) = match at.run_started {
+            // Inside a run: finish the millisecond, as a replayed `run` would, and cut the run
+            // there.
+            Some(start) => {
+                let t = r.sim.now();
+                r.sim.run_until(t);
+                let mut cut: Vec<String> = lines[..line - 1].iter().map(|l| l.to_string()).collect();
+                if t > start {
+                    cut.push(format!("run {}ms", t - start));
                 }
+                (cut.join("\n") + "\n", t)
             }
-            r.sim.run_until(end);
-        } else {
-            r.apply(item);
-            if let Some((p, d)) = broken(&r, &mut completed) {
-                let cut = lines[..item.line as usize].join("\n") + "\n";
-                return Ok(Stop { scenario: cut, at_ms: r.sim.now(), property: Some(p.name()), detail: Some(d) });
-            }
-        }
+            None => (lines[..line].join("\n") + "\n", r.sim.now()),
+        };
+        return Ok(Stop { scenario: cut, at_ms: t, property: Some(p.name()), detail: Some(d) });
     }
     Ok(Stop { scenario: text.to_string(), at_ms: r.sim.now(), property: None, detail: None })
 }

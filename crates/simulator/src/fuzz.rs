@@ -607,23 +607,8 @@ pub fn breaks(s: &Scenario, property: Property) -> bool {
         return verdict(s).is_some_and(|(p, _, _)| p == property);
     }
     let mut r = Runner::new(s, Observe::FUZZ);
-    for item in &s.items {
-        if let ItemKind::Action(Action::Run { ms }) = item.kind {
-            let end = r.sim.now() + ms;
-            while r.sim.step_one(end) {
-                if let Some(v) = r.sim.violations().first() {
-                    return v.property == property;
-                }
-            }
-            r.sim.run_until(end);
-        } else {
-            r.apply(item);
-        }
-        if let Some(v) = r.sim.violations().first() {
-            return v.property == property;
-        }
-    }
-    false
+    r.play_until(s, |r| !r.sim.violations().is_empty()).is_some()
+        && r.sim.violations().first().is_some_and(|v| v.property == property)
 }
 
 /// Remove actions while the schedule still breaks `property` (delta debugging over the action

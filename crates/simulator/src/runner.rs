@@ -32,6 +32,14 @@ pub struct Runner {
     acted: bool,
 }
 
+/// Where [`Runner::play_until`] stopped: at item `index` of the scenario, inside a `run` that
+/// began at `run_started`, or just after the item when that is None.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    pub index: usize,
+    pub run_started: Option<u64>,
+}
+
 impl Runner {
     pub fn new(scenario: &Scenario, observe: Observe) -> Runner {
         let mut settings = Settings { nodes: scenario.nodes, seed: scenario.seed, ..Settings::default() };
@@ -63,6 +71,30 @@ impl Runner {
             r.apply(item);
         }
         r
+    }
+
+    /// Play `scenario` on this fresh runner event by event, until `stop` holds after an event
+    /// or an action. Returns where it held, or None if it never did (the whole scenario has
+    /// then been played). Inside a `run`, the clock stands at the event that made `stop` hold.
+    pub fn play_until(&mut self, scenario: &Scenario, mut stop: impl FnMut(&Runner) -> bool) -> Option<Stopped> {
+        for (index, item) in scenario.items.iter().enumerate() {
+            if let ItemKind::Action(Action::Run { ms }) = item.kind {
+                let started = self.sim.now();
+                let end = started + ms;
+                while self.sim.step_one(end) {
+                    if stop(self) {
+                        return Some(Stopped { index, run_started: Some(started) });
+                    }
+                }
+                self.sim.run_until(end);
+            } else {
+                self.apply(item);
+                if stop(self) {
+                    return Some(Stopped { index, run_started: None });
+                }
+            }
+        }
+        None
     }
 
     pub fn apply(&mut self, item: &Item) {
