@@ -110,18 +110,20 @@ fn kind_of(item: &Option<Item>) -> RecKind {
     }
 }
 
+/// Run `runner` to `target`; with a tracker, showing it every event on the way.
+fn run_to(runner: &mut Runner, target: u64, tracker: Option<&mut Tracker>) {
+    if let Some(tr) = tracker {
+        while runner.sim.step_one(target) {
+            tr.observe(runner);
+        }
+    }
+    runner.sim.run_until(target);
+}
+
 /// Replay `recs` on `runner` from `*next` up to instant `t` (lines at `t` included). With a
 /// tracker, every event is shown to it. Returns false if it stopped inside a `run until leader`
 /// that was itself begun part way (the caller restarts from a checkpoint before that line).
 fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut tracker: Option<&mut Tracker>) -> bool {
-    let run_to = |runner: &mut Runner, target: u64, tracker: &mut Option<&mut Tracker>| {
-        if let Some(tr) = tracker.as_deref_mut() {
-            while runner.sim.step_one(target) {
-                tr.observe(runner);
-            }
-        }
-        runner.sim.run_until(target);
-    };
     while *next < recs.len() {
         let r = &recs[*next];
         let now = runner.sim.now();
@@ -129,7 +131,7 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
             RecKind::Run => {
                 let target = r.end_ms.min(t);
                 if target > now {
-                    run_to(runner, target, &mut tracker);
+                    run_to(runner, target, tracker.as_deref_mut());
                 }
                 if runner.sim.now() < r.end_ms {
                     break;
@@ -143,7 +145,7 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
                     return false;
                 }
                 if r.end_ms > t {
-                    run_to(runner, t, &mut tracker);
+                    run_to(runner, t, tracker.as_deref_mut());
                     break;
                 }
                 runner.apply(r.item.as_ref().expect("a run line has its item"));
@@ -245,10 +247,7 @@ impl Core {
         loop {
             let cp = (self.time() / self.interval_ms + 1) * self.interval_ms;
             let stop = cp.min(target);
-            while self.runner.sim.step_one(stop) {
-                self.tracker.observe(&self.runner);
-            }
-            self.runner.sim.run_until(stop);
+            run_to(&mut self.runner, stop, Some(&mut self.tracker));
             if stop == cp {
                 self.take_checkpoint();
             }
