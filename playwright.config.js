@@ -2,8 +2,10 @@ import { defineConfig } from '@playwright/test';
 
 // Browser tests drive the built page (dist/, served by `vite preview`) in Debian's chromium.
 // PW_BASE_URL points them at another server instead (say `npm run dev` while developing).
+// PW_PORT serves the built page on another port, so that two checkouts can test side by side.
 const external = process.env.PW_BASE_URL;
-const baseURL = external || 'http://127.0.0.1:4173/';
+const port = Number(process.env.PW_PORT || 4173);
+const baseURL = external || `http://127.0.0.1:${port}/`;
 
 export default defineConfig({
   testDir: 'tests/web',
@@ -32,7 +34,7 @@ export default defineConfig({
   webServer: external
     ? undefined
     : {
-        command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+        command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
         url: baseURL,
         reuseExistingServer: !process.env.CI,
         timeout: 180_000,
