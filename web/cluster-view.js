@@ -10,6 +10,9 @@ import { linkState } from './actions.js';
 import { isMember, isJoining } from './server-menu.js';
 import { svgEl } from './dom.js';
 
+/** How far (user units) around a server's circle a press still lands on the server. */
+const HIT_MARGIN = 14;
+
 /** How long (simulated ms) a lost message stays visible as it dies. */
 const DYING_MS = 240;
 
@@ -123,7 +126,7 @@ export class ClusterView {
   }
 
   makeClient(parent) {
-    const p = clientHome();
+    const p = clientHome(this.layout.box);
     const root = make('g', { class: 'clients', transform: `translate(${p.x} ${p.y})` }, parent);
     make('rect', { x: -44, y: -24, width: 88, height: 48, rx: 10 }, root);
     // A person: head and shoulders.
@@ -165,6 +168,9 @@ export class ClusterView {
     const s = {
       root,
       r,
+      // A ring around the circle that takes presses too: a tap a little off the circle (a
+      // finger is wider than the circle's edge) acts on the server, not on a link under it.
+      hit: make('circle', { class: 'server-hit', r: r + HIT_MARGIN }, root),
       focus: make('circle', { class: 'focus-ring', r: r + 15 }, root),
       timer: make('path', { class: 'timer' }, root),
       halo: make('circle', { class: 'halo', r: r + 6 }, root),
@@ -180,6 +186,7 @@ export class ClusterView {
   resize(el, r) {
     if (el.r === r) return;
     el.r = r;
+    set(el.hit, { r: r + HIT_MARGIN });
     set(el.focus, { r: r + 15 });
     set(el.halo, { r: r + 6 });
     set(el.body, { r });
@@ -235,7 +242,8 @@ export class ClusterView {
     });
 
     // --- messages ------------------------------------------------------------------------------
-    const client = clientHome();
+    const client = clientHome(layout.box);
+    set(this.clientG, { transform: `translate(${client.x} ${client.y})` });
     const where = (id) => (byId.has(id) ? layout.pos(id) : client);
     const live = snap.messages.filter((m) => m.dropped_ms == null || now - m.dropped_ms < DYING_MS);
     this.messages.update(live, (m) => m.id, (el, m) => {
@@ -304,7 +312,8 @@ export class ClusterView {
       setText(el.role, word);
       let extra = '';
       if (n.running && (n.role === 'candidate' || n.role === 'pre-candidate')) {
-        extra = `${n.votes ? n.votes.length : 0} votes, needs ${majority}`;
+        const votes = n.votes ? n.votes.length : 0;
+        extra = `${votes} ${votes === 1 ? 'vote' : 'votes'}, needs ${majority}`;
       } else if (n.voted_for) {
         extra = `voted ${n.voted_for}`;
       }

@@ -4,6 +4,18 @@
 /** The drawing's coordinate box (the SVG viewBox). */
 export const VIEW = Object.freeze({ width: 720, height: 440 });
 
+/**
+ * The box on a phone: narrower and taller, so that the same ring of servers fills a screen
+ * 360–430 px wide at about twice the scale (a server is then 55 px across, its labels 11 px
+ * and more), with the clients below the ring instead of beside it.
+ */
+export const PHONE_VIEW = Object.freeze({ width: 400, height: 480 });
+
+/** The box for a drawing `cssWidth` pixels wide: the phone box below 600 px. */
+export function viewFor(cssWidth) {
+  return cssWidth > 0 && cssWidth < 600 ? PHONE_VIEW : VIEW;
+}
+
 /** Server radius, in user units, for a cluster of `count` servers. */
 export function serverRadius(count) {
   return count > 7 ? 25 : 30;
@@ -12,6 +24,16 @@ export function serverRadius(count) {
 /** Distance under which two dropped servers count as "close together" (one island). */
 export function islandThreshold(count) {
   return serverRadius(count) * 4;
+}
+
+/**
+ * A server dropped this close to a server that is away from home joins that server's island
+ * (it is pulled next to it), the way a person puts a thing down beside a group: near is
+ * enough, it need not be on top. Servers at home (the ring) are only joined within the island
+ * threshold, so that one dragged off the ring is cut off.
+ */
+export function joinDistance(count) {
+  return serverRadius(count) * 7;
 }
 
 /** Centre and radius of the ring the servers sit on at home. */
@@ -30,8 +52,12 @@ export function serverHome(index, count, box = VIEW) {
   return { x: c.x + c.r * Math.cos(angle), y: c.y + c.r * Math.sin(angle) };
 }
 
-/** Where the clients stand: outside the ring, in the bottom right corner. */
+/**
+ * Where the clients stand: outside the ring, in the bottom right corner (on the phone's box,
+ * under the ring, in the middle).
+ */
 export function clientHome(box = VIEW) {
+  if (box.width < 600) return { x: box.width / 2, y: box.height - 30 };
   return { x: box.width - 62, y: box.height - 40 };
 }
 

@@ -4,7 +4,7 @@
 // (a share link, a loaded scenario) moves the servers to match it.
 
 import {
-  VIEW, serverHome, serverRadius, islandThreshold, clampToBox, distance, islands, settle,
+  VIEW, serverHome, serverRadius, islandThreshold, joinDistance, minimumGap, clampToBox, distance, islands, settle,
   partitionText, parsePartition, canonicalPartition, layoutPartition,
 } from './geometry.js';
 
@@ -50,14 +50,41 @@ export class Layout {
     this.moved.set(id, clampToBox(p, this.radius(), this.box));
   }
 
-  /** Drop a dragged server; one dropped near its home snaps back there. */
+  /** Use another coordinate box (the phone's or the wide one): every server goes home. */
+  setBox(box) {
+    if (box.width === this.box.width && box.height === this.box.height) return;
+    this.box = box;
+    this.moved.clear();
+    this.dragging = null;
+    this.lastPartition = '';
+  }
+
+  /**
+   * Drop a dragged server. One dropped near its home snaps back there; one dropped near a
+   * server that stands away from home (an island of its own) joins it, pulled to its side.
+   */
   drop(id) {
-    const p = this.moved.get(id);
+    let p = this.moved.get(id);
     this.dragging = null;
     if (!p) return;
     if (distance(p, this.home(id)) < this.radius()) {
       this.moved.delete(id);
       return;
+    }
+    const near = islandThreshold(this.count);
+    const away = this.ids.filter((o) => o !== id && this.moved.has(o));
+    const closest = (list) => list.reduce((best, o) => {
+      const d = distance(p, this.pos(o));
+      return !best || d < best.d ? { o, d } : best;
+    }, null);
+    const all = closest(this.ids.filter((o) => o !== id));
+    const islandMate = closest(away);
+    // Joining an island away from home, unless the ring is closer and within reach.
+    if (islandMate && islandMate.d >= near && islandMate.d < joinDistance(this.count) && (!all || all.o === islandMate.o || all.d >= near)) {
+      const q = this.pos(islandMate.o);
+      const d = Math.max(1e-6, islandMate.d);
+      const gap = minimumGap(this.count);
+      p = clampToBox({ x: q.x + ((p.x - q.x) / d) * gap, y: q.y + ((p.y - q.y) / d) * gap }, this.radius(), this.box);
     }
     const others = this.ids.filter((o) => o !== id).map((o) => this.pos(o));
     this.moved.set(id, settle(p, others, this.count, this.box));

@@ -15,6 +15,7 @@ import { Timeline } from './timeline.js';
 import { Lanes } from './diagram.js';
 import { wireIO } from './io.js';
 import { Classroom } from './classroom.js';
+import { viewFor } from './geometry.js';
 
 /**
  * Default speed: a tenth of real time. Messages take 10–30 ms of simulated time, so at 0.1 a
@@ -54,6 +55,19 @@ class App {
     this.renderQueued = false;
     this.errorFromLink = false;
     this.errorsSeen = 0;
+  }
+
+  /**
+   * Fit the drawing's coordinate box to the screen: on a phone the narrow, tall box, so that
+   * servers are large enough to read and to touch (servers go home when it changes).
+   */
+  fitView() {
+    const box = viewFor(window.innerWidth);
+    if (box === this.layout.box) return;
+    this.layout.setBox(box);
+    this.svg.setAttribute('viewBox', `0 0 ${box.width} ${box.height}`);
+    this.root.dataset.view = box.width < 600 ? 'phone' : 'wide';
+    if (this.model.pg) this.renderNow();
   }
 
   // --- starting runs ---------------------------------------------------------------------------
@@ -385,6 +399,8 @@ async function main() {
   const app = new App(root, new Model(Playground));
   window.playground = app; // for the console, and for tests that want to look inside
   app.setSpeed(speedFromQuery(location.search));
+  app.fitView();
+  window.addEventListener('resize', () => app.fitView());
   wireCluster(app.svg, app);
   wireServerMenu(app.svg, app);
   wireControls(root, app);

@@ -49,6 +49,11 @@ export function opText(op) {
   return `cas ${op.key} ${op.expected ?? '-'} ${op.value}`;
 }
 
+/** What identifies one client operation across frames, seeks and forks. */
+export function opKey(op) {
+  return `${op.line}|${opText(op)}|${op.invoked_ms}|${op.via || ''}`;
+}
+
 export class Panels {
   constructor(root) {
     this.root = root;
@@ -172,17 +177,28 @@ export class Panels {
     this.logTable.tBodies[0].replaceChildren(...rows);
   }
 
+  /**
+   * The operations of the run at the shown instant, one row per operation, keyed by the
+   * operation itself (its line, what it does and when it was invoked): after going back in
+   * time the rows of operations that do not exist yet go, and a new request in a forked run
+   * gets its own row even when it reuses a line number of the abandoned future.
+   */
   renderOps(snap) {
     const now = snap.time_ms;
     const list = snap.history || [];
-    if (list.length === 0 && this.opRows.size === 0) {
+    if (list.length === 0) {
+      if (this.opRows.size) this.opRows.clear();
       if (this.changed('ops-empty', 'y')) this.ops.replaceChildren(h('li', { class: 'empty' }, 'No operations yet. Try Put, or book bike #42.'));
       return;
     }
-    if (this.opRows.size === 0) this.ops.replaceChildren();
+    if (this.keys['ops-empty'] === 'y' || this.opRows.size === 0) this.ops.replaceChildren();
     this.keys['ops-empty'] = null;
+    const seen = new Set();
+    let added = false;
     for (const op of list) {
-      let row = this.opRows.get(op.line);
+      const key = opKey(op);
+      seen.add(key);
+      let row = this.opRows.get(key);
       if (!row) {
         const li = h('li', { 'data-op-line': op.line });
         const what = h('span', { class: 'op-what' }, `${opText(op)}`);
@@ -191,8 +207,8 @@ export class Panels {
         li.append(line, what, out);
         this.ops.append(li);
         row = { li, out };
-        this.opRows.set(op.line, row);
-        scrollToEndNextFrame(this.ops);
+        this.opRows.set(key, row);
+        added = true;
       }
       const outcome = op.outcome || 'pending';
       const text = outcomeText(op, now);
@@ -202,6 +218,13 @@ export class Panels {
         row.li.className = `op outcome-${outcome}`;
       }
     }
+    for (const [key, row] of this.opRows) {
+      if (!seen.has(key)) {
+        row.li.remove();
+        this.opRows.delete(key);
+      }
+    }
+    if (added) scrollToEndNextFrame(this.ops);
   }
 
   renderFeed(snap) {
