@@ -22,6 +22,12 @@ export const BUG_RULES = {
 /** The search gives up after this many seeds (every bug shows up within a few hundred). */
 export const MAX_SEEDS = 1000;
 
+/** The controls of `box` that Tab reaches, in order (visible and enabled ones only). */
+export function focusables(box) {
+  const sel = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
+  return [...box.querySelectorAll(sel)].filter((e) => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length > 0 && !e.closest('[hidden]'));
+}
+
 const squash = (s) => s.trim().replace(/\s+/g, ' ');
 const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`;
 
@@ -82,6 +88,7 @@ export class Classroom {
     for (const button of root.querySelectorAll('[data-drawer-toggle]')) {
       button.addEventListener('click', () => this.toggleDrawer(button.dataset.drawerToggle));
     }
+    this.wireDrawerKeys();
     for (const button of root.querySelectorAll('[data-drawer-close]')) {
       button.addEventListener('click', () => this.toggleDrawer(button.closest('[data-drawer]').dataset.drawer, false));
     }
@@ -108,14 +115,55 @@ export class Classroom {
   }
 
   toggleDrawer(name, open = null) {
-    for (const d of this.app.root.querySelectorAll('[data-drawer]')) {
+    const root = this.app.root;
+    let opened = null;
+    let closedOpen = false;
+    for (const d of root.querySelectorAll('[data-drawer]')) {
       const want = d.dataset.drawer === name ? (open ?? d.hidden) : false;
+      if (!want && !d.hidden) closedOpen = true;
+      if (want && d.hidden) opened = d;
       d.hidden = !want;
-      const toggle = this.app.root.querySelector(`[data-drawer-toggle="${d.dataset.drawer}"]`);
+      const toggle = root.querySelector(`[data-drawer-toggle="${d.dataset.drawer}"]`);
       if (toggle) toggle.setAttribute('aria-expanded', String(want));
       // Workers take a moment to load the simulator: start them when Break Raft opens, before
       // they are needed (not with every page: most visits never search).
       if (want && d.dataset.drawer === 'break' && !this.pool && !this.search) this.pool = this.spawnPool();
+    }
+    const anyOpen = [...root.querySelectorAll('[data-drawer]')].some((d) => !d.hidden);
+    root.classList.toggle('sheet-open', anyOpen);
+    if (opened) {
+      // Focus goes into the drawer (its first control), and comes back where it was on close.
+      const from = document.activeElement;
+      if (from && !opened.contains(from) && from !== document.body) this.returnFocus = from;
+      else if (!this.returnFocus) this.returnFocus = root.querySelector(`[data-drawer-toggle="${name}"]`);
+      const first = focusables(opened).find((e) => !e.matches('[data-drawer-close]')) || focusables(opened)[0];
+      if (first) first.focus({ preventScroll: true });
+      // A bottom sheet (narrow screens) covers the lower part of the page: bring the cluster up.
+      if (window.matchMedia('(max-width: 1000px)').matches) this.app.svg.scrollIntoView({ block: 'start' });
+    } else if (closedOpen && !anyOpen) {
+      const back = this.returnFocus && this.returnFocus.isConnected ? this.returnFocus : root.querySelector(`[data-drawer-toggle="${name}"]`);
+      this.returnFocus = null;
+      if (back && (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('[data-drawer]'))) back.focus();
+    }
+  }
+
+  /** Tab and Shift+Tab stay inside an open drawer; Escape closes it. */
+  wireDrawerKeys() {
+    for (const d of this.app.root.querySelectorAll('[data-drawer]')) {
+      d.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          this.toggleDrawer(d.dataset.drawer, false);
+        } else if (e.key === 'Tab') {
+          const list = focusables(d);
+          if (!list.length) return;
+          const i = list.indexOf(document.activeElement);
+          const next = e.shiftKey ? (i <= 0 ? list.length - 1 : i - 1) : (i < 0 || i === list.length - 1 ? 0 : i + 1);
+          e.preventDefault();
+          list[next].focus();
+        }
+      });
     }
   }
 

@@ -7,6 +7,8 @@ import { ACTION_BY_ID, ACTION_BY_KEY } from './actions.js';
 
 /** A press that moves less than this many CSS pixels is a click, not a drag. */
 const DRAG_START_PX = 5;
+/** A finger held this long on a server without moving opens its menu (wall-clock ms). */
+const LONG_PRESS_MS = 550;
 /** A slider's value is applied once it has rested this long (wall-clock ms). */
 const SLIDER_REST_MS = 250;
 
@@ -31,6 +33,15 @@ export function wireCluster(svg, app) {
       const p = svgPoint(svg, e);
       const at = app.layout.pos(id);
       press = { id, pointerId: e.pointerId, x: e.clientX, y: e.clientY, grab: { x: p.x - at.x, y: p.y - at.y }, dragging: false };
+      // Touch has no right button: press and hold opens the server's menu instead.
+      if (e.pointerType !== 'mouse') {
+        const held = press;
+        held.timer = setTimeout(() => {
+          if (press !== held || held.dragging) return;
+          held.menu = true;
+          server.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: held.x, clientY: held.y }));
+        }, LONG_PRESS_MS);
+      }
     } else {
       press = { link: link.dataset.link, pointerId: e.pointerId, x: e.clientX, y: e.clientY, dragging: false };
     }
@@ -40,8 +51,10 @@ export function wireCluster(svg, app) {
   svg.addEventListener('pointermove', (e) => {
     if (!press || e.pointerId !== press.pointerId || !press.id) return;
     if (!press.dragging && Math.hypot(e.clientX - press.x, e.clientY - press.y) < DRAG_START_PX) return;
+    if (press.menu) return;
     if (!press.dragging) {
       press.dragging = true;
+      clearTimeout(press.timer);
       app.layout.dragging = press.id;
     }
     const p = svgPoint(svg, e);
@@ -53,6 +66,8 @@ export function wireCluster(svg, app) {
     if (!press || e.pointerId !== press.pointerId) return;
     const done = press;
     press = null;
+    clearTimeout(done.timer);
+    if (done.menu) return;
     if (svg.hasPointerCapture(e.pointerId)) svg.releasePointerCapture(e.pointerId);
     if (done.dragging) {
       app.layout.drop(done.id);
@@ -76,6 +91,11 @@ export function wireCluster(svg, app) {
       e.preventDefault();
       e.stopPropagation();
       app.toggleServer(server.dataset.node);
+    } else if (/^[1-9]$/.test(e.key)) {
+      // The keyboard's islands: 1, 2, 3 … move the focused server to that island.
+      e.preventDefault();
+      e.stopPropagation();
+      app.moveToIsland(server.dataset.node, Number(e.key));
     }
   });
   // Space must not also scroll the page or reach the global shortcuts.
@@ -135,7 +155,14 @@ export function wireControls(root, app) {
   c('prevote').addEventListener('change', (e) => app.setting('prevote', e.target.checked));
   c('check-quorum').addEventListener('change', (e) => app.setting('check-quorum', e.target.checked));
 
-  root.querySelector('[data-client-form]').addEventListener('submit', (e) => {
+  const form = root.querySelector('[data-client-form]');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    app.client('put');
+  });
+  // Enter in Key, Value or Expected sends Put (the form has no submit button of its own).
+  form.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.isComposing || e.target.tagName !== 'INPUT' || e.altKey || e.ctrlKey || e.metaKey) return;
     e.preventDefault();
     app.client('put');
   });

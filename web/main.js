@@ -10,12 +10,12 @@ import { Panels } from './panels.js';
 import { wireCluster, wireControls } from './input.js';
 import { wireServerMenu } from './server-menu.js';
 import { toggleServerLine, linkClickLines, latencyLine, percent, clientLine, BOOKERS } from './actions.js';
-import { decodeScenario, sharePayload, shareLink } from './share.js';
+import { decodeScenarioAny, sharePayload, shareLink, shortShareLink } from './share.js';
 import { Timeline } from './timeline.js';
 import { Lanes } from './diagram.js';
 import { wireIO } from './io.js';
 import { Classroom } from './classroom.js';
-import { viewFor } from './geometry.js';
+import { viewFor, parsePartition, partitionText, canonicalPartition, sortGroups } from './geometry.js';
 
 /**
  * Default speed: a tenth of real time. Messages take 10–30 ms of simulated time, so at 0.1 a
@@ -45,6 +45,9 @@ class App {
     this.speedSelect = root.querySelector('[data-control="speed"]');
     this.shareOut = root.querySelector('[data-share-out]');
     this.shareLinkEl = root.querySelector('[data-share-link]');
+    this.shareButton = root.querySelector('[data-action="share"]');
+    this.shareNote = root.querySelector('[data-share-note]');
+    this.shareCopied = root.querySelector('[data-share-copied]');
     this.editor = root.querySelector('[data-editor]');
     this.clientError = root.querySelector('[data-client-error]');
     this.paused = false;
@@ -95,12 +98,17 @@ class App {
   }
 
   /** Open the share link in the location's hash, if there is one. */
-  loadFromHash() {
+  async loadFromHash() {
     const payload = sharePayload(location.hash);
     if (payload == null) return false;
+    if (payload === '') {
+      this.showError('This share link is empty: it holds no scenario (was it cut short when it was copied?). A new cluster was started instead.');
+      this.load(FRESH);
+      return true;
+    }
     let text;
     try {
-      text = decodeScenario(payload);
+      text = await decodeScenarioAny(payload);
     } catch (err) {
       this.showError(`This share link could not be opened: ${messageOf(err)}. A new cluster was started instead.`);
       this.load(FRESH);
@@ -169,6 +177,48 @@ class App {
   clickLink(a, b) {
     const snap = this.model.snapshot();
     this.act(linkClickLines(a, b, snap.cuts || [], snap.partition || ''));
+  }
+
+  /**
+   * The keyboard's islands: island `n` (1 is the main one, the largest group) gets server `id`,
+   * as if it had been dragged there. The numbers stay put while the keyboard splits the
+   * cluster; a partition made some other way is numbered afresh (largest group first).
+   */
+  moveToIsland(id, n) {
+    const snap = this.model.snapshot();
+    if (!snap.nodes.some((x) => x.id === id)) return;
+    const groups = this.islandGroups(snap).map((g) => g.filter((x) => x !== id));
+    while (groups.length < n) groups.push([]);
+    groups[n - 1].push(id);
+    this.keyIslands = groups;
+    const text = partitionText(groups.filter((g) => g.length));
+    const ok = this.act([text ? `partition ${text}` : 'heal']);
+    if (!ok) return;
+    const mates = groups[n - 1].filter((x) => x !== id);
+    this.announce(`${id} is on island ${n}${mates.length ? ` with ${mates.join(', ')}` : ', alone'}. ${text ? `Network: ${text}.` : 'Everyone can talk again.'}`);
+    const el = this.svg.querySelector(`[data-node="${id}"]`);
+    if (el) el.focus();
+  }
+
+  /** The current groups, numbered as islands 1, 2, … (see moveToIsland). */
+  islandGroups(snap) {
+    const now = canonicalPartition(snap.partition || '');
+    const kept = this.keyIslands;
+    if (kept && canonicalPartition(partitionText(kept.filter((g) => g.length))) === now
+      && kept.flat().length === snap.nodes.length) {
+      return kept.map((g) => [...g]);
+    }
+    const groups = parsePartition(now);
+    if (groups.length < 2) return [snap.nodes.map((x) => x.id)];
+    const sorted = sortGroups(groups);
+    const main = sorted.reduce((best, g) => (g.length > best.length ? g : best), sorted[0]);
+    return [main, ...sorted.filter((g) => g !== main)];
+  }
+
+  /** Say something to screen readers (and keep it on the page for everyone). */
+  announce(text) {
+    const el = this.root.querySelector('[data-announce]');
+    if (el) el.textContent = text;
   }
 
   /** After a drop: make the network match the islands on the drawing. */
@@ -256,14 +306,49 @@ class App {
 
   // --- sharing ---------------------------------------------------------------------------------
 
+  /**
+   * Share: a popover under the button with the whole link, Copy, and whether the clipboard has
+   * it. The plain link is there at once; the compressed one replaces it when it is ready (and
+   * shorter), and that is the one copied.
+   */
   share() {
-    const link = shareLink(location.origin, location.pathname + location.search, this.model.recorded());
+    const base = [location.origin, location.pathname + location.search];
+    const recorded = this.model.recorded();
+    const at = this.model.snapshot().time_ms;
+    this.showShareLink(shareLink(...base, recorded));
+    this.shareNote.textContent = `Opens this run paused at ${(at / 1000).toFixed(3)} s, exactly as it is now.`;
+    this.shareCopied.textContent = '';
+    this.shareOut.hidden = false;
+    this.shareButton.setAttribute('aria-expanded', 'true');
+    const token = (this.shareToken = (this.shareToken || 0) + 1);
+    shortShareLink(...base, recorded).then((link) => {
+      if (token !== this.shareToken) return;
+      this.showShareLink(link);
+      return this.copyShareLink(false);
+    });
+  }
+
+  showShareLink(link) {
     this.shareLinkEl.textContent = link;
     this.shareLinkEl.href = link;
-    this.shareOut.hidden = false;
-    copyText(link).then((ok) => {
-      this.shareOut.dataset.copied = String(ok);
-    });
+    this.shareOut.dataset.length = String(link.length);
+  }
+
+  /** Copy the shown link; say whether the clipboard took it (and, if not, how to copy it). */
+  async copyShareLink(fromButton = true) {
+    const ok = await copyText(this.shareLinkEl.textContent);
+    this.shareOut.dataset.copied = String(ok);
+    this.shareCopied.textContent = ok
+      ? `Copied to the clipboard (${this.shareLinkEl.textContent.length} characters).`
+      : fromButton ? 'The browser did not allow copying: select the link and copy it.' : '';
+    return ok;
+  }
+
+  closeShare(refocus = true) {
+    if (this.shareOut.hidden) return;
+    this.shareOut.hidden = true;
+    this.shareButton.setAttribute('aria-expanded', 'false');
+    if (refocus) this.shareButton.focus();
   }
 
   copyScenario() {
@@ -381,6 +466,23 @@ async function copyText(text) {
   return false;
 }
 
+/** The Share popover: Copy, Close, Escape, and a press outside closes it. */
+function wireSharePopover(root, app) {
+  const pop = root.querySelector('[data-share-out]');
+  root.querySelector('[data-share-copy]').addEventListener('click', () => app.copyShareLink(true));
+  root.querySelector('[data-share-close]').addEventListener('click', () => app.closeShare(true));
+  pop.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      app.closeShare(true);
+    }
+  });
+  document.addEventListener('pointerdown', (e) => {
+    if (!pop.hidden && !pop.contains(e.target) && !app.shareButton.contains(e.target)) app.closeShare(false);
+  });
+}
+
 /** `?speed=X` from the URL, or the default. */
 export function speedFromQuery(search) {
   const v = Number(new URLSearchParams(search).get('speed'));
@@ -408,7 +510,8 @@ async function main() {
   app.lanes = new Lanes(root.querySelector('[data-lanes]'), app);
   wireIO(root, app);
   app.classroom = new Classroom(app);
-  if (!app.classroom.loadFromHash() && !app.loadFromHash()) app.load(FRESH);
+  wireSharePopover(root, app);
+  if (!(await app.classroom.loadFromHash()) && !(await app.loadFromHash())) app.load(FRESH);
   window.addEventListener('hashchange', () => {
     if (sharePayload(location.hash) != null) {
       app.clearError();

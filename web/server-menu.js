@@ -108,9 +108,12 @@ export function wireServerMenu(svg, app) {
     const el = svg.querySelector(`[data-node="${id}"] .body`);
     const at = el.getBoundingClientRect();
     const base = host.getBoundingClientRect();
-    menu.style.left = `${Math.round(at.right - base.left + 6)}px`;
-    menu.style.top = `${Math.round(at.top - base.top)}px`;
     menu.hidden = false;
+    // Beside the server, on whichever side has room (a phone is narrow).
+    let left = at.right - base.left + 6;
+    if (left + menu.offsetWidth > host.clientWidth - 4) left = Math.max(4, at.left - base.left - menu.offsetWidth - 6);
+    menu.style.left = `${Math.round(left)}px`;
+    menu.style.top = `${Math.round(at.top - base.top)}px`;
     menu.querySelector('button').focus();
   };
 
