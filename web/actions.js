@@ -93,7 +93,7 @@ export function percent(v) {
  * message naming the field that is wrong.
  */
 export function clientLine(op, { key, value, expected, via }) {
-  const bad = (name, v) => `${name} must be 1 to 32 letters, digits or _ . : - (found "${v}")`;
+  const bad = (name, v) => `${name} must be 1 to 32 letters, digits or _ . : - (found ${v.length > 40 ? `"${v.slice(0, 32)}…", ${v.length} characters` : `"${v}"`})`;
   if (!TOKEN.test(key)) return { error: bad('The key', key) };
   let line;
   if (op === 'put') {

@@ -5,7 +5,7 @@
 
 import { untilViolation, bugNames } from './pkg/raft_wasm.js';
 import {
-  allExercises, startText, handInFile, exerciseLink, readExerciseHash, exerciseIdOf,
+  allExercises, startText, handInFile, exerciseLinkShort, readExerciseHashAny, exerciseIdOf, instantOfLine, goalSentence,
 } from './exercises.js';
 import { h } from './dom.js';
 
@@ -26,6 +26,34 @@ export const MAX_SEEDS = 1000;
 export function focusables(box) {
   const sel = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
   return [...box.querySelectorAll(sel)].filter((e) => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length > 0 && !e.closest('[hidden]'));
+}
+
+/**
+ * The finding as the page shows it: its header comment rewritten so that every line number and
+ * time in it points at the scenario on screen (the search's header cited the lines of the
+ * scenario before the header was put on top, and the instant of its own check).
+ * `stop`: untilViolation's answer (its detail cites lines of stop.scenario); `f`: the finding.
+ */
+export function headerForPage(stop, f) {
+  const lines = stop.scenario.split('\n');
+  let oldH = 0;
+  while (oldH < lines.length && lines[oldH].startsWith('#')) oldH += 1;
+  const detail = String(stop.detail || f.detail || '').split('\n');
+  const newH = 1 + detail.length;
+  const shift = (d) => d.replace(/\b(lines?) (\d+(?:(?:, | and | to |–)\d+)*)/g,
+    (_, word, nums) => `${word} ${nums.replace(/\d+/g, (n) => String(Number(n) - oldH + newH))}`);
+  const shifted = detail.map(shift);
+  const head = [
+    `# Found by the page's search (bug ${f.bug}, seed ${f.seed}): ${stop.property || f.property} at ${stop.at_ms}ms`,
+    ...shifted.map((d) => `# ${d}`),
+  ];
+  return { text: [...head, ...lines.slice(oldH)].join('\n'), detail: shifted.join('\n') };
+}
+
+/** How many lines of `recorded` a person acted with (not settings, comments or passing time). */
+export function actionsIn(recorded) {
+  return recorded.split('\n').map((l) => l.replace(/#.*$/, '').trim())
+    .filter((l) => l && !/^(nodes|seed|run|loss|duplicate|latency|prevote|check-quorum|protocol|snapshot-every)\b/.test(l)).length;
 }
 
 const squash = (s) => s.trim().replace(/\s+/g, ' ');
@@ -57,6 +85,10 @@ export class Classroom {
       progress: q('[data-fuzz-progress]'),
       fuzzStatus: q('[data-fuzz-status]'),
       fuzzResult: q('[data-fuzz-result]'),
+      confirm: q('[data-fuzz-confirm]'),
+      badge: q('[data-bug-badge]'),
+      hold: q('[data-hold]'),
+      lost: q('[data-lost]'),
     };
     this.active = null; // { ex, pg, solved, solvedAt, heldSince, hints, lastKey }
     this.search = null;
@@ -101,7 +133,15 @@ export class Classroom {
       restart: () => this.active && this.start(this.active.ex.id),
       'hand-in-link': () => this.handInLink(),
       'hand-in-file': () => this.handInFile(),
-      fuzz: () => this.find(this.el.fuzzBug.value),
+      fuzz: () => this.askFind(this.el.fuzzBug.value),
+      'fuzz-confirmed': () => {
+        this.el.confirm.hidden = true;
+        this.find(this.el.fuzzBug.value);
+      },
+      'fuzz-keep': () => {
+        this.el.confirm.hidden = true;
+        this.el.fuzz.focus();
+      },
       'fuzz-cancel': () => this.cancel(),
     };
     root.addEventListener('click', (e) => {
@@ -170,7 +210,7 @@ export class Classroom {
   // --- exercises ---------------------------------------------------------------------------------
 
   /** Load an exercise: play its setup, then check its goal while the student acts. */
-  start(id, recorded = null) {
+  start(id, recorded = null, source = 'link') {
     const ex = this.byId.get(id);
     if (!ex) {
       this.app.showError(`There is no exercise "${id}". The exercises are: ${this.exercises.map((e) => e.id).join(', ')}.`);
@@ -178,7 +218,7 @@ export class Classroom {
     }
     this.app.clearError();
     const text = recorded ?? startText(ex);
-    if (!this.app.load(text, { paused: recorded != null || ex.startPaused, source: recorded != null ? 'link' : 'scenario' })) {
+    if (!this.app.load(text, { paused: recorded != null || ex.startPaused, source: recorded != null ? source : 'scenario' })) {
       this.leave(false);
       return false;
     }
@@ -191,16 +231,36 @@ export class Classroom {
     return true;
   }
 
-  /** A handed-in link: solved if the page recorded the goal, passed, in it. */
+  /**
+   * A handed-in run (link or file): solved if the page recorded the goal, passed, in it. It was
+   * solved at the instant those goal lines were recorded, the same instant the student's page
+   * showed, whatever the student did after.
+   */
   solvedInRecording() {
-    const passed = new Set((this.app.model.snapshot().expectations || []).filter((x) => x.passed).map((x) => squash(x.text)));
+    const expectations = this.app.model.snapshot().expectations || [];
+    const passed = new Set(expectations.filter((x) => x.passed).map((x) => squash(x.text)));
     const a = this.active;
     if (a.ex.goal.every((g) => passed.has(squash(g)))) {
       a.solved = true;
-      const hit = (this.app.model.snapshot().expectations || []).filter((x) => x.passed && squash(x.text) === squash(a.ex.goal[0]));
+      const hit = expectations.filter((x) => x.passed && squash(x.text) === squash(a.ex.goal[0]));
       a.solvedAt = this.app.model.snapshot().time_ms;
-      if (hit.length) a.solvedLine = hit[hit.length - 1].line;
+      if (hit.length) {
+        a.solvedLine = hit[0].line;
+        const at = instantOfLine(this.app.model.recorded(), a.solvedLine);
+        if (at != null) a.solvedAt = at;
+      }
     }
+  }
+
+  /** A file opened with Import that names an exercise (a hand-in): open it as that exercise, graded. */
+  openHandIn(text, name) {
+    const id = exerciseIdOf(text);
+    if (!id || !this.byId.has(id)) return false;
+    // The goal appended by an unsolved hand-in is not part of the run: leave it out.
+    const run = text.replace(/\n# goal: \(not reached on the page\)\n[\s\S]*$/, '\n');
+    const ok = this.start(id, run, 'file');
+    if (ok) this.app.announce(`${name} opened as exercise “${this.byId.get(id).title}”: ${this.active.solved ? `solved at ${seconds(this.active.solvedAt)}` : 'not solved'}.`);
+    return true;
   }
 
   leave(freshRun) {
@@ -283,15 +343,63 @@ export class Classroom {
       else if (a.heldSince == null) a.heldSince = snap.time_ms;
       if (all && snap.time_ms - a.heldSince >= a.ex.holdMs) this.solve(snap);
     }
+    this.renderHold(snap, all);
+    this.renderLost(snap);
     const sig = results.map((r) => `${r.passed}${r.detail}`).join('|');
     if (sig !== a.goalSig) {
       a.goalSig = sig;
       this.el.goal.replaceChildren(...results.map((r) => {
         const li = h('li', { class: r.passed ? 'passed' : 'failed', 'data-goal-line': r.line });
-        li.append(`${r.passed ? '✓' : '·'} `, h('code', {}, r.text), ` — ${r.detail}`);
+        li.append(h('span', { class: 'goal-mark', 'aria-hidden': 'true' }, r.passed ? '✓' : '○'), ' ',
+          h('span', { class: 'goal-sentence' }, goalSentence(r.text)), ' ',
+          h('span', { class: 'goal-state' }, `${r.passed ? 'Holds now' : 'Not yet'}: ${r.detail}.`),
+          ' ', h('code', { class: 'goal-code', title: 'The goal as a scenario line' }, r.text));
         return li;
       }));
     }
+  }
+
+  /** A goal that must hold for a while: how much longer, while it holds. */
+  renderHold(snap, all) {
+    const a = this.active;
+    const el = this.el.hold;
+    let text = '';
+    let left = 0;
+    if (!a.solved && a.ex.holdMs && all && a.heldSince != null) {
+      left = Math.max(0, a.ex.holdMs - (snap.time_ms - a.heldSince));
+      text = `The goal holds: keep it for ${seconds(left)} more (simulated time).`;
+    }
+    if (el.textContent !== text) el.textContent = text;
+    el.hidden = !text;
+    el.style.setProperty('--held', a.ex.holdMs ? String(1 - left / a.ex.holdMs) : '0');
+    el.dataset.leftMs = String(left);
+  }
+
+  /**
+   * Say when an attempt can no longer succeed, and offer Start over: a goal that wants a write
+   * lost once that write has been applied (committed, and with no bug on Raft never takes a
+   * committed entry back), or a goal that wants the run safe after a safety violation.
+   */
+  renderLost(snap) {
+    const a = this.active;
+    let why = '';
+    if (!a.solved) {
+      const bugs = (snap.settings && snap.settings.bugs) || [];
+      for (const g of a.ex.goal) {
+        const m = /^expect value (\S+) -$/.exec(squash(g));
+        if (m && !bugs.length) {
+          const had = snap.nodes.find((n) => n.state && n.state[m[1]] != null);
+          if (had) why = `${had.id} has applied ${m[1]} = ${had.state[m[1]]}: that write is committed, and Raft never loses a committed write.`;
+        }
+        if (squash(g) === 'expect safe' && snap.safe === false) why = 'safety has been violated in this run, and that cannot be undone.';
+      }
+    }
+    const key = why;
+    if (a.lostKey === key) return;
+    a.lostKey = key;
+    this.el.lost.hidden = !why;
+    const text = this.el.lost.querySelector('[data-lost-text]');
+    text.textContent = why ? `This attempt can no longer succeed: ${why}` : '';
   }
 
   /** The goal holds: record it at this instant (so the recording grades itself) and say so. */
@@ -308,10 +416,10 @@ export class Classroom {
     this.renderSolved();
   }
 
-  handInLink() {
+  async handInLink() {
     const a = this.active;
     if (!a) return;
-    const link = exerciseLink(location.origin, location.pathname + location.search, a.ex.id, this.app.model.recorded());
+    const link = await exerciseLinkShort(location.origin, location.pathname + location.search, a.ex.id, this.app.model.recorded());
     this.el.handInLink.textContent = link;
     this.el.handInLink.href = link;
     this.el.handIn.hidden = false;
@@ -331,10 +439,10 @@ export class Classroom {
   }
 
   /** Open `#ex=ID` (start the exercise) or `#ex=ID&s=…` (a handed-in run). */
-  loadFromHash() {
+  async loadFromHash() {
     let parsed;
     try {
-      parsed = readExerciseHash(location.hash);
+      parsed = await readExerciseHashAny(location.hash);
     } catch (err) {
       this.app.showError(`This exercise link could not be opened: ${err.message || err}`);
       return false;
@@ -353,6 +461,10 @@ export class Classroom {
     const sig = [...on].sort().join(',');
     if (sig === this.bugSig) return;
     this.bugSig = sig;
+    // Seen from anywhere on the page, drawer open or not: this run is not Raft as written.
+    this.el.badge.hidden = on.size === 0;
+    this.el.badge.textContent = on.size ? `bug on: ${[...on].sort().join(', ')}` : '';
+    this.el.badge.title = on.size ? [...on].sort().map((b) => `${b}: ${BUG_RULES[b] || ''}`).join('\n') : '';
     for (const [bug, input] of this.switchInputs) {
       input.checked = on.has(bug);
       input.disabled = on.has(bug);
@@ -365,6 +477,22 @@ export class Classroom {
   spawnPool() {
     const n = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2));
     return Array.from({ length: n }, () => new Worker(new URL('./fuzz-worker.js', import.meta.url), { type: 'module' }));
+  }
+
+  /**
+   * A search replaces the run with its finding: ask first when the run has actions of the
+   * person's in it (anything beyond its settings and the time that passed).
+   */
+  askFind(bug) {
+    const acts = actionsIn(this.app.model.recorded());
+    if (acts === 0) {
+      this.find(bug);
+      return;
+    }
+    this.el.confirm.querySelector('[data-fuzz-confirm-text]').textContent =
+      `The counterexample replaces the current run, with its ${acts} ${acts === 1 ? 'action' : 'actions'}. Share or export it first if you want to keep it.`;
+    this.el.confirm.hidden = false;
+    this.el.confirm.querySelector('button').focus();
   }
 
   /** Search seeds 1, 2, … (split between the workers) for the first that breaks Raft with `bug`. */
@@ -430,13 +558,14 @@ export class Classroom {
       return;
     }
     this.app.clearError();
-    this.app.load(stop.scenario, { paused: true });
+    const shown = headerForPage(stop, f);
+    this.app.load(shown.text, { paused: true });
     const ms = performance.now() - s.t0;
     this.lastSearch = { bug: s.bug, ms, seed: f.seed, tried };
     this.app.root.dataset.fuzz = 'found';
     this.app.root.dataset.fuzzMs = String(Math.round(ms));
     this.el.fuzzStatus.textContent = `Found in ${(ms / 1000).toFixed(1)} s (seed ${f.seed}, ${tried} schedules tried). Replayed and paused at the violation.`;
-    const detail = stop.detail || f.detail;
+    const detail = shown.detail;
     this.el.fuzzResult.replaceChildren(
       h('strong', {}, `${stop.property || f.property} violated at ${seconds(stop.at_ms)}`),
       `\n${detail}\n`,

@@ -2,7 +2,7 @@
 // exercises/README.md). Pure functions: read an exercise, build what a student hands in, read
 // an exercise link. The files are bundled into the page at build time.
 
-import { encodeScenario, decodeScenario } from './share.js';
+import { encodeScenario, decodeScenario, encodeScenarioShort, decodeScenarioAny } from './share.js';
 
 /** Every exercise file, by id (its file name without .scn). */
 export const EXERCISE_FILES = Object.fromEntries(
@@ -100,4 +100,61 @@ export function readExerciseHash(hash) {
   const m = /^#ex=([A-Za-z0-9_-]+)(?:&s=(.*))?$/s.exec(hash || '');
   if (!m) return null;
   return { id: m[1], text: m[2] == null ? null : decodeScenario(m[2]) };
+}
+
+/** The same link with the shortest payload (compressed when shorter, see share.js). */
+export async function exerciseLinkShort(origin, pathname, id, recorded) {
+  return `${origin}${pathname}#ex=${encodeURIComponent(id)}&s=${await encodeScenarioShort(recorded)}`;
+}
+
+/** readExerciseHash for links in either payload form. */
+export async function readExerciseHashAny(hash) {
+  const m = /^#ex=([A-Za-z0-9_-]+)(?:&s=(.*))?$/s.exec(hash || '');
+  if (!m) return null;
+  return { id: m[1], text: m[2] == null ? null : await decodeScenarioAny(m[2]) };
+}
+
+/**
+ * The simulated instant at which line `line` (1-based) of a recording was applied: the sum of
+ * the `run` lines before it (a recording is actions separated by `run Nms`). null when a line
+ * before it runs for a time the text does not say (`run until …`).
+ */
+export function instantOfLine(text, line) {
+  let ms = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < Math.min(line - 1, lines.length); i++) {
+    const code = lines[i].replace(/#.*$/, '').trim();
+    const m = /^run\s+(\d+)(ms|s)$/.exec(code);
+    if (m) ms += Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+    else if (/^run\b/.test(code)) return null;
+  }
+  return ms;
+}
+
+const SERVERS = (list) => {
+  const ids = list.trim().split(/\s+/);
+  return ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+};
+
+/** A goal line (an expectation) as a sentence a student reads; the line itself when unknown. */
+export function goalSentence(text) {
+  const t = text.trim().replace(/\s+/g, ' ');
+  let m;
+  if (t === 'expect leader') return 'One running server is the leader.';
+  if ((m = /^expect leader (S\d)$/.exec(t))) return `${m[1]} is the leader.`;
+  if (t === 'expect no-leader') return 'No running server is the leader.';
+  if ((m = /^expect leaders (\d+)$/.exec(t))) return `${m[1]} servers believe they are the leader at the same time.`;
+  if (t === 'expect safe') return 'Every safety property still holds.';
+  if (t === 'expect not-linearizable') return 'A client sees an impossible answer: the history is not linearizable.';
+  if ((m = /^expect violation ([a-z-]+)$/.exec(t))) return `The checker catches a violation of ${m[1].replace(/-/g, ' ')}.`;
+  if ((m = /^expect role (S\d) ([a-z-]+)$/.exec(t))) return `${m[1]} is a ${m[2]}.`;
+  if ((m = /^expect term (\d+)\.\.$/.exec(t))) return `The term reaches ${m[1]} or more.`;
+  if ((m = /^expect term (\d+)\.\.(\d+)$/.exec(t))) return `The term is between ${m[1]} and ${m[2]}.`;
+  if ((m = /^expect term (\d+)$/.exec(t))) return `The term is ${m[1]}.`;
+  if ((m = /^expect committed (\d+) on (.+)$/.exec(t))) return `${SERVERS(m[2])} have committed entry ${m[1]}.`;
+  if ((m = /^expect value (\S+) - on (.+)$/.exec(t))) return `${SERVERS(m[2])} have no value for ${m[1]}.`;
+  if ((m = /^expect value (\S+) (\S+) on (.+)$/.exec(t))) return `${SERVERS(m[3])} have ${m[1]} = ${m[2]}.`;
+  if ((m = /^expect value (\S+) -$/.exec(t))) return `No value for ${m[1]} is committed (the write is lost).`;
+  if ((m = /^expect value (\S+) (\S+)$/.exec(t))) return `${m[1]} = ${m[2]} is committed.`;
+  return t;
 }

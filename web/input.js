@@ -7,6 +7,8 @@ import { ACTION_BY_ID, ACTION_BY_KEY } from './actions.js';
 
 /** A press that moves less than this many CSS pixels is a click, not a drag. */
 const DRAG_START_PX = 5;
+/** The largest seed (the simulator's seeds are unsigned 64-bit numbers). */
+const SEED_MAX = 18446744073709551615n;
 /** A finger held this long on a server without moving opens its menu (wall-clock ms). */
 const LONG_PRESS_MS = 550;
 /** A slider's value is applied once it has rested this long (wall-clock ms). */
@@ -137,8 +139,11 @@ export function wireControls(root, app) {
   c('nodes').addEventListener('change', (e) => app.newRun({ nodes: Number(e.target.value) }));
   c('seed').addEventListener('change', (e) => {
     const v = e.target.value.trim();
-    if (/^\d{1,19}$/.test(v)) app.newRun({ seed: v });
-    else app.showError(`The seed must be a whole number, found "${v}".`);
+    // A number input reports "" for text that is not a number: say what was typed if we can.
+    const typed = v || (e.target.validity && e.target.validity.badInput ? 'text that is not a number' : 'nothing');
+    if (/^\d{1,20}$/.test(v) && BigInt(v) <= SEED_MAX) app.newRun({ seed: v });
+    else if (/^\d+$/.test(v)) app.showError(`The seed ${v.length > 24 ? `${v.slice(0, 24)}…` : v} is too large: a seed is a whole number from 0 to ${SEED_MAX}.`);
+    else app.showError(`The seed must be a whole number from 0 to ${SEED_MAX}, found ${v ? `"${v.length > 24 ? `${v.slice(0, 24)}…` : v}"` : typed}.`);
   });
   // Sliders: one setting line once the slider rests, not one per arrow key press.
   for (const name of ['loss', 'duplicate', 'latency']) {

@@ -81,8 +81,13 @@ class App {
       this.model.load(text);
     } catch (err) {
       this.showError(`${source === 'link' ? 'This share link could not be opened' : 'This scenario could not be run'}: ${messageOf(err)}`);
-      if (!this.model.pg) this.model.load(FRESH);
-      this.afterLoad(false);
+      if (!this.model.pg) {
+        this.model.load(FRESH);
+        this.afterLoad(false);
+      } else {
+        // The run that was there goes on as it was (paused stays paused).
+        this.renderNow(true);
+      }
       return false;
     }
     this.afterLoad(paused);
