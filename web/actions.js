@@ -119,6 +119,8 @@ export function clientLine(op, { key, value, expected, via }) {
 export const ACTIONS = [
   { id: 'toggle-pause', keys: ['k'], run: (app) => app.setPaused(!app.paused) },
   { id: 'step', keys: ['s'], run: (app) => app.step() },
+  { id: 'prev-mark', keys: ['['], run: (app) => app.timeline.jump(-1) },
+  { id: 'next-mark', keys: [']'], run: (app) => app.timeline.jump(1) },
   { id: 'heal', keys: ['h'], run: (app) => app.heal() },
   { id: 'timeout-leader', keys: ['t'], run: (app) => app.act(['timeout leader']) },
   { id: 'add-server', keys: ['a'], run: (app) => app.addServer() },

@@ -223,7 +223,7 @@ export class Classroom {
       return false;
     }
     this.active = { ex, pg: this.app.model.pg, solved: false, solvedAt: null, heldSince: null, hints: 0, lastKey: null };
-    if (recorded != null) this.solvedInRecording();
+    if (recorded != null) this.solvedInRecording(text);
     this.el.select.value = id;
     this.toggleDrawer('exercises', true);
     this.renderExercise();
@@ -236,7 +236,7 @@ export class Classroom {
    * solved at the instant those goal lines were recorded, the same instant the student's page
    * showed, whatever the student did after.
    */
-  solvedInRecording() {
+  solvedInRecording(text) {
     const expectations = this.app.model.snapshot().expectations || [];
     const passed = new Set(expectations.filter((x) => x.passed).map((x) => squash(x.text)));
     const a = this.active;
@@ -246,7 +246,7 @@ export class Classroom {
       a.solvedAt = this.app.model.snapshot().time_ms;
       if (hit.length) {
         a.solvedLine = hit[0].line;
-        const at = instantOfLine(this.app.model.recorded(), a.solvedLine);
+        const at = instantOfLine(text, a.solvedLine);
         if (at != null) a.solvedAt = at;
       }
     }

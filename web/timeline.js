@@ -118,6 +118,12 @@ export class Timeline {
         Home: 0,
         End: this.end,
       }[e.key];
+      if (e.key === '[' || e.key === ']') {
+        e.preventDefault();
+        e.stopPropagation();
+        this.jump(e.key === ']' ? 1 : -1);
+        return;
+      }
       if (to === undefined) return;
       e.preventDefault();
       e.stopPropagation();
@@ -125,6 +131,24 @@ export class Timeline {
       else this.seek(Math.max(0, Math.min(this.end, to)));
     });
     this.liveButton.addEventListener('click', () => this.live());
+  }
+
+  /**
+   * Jump to the next (dir 1) or previous (dir -1) mark of the recording: an election, a crash
+   * or restart, a partition or heal, a client write, a violation. Says which mark it landed on.
+   */
+  jump(dir) {
+    const now = this.app.model.snapshot().time_ms;
+    const marks = (this.app.model.pg.timeline().marks || []).filter((m) => m.kind !== 'read');
+    const times = [...new Set(marks.map((m) => m.time_ms))].sort((a, b) => a - b);
+    const to = dir > 0 ? times.find((t) => t > now) : times.filter((t) => t < now).pop();
+    if (to == null) {
+      this.app.announce(dir > 0 ? 'No later mark: this is the last one.' : 'No earlier mark: this is the first one.');
+      return;
+    }
+    this.seek(to);
+    const here = marks.filter((m) => m.time_ms === to).map((m) => m.text).join('; ');
+    this.app.announce(`${formatSeconds(to)}: ${here}`);
   }
 
   /** Show instant `t`: the run pauses there (acting now forks the recording). */
