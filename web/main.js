@@ -476,8 +476,8 @@ function wireSharePopover(root, app) {
   const pop = root.querySelector('[data-share-out]');
   root.querySelector('[data-share-copy]').addEventListener('click', () => app.copyShareLink(true));
   root.querySelector('[data-share-close]').addEventListener('click', () => app.closeShare(true));
-  pop.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !pop.hidden) {
       e.preventDefault();
       e.stopPropagation();
       app.closeShare(true);
