@@ -211,7 +211,8 @@ export class ClusterView {
       const ps = g.map((id) => layout.pos(id));
       const pad = r + 12;
       const x0 = Math.min(...ps.map((p) => p.x)) - pad;
-      const y0 = Math.min(...ps.map((p) => p.y)) - pad;
+      // Room above for a leader's crown, so that the island's label never runs into it.
+      const y0 = Math.min(...ps.map((p) => p.y)) - pad - 12;
       const x1 = Math.max(...ps.map((p) => p.x)) + pad;
       const y1 = Math.max(...ps.map((p) => p.y)) + pad;
       set(el.rect, { x: x0, y: y0, width: x1 - x0, height: y1 - y0 });

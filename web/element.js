@@ -57,7 +57,7 @@ export class RaftPlayground extends HTMLElement {
       if (this.figure !== figure) return;
       if (visible && wants && !started) {
         started = true;
-        figure.play();
+        if (!figure.driven) figure.play();
       } else if (visible && parked) {
         parked = false;
         figure.play();

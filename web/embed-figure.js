@@ -382,6 +382,8 @@ export class Figure extends EventTarget {
   runToStep(i) {
     const steps = this.variant.steps;
     if (!(i >= 0 && i < steps.length)) throw new Error(`no step ${i}: this figure has steps 0 to ${steps.length - 1}`);
+    // Someone chose this instant: coming into view must not start playing past it.
+    this.driven = true;
     this.pause();
     if (steps[i].at < this.now() || i <= this.stepIndex) this.reset();
     this.advance(steps[i].at - this.now());

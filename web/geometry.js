@@ -69,9 +69,14 @@ export function clampToBox(p, radius, box = VIEW) {
   };
 }
 
-/** Closest two servers may sit: their circles and the labels under them do not overlap. */
+/**
+ * Closest two servers may sit: their circles, the labels under the upper one and the crown
+ * over the lower one do not overlap (r + 17 + 13 and 4 px of text below, r + 22 above), yet
+ * they stay within the island threshold of each other.
+ */
 export function minimumGap(count) {
-  return 2 * serverRadius(count) + 42;
+  const r = serverRadius(count);
+  return Math.min(2 * r + 56, islandThreshold(count) - 4);
 }
 
 /**

@@ -130,3 +130,43 @@ test('bad seeds and long values say what is allowed; a failed import keeps a pau
   await expect(root(page)).toHaveAttribute('data-paused', 'true');
   await expect(root(page)).toHaveAttribute('data-time', t);
 });
+
+test('a stale-read counterexample: its header comment cites the lines and the instant on screen', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openPage(page);
+  await waitForLeader(page);
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  await page.getByLabel('Bug to hunt').selectOption('stale-read');
+  await page.getByRole('button', { name: 'Find a counterexample' }).click();
+  await expect(root(page)).toHaveAttribute('data-fuzz', 'found', { timeout: 200_000 });
+  const text = await page.locator('[data-recorded]').textContent();
+  const lines = text.split('\n');
+  const header = lines.filter((l) => l.startsWith('#'));
+  const at = Number(/ at (\d+)ms$/.exec(header[0])[1]);
+  await expect(page.locator('[data-violation]')).toContainText(`at ${(at / 1000).toFixed(3)} s`);
+  // Every "line N: OPERATION" of the header is that operation's line in the text shown.
+  const cited = header.flatMap((l) => [...l.matchAll(/line (\d+): (put|get|cas) ([A-Za-z0-9_.:-]+)/g)]);
+  expect(cited.length).toBeGreaterThan(0);
+  for (const [, n, op, key] of cited) expect(lines[Number(n) - 1]).toMatch(new RegExp(`^${op} ${key}\\b`));
+  await expect(page.locator('[data-bug-badge]')).toHaveText('bug on: stale-read');
+});
+
+test('the article: "Jump to the split" lands on the split (step 2), and no label runs into a crown', async ({ page }) => {
+  await page.goto('./article.html');
+  const fig = page.locator('raft-playground[data-fig="split-brain"]');
+  await page.getByRole('button', { name: 'Jump to the split' }).click();
+  await expect(fig.locator('[data-step]').first()).toHaveAttribute('data-step', '1'); // 0-based: the second step
+  await expect(fig.getByRole('button', { name: 'Play', exact: true })).toBeVisible(); // paused there, not playing on
+  await expect(fig.locator('.island')).toHaveCount(2);
+  const boxes = await fig.evaluate((el) => {
+    const r = (e) => { const b = e.getBoundingClientRect(); return { x0: b.left, x1: b.right, y0: b.top, y1: b.bottom }; };
+    const root = el.shadowRoot;
+    const crowns = [...root.querySelectorAll('.role-leader .crown')].map(r);
+    const words = [...root.querySelectorAll('.server-label text, .island-label')].filter((t) => t.textContent).map(r);
+    return { crowns, words };
+  });
+  expect(boxes.crowns.length).toBeGreaterThan(0);
+  const overlaps = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  for (const c of boxes.crowns) for (const w of boxes.words) expect(overlaps(c, w)).toBe(false);
+  await fig.screenshot({ path: 'artifacts/web/78-article-split.png' });
+});
