@@ -370,6 +370,8 @@ export class Classroom {
       text = `The goal holds: keep it for ${seconds(left)} more (simulated time).`;
     }
     if (el.textContent !== text) el.textContent = text;
+    // When the goal starts to hold, bring the countdown into view (a bottom sheet is short).
+    if (text && el.hidden) requestAnimationFrame(() => el.scrollIntoView({ block: 'nearest' }));
     el.hidden = !text;
     el.style.setProperty('--held', a.ex.holdMs ? String(1 - left / a.ex.holdMs) : '0');
     el.dataset.leftMs = String(left);

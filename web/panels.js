@@ -257,7 +257,8 @@ export class Panels {
 
   renderChecks(snap) {
     const list = snap.expectations || [];
-    const sig = list.map((x) => `${x.line}${x.passed}`).join(',');
+    // The text and detail too: after a fork, another expectation may stand on the same line.
+    const sig = list.map((x) => `${x.line}${x.passed}${x.text}|${x.detail}`).join(',');
     if (!this.changed('checks', sig)) return;
     this.checks.hidden = list.length === 0;
     this.checks.replaceChildren(

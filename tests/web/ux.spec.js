@@ -11,13 +11,16 @@ test('the operations list shows exactly the operations at the shown instant, als
   await page.getByRole('button', { name: 'Get', exact: true }).click();
   await expect(page.locator('[data-ops] li[data-op-line]')).toHaveCount(2);
   await expect(page.locator('[data-ops] li').nth(1)).toHaveAttribute('data-outcome', 'ok');
+  const firstOp = await page.evaluate(() => window.playground.model.snapshot().history[0].invoked_ms);
   // Back to before any request: no operation rows at all.
   await page.locator('[data-timeline-slider]').focus();
   await page.keyboard.press('Home');
   await expect(page.locator('[data-ops] li[data-op-line]')).toHaveCount(0);
   // A new request there forks the run: one row, the new one, pending or done, not an old "ok".
   await page.locator('[data-timeline-slider]').focus();
-  for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowRight');
+  const presses = Math.floor((firstOp - 1) / 100);
+  for (let i = 0; i < presses; i++) await page.keyboard.press('ArrowRight');
+  expect(Number(await root(page).getAttribute('data-time'))).toBeLessThan(firstOp);
   await page.getByRole('button', { name: 'CAS', exact: true }).click();
   await expect(page.locator('[data-ops] li[data-op-line]')).toHaveCount(1);
   await expect(page.locator('[data-ops] li .op-what')).toHaveText(/^cas bike42/);
@@ -107,6 +110,26 @@ test('a hand-in file opened with Import is graded, with the solved time of the s
   await teacher.locator('[data-control="import"]').setInputFiles('test-results/hand-in.scn');
   await expect(teacher.locator('[data-exercise]')).toHaveAttribute('data-solved', 'true');
   await expect(teacher.locator('[data-exercise-status]')).toContainText(`Solved at ${at}`);
+  // The hand-in link says the same instant.
+  await page.getByRole('button', { name: 'Link', exact: true }).click();
+  const link = (await page.locator('[data-hand-in-link]').textContent()).trim();
+  expect(link).toContain('#ex=elect-leader&s=');
+  const viaLink = await page.context().newPage();
+  await viaLink.goto(link);
+  await expect(viaLink.locator('[data-exercise]')).toHaveAttribute('data-solved', 'true');
+  await expect(viaLink.locator('[data-exercise-status]')).toContainText(`Solved at ${at}`);
+});
+
+test('axe finds nothing at 1280×800 with a drawer open and the Share popover open', async ({ page }) => {
+  await openPage(page, '?speed=5', '#ex=split-no-leader');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByRole('button', { name: 'Share' }).click();
+  await expect(page.locator('[data-share-out]')).toBeVisible();
+  await shot(page, '79-desktop-drawer-share');
+  const require = (await import('node:module')).createRequire(import.meta.url);
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations.map((v) => v.id));
+  expect(violations).toEqual([]);
 });
 
 test('bad seeds and long values say what is allowed; a failed import keeps a paused run paused', async ({ page }) => {
