@@ -211,12 +211,15 @@ export class ClusterView {
       const ps = g.map((id) => layout.pos(id));
       const pad = r + 12;
       const x0 = Math.min(...ps.map((p) => p.x)) - pad;
-      // Room above for a leader's crown, so that the island's label never runs into it.
+      // Room above for a leader's crown and below for the role and vote words.
       const y0 = Math.min(...ps.map((p) => p.y)) - pad - 12;
       const x1 = Math.max(...ps.map((p) => p.x)) + pad;
-      const y1 = Math.max(...ps.map((p) => p.y)) + pad;
+      const y1 = Math.max(...ps.map((p) => p.y)) + pad + 22;
       set(el.rect, { x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
-      set(el.label, { x: x0 + 12, y: y0 - 6 });
+      // The label sits over the island, or under it when the island touches the top.
+      const box = layout.box;
+      const labelY = y0 - 6 >= 13 ? y0 - 6 : y1 + 14 <= box.height - 4 ? y1 + 14 : y0 + 14;
+      set(el.label, { x: Math.max(4, x0 + 12), y: labelY });
       setText(el.label, `can talk: ${g.join(' ')}`);
     });
 
