@@ -193,3 +193,21 @@ test('the article: "Jump to the split" lands on the split (step 2), and no label
   for (const c of boxes.crowns) for (const w of boxes.words) expect(overlaps(c, w)).toBe(false);
   await fig.screenshot({ path: 'artifacts/web/78-article-split.png' });
 });
+
+test('islands form the way a person groups things: a server dropped near an island joins it', async ({ page }) => {
+  await openPage(page);
+  await waitForLeader(page);
+  const { dragToLeftEdge, centre, drag } = await import('./helpers.js');
+  await dragToLeftEdge(page, ['S1']);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 | S2 S3 S4 S5');
+  // S2 dropped two and a half server widths below S1: near, not on top. It joins S1.
+  const s1 = await centre(page, 'S1');
+  const body = await page.locator('[data-node="S1"] .body').boundingBox();
+  await drag(page, await centre(page, 'S2'), { x: s1.x + body.width * 0.3, y: s1.y + body.height * 2.5 });
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 S4 S5');
+  // S3 dropped far from everyone (the top right corner) is an island of its own.
+  const svg = await page.locator('[data-cluster]').boundingBox();
+  await drag(page, await centre(page, 'S3'), { x: svg.x + svg.width - 40, y: svg.y + 50 });
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 | S4 S5');
+  await shot(page, '80-islands-by-mouse');
+});
