@@ -151,7 +151,7 @@ export function goalSentence(text) {
   if ((m = /^expect term (\d+)\.\.$/.exec(t))) return `The term reaches ${m[1]} or more.`;
   if ((m = /^expect term (\d+)\.\.(\d+)$/.exec(t))) return `The term is between ${m[1]} and ${m[2]}.`;
   if ((m = /^expect term (\d+)$/.exec(t))) return `The term is ${m[1]}.`;
-  if ((m = /^expect committed (\d+) on (.+)$/.exec(t))) return `${SERVERS(m[2])} have committed entry ${m[1]}.`;
+  if ((m = /^expect committed (\d+) on (.+)$/.exec(t))) return `${SERVERS(m[2])} have committed entry ${m[1]} (or later ones).`;
   if ((m = /^expect value (\S+) - on (.+)$/.exec(t))) return `${SERVERS(m[2])} have no value for ${m[1]}.`;
   if ((m = /^expect value (\S+) (\S+) on (.+)$/.exec(t))) return `${SERVERS(m[3])} have ${m[1]} = ${m[2]}.`;
   if ((m = /^expect value (\S+) -$/.exec(t))) return `No value for ${m[1]} is committed (the write is lost).`;

@@ -211,3 +211,21 @@ test('islands form the way a person groups things: a server dropped near an isla
   await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 | S3 | S4 S5');
   await shot(page, '80-islands-by-mouse');
 });
+
+test('an attempt that can no longer succeed says so and offers Start over', async ({ page }) => {
+  await openPage(page, '?speed=5', '#ex=lose-a-write');
+  await expect(page.locator('[data-exercise]')).toHaveAttribute('data-exercise', 'lose-a-write');
+  const lost = page.locator('[data-lost]');
+  await expect(lost).toBeHidden();
+  // Doing nothing lets S1's write commit: it can no longer be lost.
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.getByRole('button', { name: 'Exercises' }).click();
+  await expect(lost).toBeVisible();
+  await expect(lost).toContainText('can no longer succeed');
+  await expect(lost).toContainText('bike42 = alice');
+  await shot(page, '81-attempt-lost');
+  await lost.getByRole('button', { name: 'Start over' }).click();
+  await expect(lost).toBeHidden();
+  await expect(page.locator('[data-exercise]')).toHaveAttribute('data-solved', 'false');
+});
