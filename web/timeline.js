@@ -18,6 +18,7 @@ const HEIGHT = 36;
 export const MARK_KINDS = {
   write: 'client write',
   read: 'client read',
+  commit: 'commit',
   partition: 'partition',
   heal: 'heal',
   crash: 'crash',
@@ -135,7 +136,8 @@ export class Timeline {
 
   /**
    * Jump to the next (dir 1) or previous (dir -1) mark of the recording: an election, a crash
-   * or restart, a partition or heal, a client write, a violation. Says which mark it landed on.
+   * or restart, a partition or heal, a client write, a commit, a violation. Says which mark it
+   * landed on.
    */
   jump(dir) {
     const now = this.app.model.snapshot().time_ms;
@@ -221,6 +223,7 @@ export class Timeline {
       else if (m.kind === 'restart') g.append(el('circle', { cx: x, cy: 28, r: 3 }));
       else if (m.kind === 'partition' || m.kind === 'heal') g.append(el('rect', { x: x - 1, y: 9, width: 2, height: 18 }));
       else if (m.kind === 'violation') g.append(el('rect', { x: x - 2, y: 0, width: 4, height: HEIGHT }));
+      else if (m.kind === 'commit') g.append(el('path', { d: `M${x - 3} 33 L${x} 28 L${x + 3} 33 Z` }));
       else g.append(el('rect', { x: x - 0.75, y: 22, width: 1.5, height: 5 }));
       const title = el('title');
       title.textContent = `${formatSeconds(m.time_ms)}: ${m.text}`;

@@ -1,6 +1,6 @@
 //! What the page needs about the past that the simulator does not keep: every message's whole
 //! life (sent, delivered or dropped) for the space-time diagram, and the marks of the timeline
-//! (elections, crashes, partitions, client writes, violations).
+//! (elections, crashes, partitions, client writes, commits, violations).
 //!
 //! The tracker watches a [`Runner`] from outside, one event at a time: it never changes the run.
 //! The simulator's counters tell it cheaply whether an event touched the network at all, so an
@@ -54,7 +54,7 @@ impl Serialize for MessageRec {
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct Mark {
     pub time_ms: u64,
-    /// `leader`, `crash`, `restart`, `partition`, `heal`, `write`, `read`, `violation`.
+    /// `leader`, `crash`, `restart`, `partition`, `heal`, `write`, `read`, `commit`, `violation`.
     pub kind: &'static str,
     pub text: String,
 }
@@ -70,6 +70,8 @@ pub struct Tracker {
     counters: (u64, u64, u64),
     /// Term in which each server (by id) was last seen leading, 0 when not leading.
     leading: [u64; 10],
+    /// The highest commit index any server has reached: a `commit` mark when it grows.
+    commit_top: u64,
     violations: usize,
     pub marks: VecDeque<Mark>,
     /// Whether messages were ever evicted (older windows then need a replay).
@@ -103,6 +105,7 @@ impl Tracker {
             self.leading[s.id as usize] =
                 if s.running && s.node.role() == Role::Leader { s.node.term() } else { 0 };
         }
+        self.commit_top = self.commit_top.max(sim.servers().iter().map(|s| s.node.commit_index()).max().unwrap_or(0));
         self.violations = sim.violations().len();
     }
 
@@ -205,6 +208,14 @@ impl Tracker {
                 self.push_mark(now, "leader", format!("S{} leads term {term}", s.id));
             }
         }
+        // A new highest committed entry anywhere in the cluster (an election's no-op, a write).
+        if let Some(s) = sim.servers().iter().max_by_key(|s| (s.node.commit_index(), std::cmp::Reverse(s.id))) {
+            let top = s.node.commit_index();
+            if top > self.commit_top {
+                self.commit_top = top;
+                self.push_mark(now, "commit", format!("S{} committed up to entry {top}", s.id));
+            }
+        }
         let v = sim.violations();
         if v.len() > self.violations {
             for x in &v[self.violations..] {
@@ -234,6 +245,15 @@ impl Tracker {
         }
         self.open = self.messages.iter().filter(|m| m.end_ms.is_none()).map(|m| m.wire.id).filter(|id| wire.contains(id)).collect();
         self.max_id = self.messages.back().map_or(0, |m| m.wire.id);
+        // The highest commit before this instant: the newest commit mark kept, or what the
+        // servers hold now.
+        self.commit_top = self
+            .marks
+            .iter()
+            .rev()
+            .find(|m| m.kind == "commit")
+            .and_then(|m| m.text.rsplit(' ').next()?.parse().ok())
+            .unwrap_or(0);
         self.resync(runner);
     }
 }
@@ -258,5 +278,9 @@ mod tests {
         assert_eq!(delivered, st.messages_delivered);
         assert_eq!(dropped, st.messages_dropped);
         assert!(t.marks.iter().any(|m| m.kind == "leader"));
+        // The leader's no-op commits: one commit mark per new highest entry, in order.
+        let commits: Vec<&Mark> = t.marks.iter().filter(|m| m.kind == "commit").collect();
+        assert!(!commits.is_empty());
+        assert!(commits.windows(2).all(|w| w[0].time_ms <= w[1].time_ms));
     }
 }
