@@ -87,6 +87,7 @@ export class Classroom {
       fuzzResult: q('[data-fuzz-result]'),
       confirm: q('[data-fuzz-confirm]'),
       badge: q('[data-bug-badge]'),
+      exBadge: q('[data-exercise-badge]'),
       hold: q('[data-hold]'),
       lost: q('[data-lost]'),
     };
@@ -265,6 +266,7 @@ export class Classroom {
 
   leave(freshRun) {
     this.active = null;
+    this.el.exBadge.hidden = true;
     this.el.select.value = '';
     this.el.panel.hidden = true;
     this.el.handIn.hidden = true;
@@ -345,6 +347,7 @@ export class Classroom {
     }
     this.renderHold(snap, all);
     this.renderLost(snap);
+    this.renderBadge();
     const sig = results.map((r) => `${r.passed}${r.detail}`).join('|');
     if (sig !== a.goalSig) {
       a.goalSig = sig;
@@ -357,6 +360,34 @@ export class Classroom {
         return li;
       }));
     }
+  }
+
+  /**
+   * The exercise's state in the top bar, seen with the drawer closed (a keyboard user closes
+   * it to work on the cluster): solved, holding (and how long to go), lost, or not yet.
+   */
+  renderBadge() {
+    const a = this.active;
+    const left = Number(this.el.hold.dataset.leftMs || 0);
+    let state = 'open';
+    let text = 'not solved yet';
+    if (a.solved) {
+      state = 'solved';
+      text = 'solved ✓';
+    } else if (!this.el.lost.hidden) {
+      state = 'lost';
+      text = 'cannot succeed now';
+    } else if (!this.el.hold.hidden) {
+      state = 'holding';
+      text = `holds · ${seconds(left)} to go`;
+    }
+    const b = this.el.exBadge;
+    b.hidden = false;
+    if (b.textContent !== text) {
+      b.textContent = text;
+      b.title = `Exercise “${a.ex.title}”: ${text}`;
+    }
+    b.dataset.state = state;
   }
 
   /** A goal that must hold for a while: how much longer, while it holds. */

@@ -85,9 +85,10 @@ const ROLE_WORD = { follower: 'follower', 'pre-candidate': 'pre-candidate', cand
 
 /** What a server says about itself, for people who cannot see the drawing. */
 export function serverName(n) {
-  if (!n.running) return `${n.id}, crashed, term ${n.term} — press Enter to restart`;
+  const more = '; M for more, 1 to 3 to move it to an island';
+  if (!n.running) return `${n.id}, crashed, term ${n.term} — press Enter to restart${more}`;
   const member = n.member === false ? ', not a member' : '';
-  return `${n.id}, ${ROLE_WORD[n.role] || n.role}, term ${n.term}${member} — press Enter to crash`;
+  return `${n.id}, ${ROLE_WORD[n.role] || n.role}, term ${n.term}${member} — press Enter to crash${more}`;
 }
 
 export class ClusterView {
