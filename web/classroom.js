@@ -5,7 +5,7 @@
 
 import { untilViolation, bugNames } from './pkg/raft_wasm.js';
 import {
-  allExercises, startText, handInFile, exerciseLinkShort, readExerciseHashAny, exerciseIdOf, instantOfLine, goalSentence,
+  allExercises, startText, handInFile, exerciseLink, exerciseLinkShort, readExerciseHashAny, exerciseIdOf, instantOfLine, goalSentence,
 } from './exercises.js';
 import { h } from './dom.js';
 
@@ -449,13 +449,21 @@ export class Classroom {
     this.renderSolved();
   }
 
+  /** The hand-in link: the plain one at once, the compressed one when ready (and shorter). */
   async handInLink() {
     const a = this.active;
     if (!a) return;
-    const link = await exerciseLinkShort(location.origin, location.pathname + location.search, a.ex.id, this.app.model.recorded());
-    this.el.handInLink.textContent = link;
-    this.el.handInLink.href = link;
+    const base = [location.origin, location.pathname + location.search, a.ex.id, this.app.model.recorded()];
+    const show = (link) => {
+      this.el.handInLink.textContent = link;
+      this.el.handInLink.href = link;
+    };
+    show(exerciseLink(...base));
     this.el.handIn.hidden = false;
+    const token = (this.handInToken = (this.handInToken || 0) + 1);
+    const link = await exerciseLinkShort(...base);
+    if (token !== this.handInToken) return;
+    show(link);
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(link).catch(() => {});
   }
 

@@ -53,7 +53,11 @@ export function wireCluster(svg, app) {
   svg.addEventListener('pointermove', (e) => {
     if (!press || e.pointerId !== press.pointerId || !press.id) return;
     if (!press.dragging && Math.hypot(e.clientX - press.x, e.clientY - press.y) < DRAG_START_PX) return;
-    if (press.menu) return;
+    // Held long enough for the menu, then moved: it was a drag after all (the menu goes).
+    if (press.menu) {
+      press.menu = false;
+      if (app.serverMenu) app.serverMenu.close(false);
+    }
     if (!press.dragging) {
       press.dragging = true;
       clearTimeout(press.timer);

@@ -158,4 +158,5 @@ export function wireServerMenu(svg, app) {
   document.addEventListener('pointerdown', (e) => {
     if (!menu.hidden && !menu.contains(e.target)) close(false);
   });
+  app.serverMenu = { close };
 }
