@@ -149,6 +149,9 @@ export class Classroom {
       const b = e.target.closest('[data-classroom]');
       if (b && !b.disabled && actions[b.dataset.classroom]) actions[b.dataset.classroom]();
     });
+    this.el.fuzzBug.addEventListener('change', () => {
+      this.fuzzBugPicked = true;
+    });
     this.el.switches.addEventListener('change', (e) => {
       const bug = e.target.dataset.bug;
       if (bug && e.target.checked) this.app.act([`bug ${bug}`]);
@@ -506,6 +509,8 @@ export class Classroom {
     this.el.badge.hidden = on.size === 0;
     this.el.badge.textContent = on.size ? `bug on: ${[...on].sort().join(', ')}` : '';
     this.el.badge.title = on.size ? [...on].sort().map((b) => `${b}: ${BUG_RULES[b] || ''}`).join('\n') : '';
+    // The search hunts the bug that is on, unless the person picked another one.
+    if (on.size && !this.fuzzBugPicked && !this.search) this.el.fuzzBug.value = [...on].sort()[0];
     for (const [bug, input] of this.switchInputs) {
       input.checked = on.has(bug);
       input.disabled = on.has(bug);

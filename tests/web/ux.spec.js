@@ -77,6 +77,7 @@ test('Break Raft: a bug badge in the top bar, and a search asks before replacing
   await page.getByRole('button', { name: 'Close Break Raft' }).click();
   await expect(page.locator('[data-bug-badge]')).toHaveText('bug on: stale-read');
   await page.getByRole('button', { name: 'Break Raft' }).click();
+  await expect(page.getByLabel('Bug to hunt')).toHaveValue('stale-read'); // the bug that is on
   const before = await page.evaluate(() => window.playground.model.recorded());
   await page.getByRole('button', { name: 'Find a counterexample' }).click();
   await expect(page.locator('[data-fuzz-confirm]')).toContainText('replaces the current run, with its 2 actions');
