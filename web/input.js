@@ -134,6 +134,7 @@ export function wireControls(root, app) {
   c('latency').addEventListener('input', (e) => app.panels.preview('latency', Number(e.target.value)));
   c('prevote').addEventListener('change', (e) => app.setting('prevote', e.target.checked));
   c('check-quorum').addEventListener('change', (e) => app.setting('check-quorum', e.target.checked));
+  c('reads').addEventListener('change', (e) => app.setting('reads', e.target.value));
 
   root.querySelector('[data-client-form]').addEventListener('submit', (e) => {
     e.preventDefault();
