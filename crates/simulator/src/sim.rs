@@ -597,8 +597,8 @@ impl Sim {
     }
 
     /// Put a message on the wire: decide its fate now (loss, duplication, delay), all drawn
-    /// from the run's generator in a fixed order.
-    /// Put a message on the network. Returns how many copies were sent (2 when duplicated).
+    /// from the run's generator in a fixed order. Returns how many copies were sent (2 when
+    /// duplicated).
     fn send(&mut self, envelope: Envelope) -> u32 {
         self.stats.messages_sent += 1;
         let copies = if self.rng.chance_ppm(self.settings.duplicate_ppm) { 2 } else { 1 };
