@@ -912,8 +912,9 @@ mod tests {
     #[test]
     fn a_live_schedule_ends_where_its_replay_ends() {
         let mut live_runs = 0;
-        for profile in [Profile::Figure8, Profile::Figure8Unreliable, Profile::Membership] {
-            for bug in [None, Some(Bug::CommitOldTerms), Some(Bug::SkipPrevCheck)] {
+        for profile in [Profile::Figure8, Profile::Figure8Unreliable, Profile::Membership, Profile::Reads] {
+            let third = if profile == Profile::Reads { Bug::LeaseForgetLeader } else { Bug::SkipPrevCheck };
+            for bug in [None, Some(Bug::CommitOldTerms), Some(third)] {
                 let cfg = FuzzConfig { bug, profile: Some(profile), duration_ms: 3_000, ..FuzzConfig::default() };
                 for seed in 1..=12 {
                     let (s, live) = generate(seed, &cfg);
@@ -926,7 +927,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(live_runs, 3 * 3 * 12);
+        assert_eq!(live_runs, 4 * 3 * 12);
         assert!(generate(1, &FuzzConfig { profile: Some(Profile::Mixed), ..FuzzConfig::default() }).1.is_none());
     }
 }
