@@ -922,6 +922,27 @@ pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
 mod tests {
     use super::*;
 
+    /// A forced timer breaks a lease by design: no lease schedule of any profile has one, and
+    /// the other schedules still do.
+    #[test]
+    fn lease_schedules_never_force_a_timer() {
+        let (mut lease, mut forced) = (0, 0);
+        for profile in Profile::ALL {
+            let cfg = FuzzConfig { profile: Some(profile), duration_ms: 3_000, ..FuzzConfig::default() };
+            for seed in 1..=40 {
+                let s = schedule(seed, &cfg);
+                let timeouts = s.items.iter().filter(|i| matches!(i.kind, ItemKind::Action(Action::Timeout(_)))).count();
+                if lease_reads(&s.items) {
+                    lease += 1;
+                    assert_eq!(timeouts, 0, "{profile:?} seed {seed}");
+                } else {
+                    forced += timeouts;
+                }
+            }
+        }
+        assert!(lease > 20 && forced > 20, "{lease} lease schedules, {forced} forced timers elsewhere");
+    }
+
     /// The live simulation a profile plays against is the run a replay gives: same trace, same
     /// verdict. (fuzz_seed trusts it instead of running the schedule again.)
     #[test]
