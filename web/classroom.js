@@ -17,6 +17,8 @@ export const BUG_RULES = {
   'skip-prev-check': 'a follower appends entries without matching the previous index and term',
   'small-quorum': 'elections and commits count half of the cluster, rounded down, as a majority',
   'stale-read': 'a leader answers get from its own state without confirming it is still leader',
+  'read-index-any-term': 'a leader takes an answer to a heartbeat of its earlier term as confirming a read of this term (§6.4)',
+  'lease-forget-leader': 'a follower that learns a new term from a response forgets its live leader and votes within its lease (§4.2.3)',
 };
 
 /** The search gives up after this many seeds (every bug shows up within a few hundred). */

@@ -163,6 +163,7 @@ export function wireControls(root, app) {
   c('latency').addEventListener('input', (e) => app.panels.preview('latency', Number(e.target.value)));
   c('prevote').addEventListener('change', (e) => app.setting('prevote', e.target.checked));
   c('check-quorum').addEventListener('change', (e) => app.setting('check-quorum', e.target.checked));
+  c('reads').addEventListener('change', (e) => app.setting('reads', e.target.value));
 
   const form = root.querySelector('[data-client-form]');
   form.addEventListener('submit', (e) => {

@@ -250,6 +250,7 @@ class App {
       latency: () => latencyLine(Number(value)),
       prevote: () => `prevote ${value ? 'on' : 'off'}`,
       'check-quorum': () => `check-quorum ${value ? 'on' : 'off'}`,
+      reads: () => `reads ${value}`,
     }[name]();
     this.act([line]);
   }

@@ -78,6 +78,7 @@ export class Panels {
       [...root.querySelectorAll('[data-control]')].map((e) => [e.dataset.control, e]),
     );
     this.outs = Object.fromEntries([...root.querySelectorAll('[data-out]')].map((e) => [e.dataset.out, e]));
+    this.readsNote = root.querySelector('[data-reads-note]');
     this.keys = {};
     this.feedLast = null;
     this.opRows = new Map();
@@ -288,6 +289,8 @@ export class Panels {
     put(c.seed, String(s.seed));
     put(c.prevote, !!s.prevote, 'checked');
     put(c['check-quorum'], !!s.check_quorum, 'checked');
+    put(c.reads, s.reads);
+    if (this.readsNote) this.readsNote.hidden = s.reads !== 'lease';
     // A slider that was just moved shows its own value until the setting has been applied.
     if (this.previewUntil && performance.now() < this.previewUntil) return;
     put(c.loss, String(Math.round(s.loss_pct)));

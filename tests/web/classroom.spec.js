@@ -265,3 +265,31 @@ test.describe('counterexample search', () => {
     });
   }
 });
+
+/**
+ * The two read bugs hide behind slow links, leadership bounces and leases: the search reaches
+ * them through the fuzzer's `reads` profile. What is held fixed is the number of schedules
+ * (the lowest failing seed), not wall time.
+ */
+const READ_BUGS = { 'read-index-any-term': 100, 'lease-forget-leader': 400 };
+
+test.describe('counterexample search for the read bugs', () => {
+  test.describe.configure({ mode: 'serial' });
+  for (const [bug, budget] of Object.entries(READ_BUGS)) {
+    test(`finds bug ${bug} within ${budget} schedules and pauses at the violation`, async ({ page }) => {
+      await openPage(page);
+      await page.getByRole('button', { name: 'Break Raft' }).click();
+      await page.getByLabel('Bug to hunt').selectOption(bug);
+      await page.getByRole('button', { name: 'Find a counterexample' }).click();
+      await expect(root(page)).toHaveAttribute('data-fuzz', 'found', { timeout: 120_000 });
+      const status = await page.locator('[data-fuzz-status]').textContent();
+      const tried = Number(/(\d+) schedules tried/.exec(status)?.[1]);
+      expect(tried, status).toBeGreaterThan(0);
+      expect(tried, `${bug}: ${status}`).toBeLessThanOrEqual(budget);
+      await expect(root(page)).toHaveAttribute('data-paused', 'true');
+      await expect(root(page)).toHaveAttribute('data-safe', 'false');
+      await expect(page.locator('[data-fuzz-result]')).toContainText(`Bug ${bug}:`);
+      await expect(page.locator('[data-recorded]')).toContainText(`bug ${bug}`);
+    });
+  }
+});

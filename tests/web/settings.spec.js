@@ -20,6 +20,16 @@ test('sliders and switches become setting lines, and the page shows the new sett
   await expect(recorded).toContainText('check-quorum on');
   await page.getByRole('switch', { name: 'Pre-Vote' }).uncheck();
   await expect(recorded).toContainText('prevote off');
+  // Lease reads come with a word on forced timers, which break a lease by design.
+  const note = page.locator('[data-reads-note]');
+  await expect(note).toBeHidden();
+  await page.getByLabel('Reads').selectOption('lease');
+  await expect(recorded).toContainText('reads lease');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('timeout');
+  await page.getByLabel('Reads').selectOption('read-index');
+  await expect(recorded).toContainText('reads read-index');
+  await expect(note).toBeHidden();
   // Lossy messages die visibly: some crossed-out messages show up.
   await page.getByLabel('Message loss').fill('40');
   await expect(page.locator('.msg.lost').first()).toBeAttached();

@@ -31,6 +31,10 @@ pub enum MessageBody {
         read_ctx: u64,
     },
     /// `success`: `match_index` is the last index known to match the leader's.
+    /// `read_ctx` and `read_term` name the round this answers: round numbers restart in every
+    /// term, so a round is only the leader's if `read_term` is its current term (a server that
+    /// answers a stale request stamps the reply with its own, newer term, which may be the
+    /// term the same server leads again).
     /// On failure the follower offers a hint for fast backtracking (dissertation §5.3 / the
     /// "accelerated log backtracking" of the extended paper): `conflict_term` is the term of its
     /// entry at `prev_index` (None if its log is too short) and `conflict_index` the first index
@@ -41,10 +45,12 @@ pub enum MessageBody {
         conflict_term: Option<Term>,
         conflict_index: Index,
         read_ctx: u64,
+        read_term: Term,
     },
     /// Dissertation §5.3 / Figure 5.3, sent in one piece.
     InstallSnapshot { snapshot: Snapshot, read_ctx: u64 },
-    InstallSnapshotResponse { last_index: Index, read_ctx: u64 },
+    /// `read_ctx` and `read_term` as in `AppendEntriesResponse`.
+    InstallSnapshotResponse { last_index: Index, read_ctx: u64, read_term: Term },
     /// §3.10: start an election now, even if your timer has not fired.
     TimeoutNow,
 }

@@ -153,7 +153,8 @@ pub struct Node {
     kv: KvState,
     /// The leader of the current term, when known.
     leader_id: Option<NodeId>,
-    /// When this server last heard from the leader of its current term.
+    /// When this server last heard from a leader (of its current term or an earlier one: a
+    /// term learnt from a response does not make it forget). Cleared when it campaigns.
     leader_contact_ms: Option<TimeMs>,
     /// After a restart a server does not remember when it last heard from a leader, so under the
     /// §4.2.3 rule it ignores vote requests until its first election timeout (which is at
@@ -388,7 +389,13 @@ impl Node {
         }
         self.role = RoleState::Follower;
         self.leader_id = leader;
-        self.leader_contact_ms = None;
+        // `leader_contact_ms` survives: "I heard from a leader at t" stays true whatever term we
+        // learn next (a response to an old request of ours can teach us one), and the §4.2.3
+        // rule that protects that leader's lease depends on it. A campaign of our own clears it.
+        if term_changed && self.config.has_bug(Bug::LeaseForgetLeader) {
+            // Bug::LeaseForgetLeader: a new term wipes the memory, so we vote within the lease.
+            self.leader_contact_ms = None;
+        }
         if from != Role::Follower || term_changed {
             self.out.push(Effect::RoleChanged { role: Role::Follower, term: self.term });
         }
@@ -615,15 +622,18 @@ impl Node {
         let body = match m.body {
             MessageBody::PreVote { .. } => MessageBody::PreVoteResponse { granted: false },
             MessageBody::RequestVote { .. } => MessageBody::RequestVoteResponse { granted: false },
+            // The round we echo is of the request's (older) term, not of ours: say so, or a
+            // server that leads our term later would take this for an answer to its own round.
             MessageBody::AppendEntries { read_ctx, .. } => MessageBody::AppendEntriesResponse {
                 success: false,
                 match_index: 0,
                 conflict_term: None,
                 conflict_index: 0,
                 read_ctx,
+                read_term: m.term,
             },
             MessageBody::InstallSnapshot { read_ctx, .. } => {
-                MessageBody::InstallSnapshotResponse { last_index: 0, read_ctx }
+                MessageBody::InstallSnapshotResponse { last_index: 0, read_ctx, read_term: m.term }
             }
             _ => return,
         };
@@ -636,16 +646,14 @@ impl Node {
         rule_on && (self.leader_alive(now) || self.quiet_after_restart)
     }
 
-    /// Whether this server heard from a current leader within the minimum election timeout
-    /// (a leader counts itself as alive).
+    /// Whether this server heard from a leader within the minimum election timeout (a leader
+    /// counts itself as alive). That leader may have led an earlier term than ours: we may have
+    /// learnt our term from a response since, and its lease may still count on us.
     fn leader_alive(&self, now: TimeMs) -> bool {
         if self.role() == Role::Leader {
             return true;
         }
-        match (self.leader_id, self.leader_contact_ms) {
-            (Some(_), Some(at)) => now < at + self.config.election_timeout_min_ms,
-            _ => false,
-        }
+        self.leader_contact_ms.is_some_and(|at| now < at + self.config.election_timeout_min_ms)
     }
 
     // ---- messages: per role ---------------------------------------------------------------
@@ -654,7 +662,7 @@ impl Node {
     fn step_follower(&mut self, now: TimeMs, m: Message) {
         match m.body {
             MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
             MessageBody::AppendEntries { .. } => self.handle_append_entries(now, m),
             MessageBody::InstallSnapshot { .. } => self.handle_install_snapshot(now, m),
             MessageBody::TimeoutNow => self.handle_timeout_now(now),
@@ -669,7 +677,7 @@ impl Node {
     fn step_pre_candidate(&mut self, now: TimeMs, m: Message) {
         match m.body {
             MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
             MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
                 // A leader of our term exists: stop campaigning.
                 self.become_follower(m.term, Some(m.from));
@@ -695,7 +703,7 @@ impl Node {
     fn step_candidate(&mut self, now: TimeMs, m: Message) {
         match m.body {
             MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
             MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
                 // Figure 2: "If AppendEntries RPC received from new leader: convert to follower".
                 self.become_follower(m.term, Some(m.from));
@@ -720,11 +728,17 @@ impl Node {
     fn step_leader(&mut self, now: TimeMs, m: Message) {
         match m.body {
             MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(m),
-            MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, read_ctx } => {
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            // An answer to a request we sent in an earlier term (stamped with the responder's
+            // newer term, which we have since reached and lead): it acknowledges no round of
+            // ours, proves nothing about our leadership now, and its log hint is stale.
+            // Dissertation §6.4: only rounds of the current term confirm a read.
+            MessageBody::AppendEntriesResponse { read_term, .. } | MessageBody::InstallSnapshotResponse { read_term, .. }
+                if read_term != self.term && !self.config.has_bug(Bug::ReadIndexAnyTerm) => {}
+            MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, read_ctx, .. } => {
                 self.handle_append_response(now, m.from, success, match_index, conflict_term, conflict_index, read_ctx)
             }
-            MessageBody::InstallSnapshotResponse { last_index, read_ctx } => {
+            MessageBody::InstallSnapshotResponse { last_index, read_ctx, .. } => {
                 self.handle_snapshot_response(now, m.from, last_index, read_ctx)
             }
             // Another leader in our own term: impossible in Raft (election safety), reachable
@@ -758,11 +772,15 @@ impl Node {
     }
 
     /// Figure 2, RequestVote receiver (m.term == self.term here).
-    fn handle_request_vote(&mut self, m: Message) {
-        let MessageBody::RequestVote { last_log_index, last_log_term, .. } = m.body else { unreachable!() };
+    fn handle_request_vote(&mut self, now: TimeMs, m: Message) {
+        let MessageBody::RequestVote { last_log_index, last_log_term, transfer } = m.body else { unreachable!() };
         assert_eq!(m.term, self.term);
+        // §4.2.3 again, for a candidate whose term we reached another way (from a response to
+        // an old request of ours): "it does not ... grant its vote" while a leader is alive.
+        let ignoring = !transfer && self.voted_for != Some(m.from) && self.ignores_vote_requests(now);
         // One vote per term; and as in etcd, no new vote once we know this term's leader.
-        let can_vote = self.voted_for == Some(m.from) || (self.voted_for.is_none() && self.leader_id.is_none());
+        let can_vote = !ignoring
+            && (self.voted_for == Some(m.from) || (self.voted_for.is_none() && self.leader_id.is_none()));
         let granted = can_vote && self.log_up_to_date(last_log_index, last_log_term);
         if granted {
             if self.voted_for.is_none() {
@@ -805,12 +823,14 @@ impl Node {
             prev_term = self.log.snapshot_term();
         }
 
+        let read_term = m.term;
         let reject = |conflict_term, conflict_index| MessageBody::AppendEntriesResponse {
             success: false,
             match_index: 0,
             conflict_term,
             conflict_index,
             read_ctx,
+            read_term,
         };
         if prev_index > self.log.last_index() {
             // Too short: a hole cannot be written, not even with Bug::SkipPrevCheck.
@@ -879,6 +899,7 @@ impl Node {
                 conflict_term: None,
                 conflict_index: 0,
                 read_ctx,
+                read_term,
             },
         );
     }
@@ -894,7 +915,7 @@ impl Node {
         let last_index = snapshot.last_index;
         if last_index <= self.commit_index {
             // Old news: our committed prefix already covers it (and matches the leader's log).
-            let body = MessageBody::InstallSnapshotResponse { last_index: self.commit_index, read_ctx };
+            let body = MessageBody::InstallSnapshotResponse { last_index: self.commit_index, read_ctx, read_term: m.term };
             self.send(m.from, body);
             return;
         }
@@ -909,7 +930,7 @@ impl Node {
         self.commit_index = last_index;
         self.last_applied = last_index;
         self.out.push(Effect::Committed { index: last_index });
-        self.send(m.from, MessageBody::InstallSnapshotResponse { last_index, read_ctx });
+        self.send(m.from, MessageBody::InstallSnapshotResponse { last_index, read_ctx, read_term: m.term });
     }
 
     // ---- replication: leader side ----------------------------------------------------------

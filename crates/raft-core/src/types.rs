@@ -115,16 +115,24 @@ pub enum Bug {
     SmallQuorum,
     /// A leader answers `get` from its own state without confirming it is still leader.
     StaleRead,
+    /// A leader counts an answer to a heartbeat of one of its earlier terms as acknowledging a
+    /// round of its current term (ReadIndex, lease and CheckQuorum; dissertation §6.4).
+    ReadIndexAnyTerm,
+    /// A follower that learns a higher term from a response forgets that it heard from a leader
+    /// moments ago, so it votes within the old leader's lease (§4.2.3, §6.4.1).
+    LeaseForgetLeader,
 }
 
 impl Bug {
-    pub const ALL: [Bug; 6] = [
+    pub const ALL: [Bug; 8] = [
         Bug::VoteAnyLog,
         Bug::CommitOldTerms,
         Bug::ForgetVote,
         Bug::SkipPrevCheck,
         Bug::SmallQuorum,
         Bug::StaleRead,
+        Bug::ReadIndexAnyTerm,
+        Bug::LeaseForgetLeader,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -134,6 +142,8 @@ impl Bug {
             Bug::SkipPrevCheck => "skip-prev-check",
             Bug::SmallQuorum => "small-quorum",
             Bug::StaleRead => "stale-read",
+            Bug::ReadIndexAnyTerm => "read-index-any-term",
+            Bug::LeaseForgetLeader => "lease-forget-leader",
         }
     }
     pub fn from_name(name: &str) -> Option<Bug> {

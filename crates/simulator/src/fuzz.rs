@@ -17,8 +17,15 @@
 //!   every few entries so that InstallSnapshot carries the catch-up, all among crashes,
 //!   partitions and clients.
 //!
-//! A plain sweep uses `mixed` for five schedules in eight and each other profile in turn
-//! otherwise, so it covers all of them. Hunting a deliberate bug leaves `membership` out.
+//! * `reads` — the read path under slow links: ReadIndex or lease reads (lease with and without
+//!   CheckQuorum and Pre-Vote), latency spikes of 300–1,500 ms lasting a few tens of ms,
+//!   one-way cuts, leadership transfers, crash/restart, duplication, and gets and puts through
+//!   chosen servers and through the leader. Lease schedules never force a timer (`timeout`):
+//!   that breaks the lease's clock assumption by design (docs/SCENARIO-NOTES.md).
+//!
+//! A plain sweep uses `mixed` for three schedules in eight and each other profile in turn
+//! otherwise, so it covers all of them. Hunting a deliberate bug leaves `membership` out, and
+//! hunts the two read bugs with `reads`.
 
 use raft_core::Bug;
 
@@ -35,11 +42,12 @@ pub enum Profile {
     Figure8Unreliable,
     Churn,
     Membership,
+    Reads,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 5] =
-        [Profile::Mixed, Profile::Figure8, Profile::Figure8Unreliable, Profile::Churn, Profile::Membership];
+    pub const ALL: [Profile; 6] =
+        [Profile::Mixed, Profile::Figure8, Profile::Figure8Unreliable, Profile::Churn, Profile::Membership, Profile::Reads];
     pub fn name(self) -> &'static str {
         match self {
             Profile::Mixed => "mixed",
@@ -47,6 +55,7 @@ impl Profile {
             Profile::Figure8Unreliable => "figure8-unreliable",
             Profile::Churn => "churn",
             Profile::Membership => "membership",
+            Profile::Reads => "reads",
         }
     }
     pub fn from_name(s: &str) -> Option<Profile> {
@@ -72,7 +81,17 @@ impl Profile {
             3 => Profile::Figure8Unreliable,
             5 => Profile::Churn,
             7 => Profile::Membership,
+            2 => Profile::Reads,
             _ => Profile::Mixed,
+        }
+    }
+
+    /// The profile a hunt for `bug` uses for `seed`: the read bugs need the read path's
+    /// conditions (slow heartbeats, transfers, leases), which only `reads` makes.
+    pub fn for_bug(seed: u64, bug: Bug) -> Profile {
+        match bug {
+            Bug::ReadIndexAnyTerm | Bug::LeaseForgetLeader => Profile::Reads,
+            _ => Profile::for_seed(seed, true),
         }
     }
 }
@@ -129,7 +148,10 @@ pub fn schedule(seed: u64, cfg: &FuzzConfig) -> Scenario {
 fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
     let mut rng = Rng::new(seed ^ 0x5eed_f00d_cafe_d00d);
     let n = cfg.nodes;
-    let profile = cfg.profile.unwrap_or_else(|| Profile::for_seed(seed, cfg.bug.is_some()));
+    let profile = cfg.profile.unwrap_or_else(|| match cfg.bug {
+        Some(b) => Profile::for_bug(seed, b),
+        None => Profile::for_seed(seed, false),
+    });
     let mut items = vec![item(ItemKind::Setting(Setting::Nodes(n))), item(ItemKind::Setting(Setting::Seed(seed)))];
     let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
     if let Some(b) = cfg.bug {
@@ -139,11 +161,15 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
         let live = membership(&mut rng, &mut items, cfg, seed);
         return (renumber(Scenario { nodes: n, seed, items }), Some(live));
     }
+    if profile == Profile::Reads {
+        let live = reads(&mut rng, &mut items, cfg, seed);
+        return (renumber(Scenario { nodes: n, seed, items }), Some(live));
+    }
     let unreliable = match profile {
         Profile::Figure8Unreliable => true,
         Profile::Figure8 | Profile::Churn => false,
         Profile::Mixed => rng.chance_ppm(500_000),
-        Profile::Membership => unreachable!("generated above"),
+        Profile::Membership | Profile::Reads => unreachable!("generated above"),
     };
     if unreliable {
         set(&mut items, Setting::Loss { ppm: rng.range(0, 15) as u32 * 10_000 });
@@ -298,6 +324,9 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
             items.push(act(a));
         }
     }
+    if live.is_none() && lease_reads(&items) {
+        items.retain(|i| !matches!(i.kind, ItemKind::Action(Action::Timeout(_))));
+    }
     // Let the cluster settle so that pending operations can finish.
     items.push(act(Action::Heal));
     for id in 1..=n {
@@ -353,6 +382,7 @@ impl Live {
 fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, unreliable: bool, keys: &[&str], values: &[&str]) -> Runner {
     let n = cfg.nodes;
     let mut live = Live::start(items, n, seed);
+    let lease = lease_reads(items);
     let want_up = (n as usize / 2 + 2).min(n as usize);
     while live.runner.sim.now() < cfg.duration_ms {
         let leader = live.runner.sim.leader();
@@ -365,7 +395,7 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
             // Nudge a random running server to campaign: winners are then not only the
             // servers with the shortest timers.
             let x = rng.range(1, n as u64) as u8;
-            if live.runner.sim.server(x).is_some_and(|s| s.running) {
+            if !lease && live.runner.sim.server(x).is_some_and(|s| s.running) {
                 live.push(items, ItemKind::Action(Action::Timeout(Target::Node(x))));
             }
         }
@@ -522,7 +552,8 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
             } else if r < 55 {
                 Some(Action::Isolate(if rng.chance_ppm(500_000) { Target::Leader } else { Target::Node(pick(rng, &existing)) }))
             } else if r < 65 {
-                Some(Action::Timeout(Target::Node(pick(rng, &existing))))
+                let x = pick(rng, &existing);
+                if lease_reads(items) { None } else { Some(Action::Timeout(Target::Node(x))) }
             } else {
                 Some(Action::Heal)
             }
@@ -556,6 +587,200 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
     }
     live.push(items, ItemKind::Action(Action::Run { ms: 3_000 }));
     live.runner
+}
+
+/// The `reads` profile, played against the live simulation (like `figure8`) so that it can
+/// name the leader: the faults under which a read can go stale. A leader's heartbeats are
+/// delayed by a latency spike so that they arrive terms later; leadership bounces to another
+/// server and back, so one server leads again in a new term; a leader is cut off (both ways or
+/// one way) while the others elect a new one and write, then read through the old one;
+/// duplicated requests reach a leader and a follower. Clients read a lot, through the leader
+/// and through chosen servers.
+fn reads(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> Runner {
+    use raft_core::ReadMode;
+    let n = cfg.nodes;
+    let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
+    let lease = rng.chance_ppm(500_000);
+    set(items, Setting::Reads(if lease { ReadMode::Lease } else { ReadMode::ReadIndex }));
+    if rng.chance_ppm(if lease { 500_000 } else { 300_000 }) {
+        set(items, Setting::CheckQuorum(true));
+    }
+    if rng.chance_ppm(if lease { 500_000 } else { 300_000 }) {
+        set(items, Setting::Prevote(true));
+    }
+    let lo = rng.range(2, 15);
+    let base = Setting::Latency { min_ms: lo, max_ms: lo + rng.range(0, 20) };
+    set(items, base.clone());
+    if rng.chance_ppm(500_000) {
+        set(items, Setting::Duplicate { ppm: rng.range(1, 20) as u32 * 10_000 });
+    }
+    if rng.chance_ppm(150_000) {
+        set(items, Setting::Loss { ppm: rng.range(1, 5) as u32 * 10_000 });
+    }
+    if rng.chance_ppm(300_000) {
+        set(items, Setting::ClientTimeout { ms: rng.range(200, 1500) });
+    }
+    let (mut election_min, mut election_max) = (150, 300);
+    if rng.chance_ppm(500_000) {
+        // Long, narrow election timeouts: long leases, and campaigns at predictable times.
+        election_min = rng.range(3, 9) * 100;
+        election_max = election_min + rng.range(5, 100);
+        set(items, Setting::ElectionTimeout { min_ms: election_min, max_ms: election_max });
+    }
+    let keys = ["x", "y"];
+    let values = ["a", "b", "c", "d", "e", "f"];
+    let value = |rng: &mut Rng| values[rng.below(values.len() as u64) as usize].to_string();
+    let key = |rng: &mut Rng| keys[rng.below(keys.len() as u64) as usize].to_string();
+    let node = |rng: &mut Rng| rng.range(1, n as u64) as u8;
+    let other = |rng: &mut Rng, x: u8| (x + rng.range(1, n as u64 - 1) as u8 - 1) % n + 1;
+    let minority = (n as usize - 1) / 2;
+
+    let mut live = Live::start(items, n, seed);
+    let action = |live: &mut Live, items: &mut Vec<Item>, a: Action| live.push(items, ItemKind::Action(a));
+    if !lease {
+        action(&mut live, items, Action::Timeout(Target::Node(node(rng))));
+    }
+    while live.runner.sim.now() < cfg.duration_ms {
+        action(&mut live, items, Action::Run { ms: rng.range(10, 300) });
+        let leader = live.runner.sim.leader();
+        let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running);
+        let roll = rng.below(100);
+        if roll < 14 {
+            // A latency spike: whatever is sent in the next few tens of ms arrives late.
+            let slow = rng.range(300, 1500);
+            live.push(items, ItemKind::Setting(Setting::Latency { min_ms: slow, max_ms: slow + rng.range(0, 200) }));
+            action(&mut live, items, Action::Run { ms: rng.range(10, 70) });
+            live.push(items, ItemKind::Setting(base.clone()));
+        } else if roll < 24 {
+            // Leadership bounces to another server and (often) back: the leader leads again in
+            // a new term, with its round counter started afresh.
+            if let Some(l) = leader {
+                if rng.chance_ppm(500_000) {
+                    // Its last heartbeats of this term arrive terms later.
+                    let slow = rng.range(300, 1500);
+                    live.push(items, ItemKind::Setting(Setting::Latency { min_ms: slow, max_ms: slow + rng.range(0, 200) }));
+                    action(&mut live, items, Action::Run { ms: rng.range(10, 70) });
+                    live.push(items, ItemKind::Setting(base.clone()));
+                }
+                action(&mut live, items, Action::Transfer(Target::Node(other(rng, l))));
+                action(&mut live, items, Action::Run { ms: rng.range(30, 400) });
+                if rng.chance_ppm(700_000) {
+                    action(&mut live, items, Action::Transfer(Target::Node(l)));
+                }
+            }
+        } else if roll < 34 {
+            // The leader is cut off; the others elect a new one and write; read through the old.
+            if let Some(l) = leader {
+                if rng.chance_ppm(600_000) {
+                    action(&mut live, items, Action::Isolate(Target::Node(l)));
+                } else {
+                    // One way: it cannot hear one follower, or one follower cannot hear it.
+                    let y = other(rng, l);
+                    let (from, to) = if rng.chance_ppm(500_000) { (y, l) } else { (l, y) };
+                    action(&mut live, items, Action::Cut { from: Target::Node(from), to: Target::Node(to), both: false });
+                    if rng.chance_ppm(500_000) {
+                        // Later it is cut off altogether.
+                        action(&mut live, items, Action::Run { ms: rng.range(100, 1500) });
+                        action(&mut live, items, Action::Isolate(Target::Node(l)));
+                    }
+                }
+                action(&mut live, items, Action::Run { ms: rng.range(100, 1200) });
+                let (k, v) = (key(rng), value(rng));
+                action(&mut live, items, Action::Put { key: k.clone(), value: v, via: Some(Target::Leader) });
+                action(&mut live, items, Action::Run { ms: rng.range(10, 200) });
+                action(&mut live, items, Action::Get { key: k, via: Some(Target::Node(l)) });
+            }
+        } else if roll < 40 + if lease { 8 } else { 0 } {
+            // A lease under pressure: the leader's heartbeats are slow, it hands over to `o`,
+            // which then cannot reach a minority of the others (one-way cuts: they campaign,
+            // in ever higher terms); later `o` is cut off altogether, and the others write.
+            // A read through `o` may be served from its lease.
+            if let Some(l) = leader {
+                action(&mut live, items, Action::Heal);
+                let t0 = live.runner.sim.now();
+                let (spike, handover) = (rng.range(10, 70), rng.range(30, 150));
+                // Slow enough to arrive soon after the cut-off servers' first campaign.
+                let slow = (spike + handover + election_max + rng.range(0, 250)).clamp(300, 1500);
+                live.push(items, ItemKind::Setting(Setting::Latency { min_ms: slow, max_ms: slow + rng.range(0, 20) }));
+                action(&mut live, items, Action::Run { ms: spike });
+                live.push(items, ItemKind::Setting(base.clone()));
+                let o = other(rng, l);
+                action(&mut live, items, Action::Transfer(Target::Node(o)));
+                action(&mut live, items, Action::Run { ms: handover });
+                let mut rest: Vec<u8> = (1..=n).filter(|&x| x != l && x != o).collect();
+                let mut cut = Vec::new();
+                for _ in 0..minority {
+                    let y = rest.remove(rng.below(rest.len() as u64) as usize);
+                    action(&mut live, items, Action::Cut { from: Target::Node(o), to: Target::Node(y), both: false });
+                    cut.push(y);
+                }
+                // Cut `o` off about when the slow heartbeats arrive.
+                let at = t0 + slow + rng.range(0, 80);
+                let now = live.runner.sim.now();
+                if at > now {
+                    action(&mut live, items, Action::Run { ms: at - now });
+                }
+                action(&mut live, items, Action::Isolate(Target::Node(o)));
+                action(&mut live, items, Action::Run { ms: rng.range(election_min / 2, election_min * 2) });
+                let (k, v) = (key(rng), value(rng));
+                let y = cut[rng.below(cut.len() as u64) as usize];
+                action(&mut live, items, Action::Put { key: k.clone(), value: v, via: Some(Target::Node(y)) });
+                action(&mut live, items, Action::Run { ms: rng.range(10, 100) });
+                action(&mut live, items, Action::Get { key: k, via: Some(Target::Node(o)) });
+            }
+        } else if roll < 52 {
+            let (a, b) = (node(rng), node(rng));
+            if a != b {
+                action(&mut live, items, Action::Cut { from: Target::Node(a), to: Target::Node(b), both: rng.chance_ppm(200_000) });
+            }
+        } else if roll < 56 {
+            let down = (1..=n).filter(|&x| !running(&live, x)).count();
+            let x = node(rng);
+            if running(&live, x) && down < minority {
+                action(&mut live, items, Action::Crash(Target::Node(x)));
+            } else if !running(&live, x) {
+                action(&mut live, items, Action::Restart(Target::Node(x)));
+            }
+        } else if roll < 62 {
+            action(&mut live, items, Action::Heal);
+        } else if roll < 65 && !lease {
+            action(&mut live, items, Action::Timeout(Target::Node(node(rng))));
+        } else {
+            let via = match rng.below(10) {
+                0..=3 => None,
+                4..=6 => Some(Target::Leader),
+                _ => Some(Target::Node(node(rng))),
+            };
+            let k = key(rng);
+            let a = match rng.below(10) {
+                0..=4 => Action::Get { key: k, via },
+                5..=8 => Action::Put { key: k, value: value(rng), via },
+                _ => {
+                    let old = if rng.chance_ppm(300_000) { None } else { Some(value(rng)) };
+                    Action::Cas { key: k, old, new: value(rng), via }
+                }
+            };
+            action(&mut live, items, a);
+        }
+    }
+    action(&mut live, items, Action::Heal);
+    for x in 1..=n {
+        if !live.runner.sim.server(x).is_some_and(|s| s.running) {
+            action(&mut live, items, Action::Restart(Target::Node(x)));
+        }
+    }
+    action(&mut live, items, Action::Run { ms: 3_000 });
+    live.runner
+}
+
+/// Whether the settings written so far choose lease reads. A lease trusts the servers' clocks,
+/// and a forced timer (`timeout X`) breaks that by design (docs/SCENARIO-NOTES.md): lease
+/// schedules never force one, so a violation they find is Raft's (or the bug's).
+fn lease_reads(items: &[Item]) -> bool {
+    items.iter().rev().find_map(|i| match i.kind {
+        ItemKind::Setting(Setting::Reads(mode)) => Some(mode == raft_core::ReadMode::Lease),
+        _ => None,
+    }) == Some(true)
 }
 
 fn restart_one(rng: &mut Rng, crashed: &mut [bool]) -> Option<Action> {
@@ -697,13 +922,35 @@ pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
 mod tests {
     use super::*;
 
+    /// A forced timer breaks a lease by design: no lease schedule of any profile has one, and
+    /// the other schedules still do.
+    #[test]
+    fn lease_schedules_never_force_a_timer() {
+        let (mut lease, mut forced) = (0, 0);
+        for profile in Profile::ALL {
+            let cfg = FuzzConfig { profile: Some(profile), duration_ms: 3_000, ..FuzzConfig::default() };
+            for seed in 1..=40 {
+                let s = schedule(seed, &cfg);
+                let timeouts = s.items.iter().filter(|i| matches!(i.kind, ItemKind::Action(Action::Timeout(_)))).count();
+                if lease_reads(&s.items) {
+                    lease += 1;
+                    assert_eq!(timeouts, 0, "{profile:?} seed {seed}");
+                } else {
+                    forced += timeouts;
+                }
+            }
+        }
+        assert!(lease > 20 && forced > 20, "{lease} lease schedules, {forced} forced timers elsewhere");
+    }
+
     /// The live simulation a profile plays against is the run a replay gives: same trace, same
     /// verdict. (fuzz_seed trusts it instead of running the schedule again.)
     #[test]
     fn a_live_schedule_ends_where_its_replay_ends() {
         let mut live_runs = 0;
-        for profile in [Profile::Figure8, Profile::Figure8Unreliable, Profile::Membership] {
-            for bug in [None, Some(Bug::CommitOldTerms), Some(Bug::SkipPrevCheck)] {
+        for profile in [Profile::Figure8, Profile::Figure8Unreliable, Profile::Membership, Profile::Reads] {
+            let third = if profile == Profile::Reads { Bug::LeaseForgetLeader } else { Bug::SkipPrevCheck };
+            for bug in [None, Some(Bug::CommitOldTerms), Some(third)] {
                 let cfg = FuzzConfig { bug, profile: Some(profile), duration_ms: 3_000, ..FuzzConfig::default() };
                 for seed in 1..=12 {
                     let (s, live) = generate(seed, &cfg);
@@ -716,7 +963,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(live_runs, 3 * 3 * 12);
+        assert_eq!(live_runs, 4 * 3 * 12);
         assert!(generate(1, &FuzzConfig { profile: Some(Profile::Mixed), ..FuzzConfig::default() }).1.is_none());
     }
 }

@@ -202,7 +202,8 @@ struct Client {
     attempt: u32,
     target: NodeId,
     timeouts: u32,
-    /// A try timed out: the command may have taken effect.
+    /// A try may have reached a leader that took the command: it timed out, or the network
+    /// duplicated its request (one copy turned away proves nothing about the other).
     uncertain: bool,
     give_up_at: u64,
     done: bool,
@@ -596,8 +597,9 @@ impl Sim {
     }
 
     /// Put a message on the wire: decide its fate now (loss, duplication, delay), all drawn
-    /// from the run's generator in a fixed order.
-    fn send(&mut self, envelope: Envelope) {
+    /// from the run's generator in a fixed order. Returns how many copies were sent (2 when
+    /// duplicated).
+    fn send(&mut self, envelope: Envelope) -> u32 {
         self.stats.messages_sent += 1;
         let copies = if self.rng.chance_ppm(self.settings.duplicate_ppm) { 2 } else { 1 };
         for _ in 0..copies {
@@ -623,6 +625,7 @@ impl Sim {
             }
             self.in_flight.insert(id, flight);
         }
+        copies
     }
 
     fn keep_dropped(&mut self, f: Flight) {
@@ -991,7 +994,11 @@ impl Sim {
         let (attempt, to, id, command) = (c.attempt, c.target, c.id, c.command.clone());
         let timeout = self.settings.client_timeout_ms;
         self.schedule(self.now + timeout, Event::ClientTimeout { client, attempt });
-        self.send(Envelope::Request { client, attempt, to, id, command });
+        if self.send(Envelope::Request { client, attempt, to, id, command }) > 1 {
+            // A "not leader" answer settles only the copy it answers: the other copy may
+            // reach a leader that takes the command, which then commits under the next one.
+            self.clients[client].uncertain = true;
+        }
     }
 
     fn next_server_after(&self, id: NodeId) -> NodeId {

@@ -54,12 +54,20 @@ fn ae(prev_index: Index, prev_term: Term, entries: Vec<Entry>, leader_commit: In
     MessageBody::AppendEntries { prev_index, prev_term, entries, leader_commit, read_ctx }
 }
 
-fn ae_ok(match_index: Index, read_ctx: u64) -> MessageBody {
-    MessageBody::AppendEntriesResponse { success: true, match_index, conflict_term: None, conflict_index: 0, read_ctx }
+/// A successful answer to the AppendEntries of round `read_ctx` sent in `read_term`.
+fn ae_ok(match_index: Index, read_ctx: u64, read_term: Term) -> MessageBody {
+    MessageBody::AppendEntriesResponse {
+        success: true,
+        match_index,
+        conflict_term: None,
+        conflict_index: 0,
+        read_ctx,
+        read_term,
+    }
 }
 
-fn ae_reject(conflict_term: Option<Term>, conflict_index: Index, read_ctx: u64) -> MessageBody {
-    MessageBody::AppendEntriesResponse { success: false, match_index: 0, conflict_term, conflict_index, read_ctx }
+fn ae_reject(conflict_term: Option<Term>, conflict_index: Index, read_ctx: u64, read_term: Term) -> MessageBody {
+    MessageBody::AppendEntriesResponse { success: false, match_index: 0, conflict_term, conflict_index, read_ctx, read_term }
 }
 
 fn id(client: u64) -> RequestId {
@@ -323,7 +331,7 @@ fn vote_requires_an_up_to_date_log() {
 fn higher_term_turns_a_leader_into_a_follower() {
     let mut n1 = node_with(1, 3, 0, &[], cfg());
     let _ = make_leader(&mut n1, 0);
-    let effects = deliver(&mut n1, 10, 3, 5, ae_ok(0, 0));
+    let effects = deliver(&mut n1, 10, 3, 5, ae_ok(0, 0, 5));
     assert_eq!(
         effects,
         vec![PersistHardState, StopHeartbeatTimer, RoleChanged { role: Role::Follower, term: 5 }]
@@ -335,7 +343,7 @@ fn higher_term_turns_a_leader_into_a_follower() {
 fn stale_requests_are_answered_with_our_term() {
     let mut n2 = node_with(2, 3, 4, &[1], cfg());
     assert_eq!(deliver(&mut n2, 0, 1, 3, rv(9, 3)), vec![send(2, 1, 4, vote(false))]);
-    assert_eq!(deliver(&mut n2, 0, 1, 3, ae(1, 1, vec![], 1, 7)), vec![send(2, 1, 4, ae_reject(None, 0, 7))]);
+    assert_eq!(deliver(&mut n2, 0, 1, 3, ae(1, 1, vec![], 1, 7)), vec![send(2, 1, 4, ae_reject(None, 0, 7, 3))]);
     // Stale responses are dropped.
     assert_eq!(deliver(&mut n2, 0, 1, 3, vote(true)), vec![]);
     assert_eq!(n2.term(), 4);
@@ -443,7 +451,7 @@ fn check_quorum_leader_steps_down_without_a_majority() {
     let mut n1 = node_with(1, 3, 0, &[], cq_cfg());
     let _ = make_leader(&mut n1, 0);
     // Heard from S2: a majority with itself, stays leader.
-    let _ = deliver(&mut n1, 10, 2, 1, ae_ok(1, 1));
+    let _ = deliver(&mut n1, 10, 2, 1, ae_ok(1, 1, 1));
     assert_eq!(n1.step(150, Input::ElectionTimeout), vec![ResetElectionTimer]);
     // Heard from nobody during the next timeout: steps down.
     assert_eq!(
@@ -512,7 +520,7 @@ fn follower_appends_and_commits_up_to_the_last_new_entry() {
             Committed { index: 2 }, // min(leader_commit 5, last new entry 2)
             Applied { index: 1, term: 1 },
             Applied { index: 2, term: 1 },
-            send(2, 1, 1, ae_ok(2, 3)),
+            send(2, 1, 1, ae_ok(2, 3, 1)),
         ]
     );
     assert_eq!(n2.kv().get("k"), Some("v"));
@@ -525,12 +533,12 @@ fn follower_rejects_with_a_hint() {
     // Too short.
     assert_eq!(
         deliver(&mut n2, 0, 1, 3, ae(5, 3, vec![], 0, 1)),
-        vec![ResetElectionTimer, send(2, 1, 3, ae_reject(None, 4, 1))]
+        vec![ResetElectionTimer, send(2, 1, 3, ae_reject(None, 4, 1, 3))]
     );
     // Conflicting term at prev: our term 2 run starts at index 2.
     assert_eq!(
         deliver(&mut n2, 0, 1, 3, ae(3, 3, vec![], 0, 2)),
-        vec![ResetElectionTimer, send(2, 1, 3, ae_reject(Some(2), 2, 2))]
+        vec![ResetElectionTimer, send(2, 1, 3, ae_reject(Some(2), 2, 2, 3))]
     );
 }
 
@@ -540,7 +548,7 @@ fn stale_append_never_truncates_matching_entries() {
     let _ = deliver(&mut n2, 0, 1, 1, ae(0, 0, vec![noop(1, 1), noop(2, 1), noop(3, 1)], 0, 1));
     // A delayed duplicate of an earlier, shorter message.
     let effects = deliver(&mut n2, 1, 1, 1, ae(0, 0, vec![noop(1, 1)], 0, 1));
-    assert_eq!(effects, vec![ResetElectionTimer, send(2, 1, 1, ae_ok(1, 1))]);
+    assert_eq!(effects, vec![ResetElectionTimer, send(2, 1, 1, ae_ok(1, 1, 1))]);
     assert_eq!(n2.log().last_index(), 3);
 }
 
@@ -555,7 +563,7 @@ fn conflicting_suffix_is_truncated() {
             RoleChanged { role: Role::Follower, term: 3 },
             ResetElectionTimer,
             PersistLog { from: 2 },
-            send(2, 1, 3, ae_ok(2, 1)),
+            send(2, 1, 3, ae_ok(2, 1, 3)),
         ]
     );
     assert_eq!(n2.log().last_index(), 2);
@@ -573,23 +581,23 @@ fn fast_backtracking_skips_a_term_per_round_trip() {
 
     // Round 1: prev = 10/6; f holds term 3 there, starting at 7.
     let r = deliver(&mut f, 1, 1, 8, ae(10, 6, vec![], 0, 1));
-    assert_eq!(sends(&r), vec![msg(2, 1, 8, ae_reject(Some(3), 7, 1))]);
+    assert_eq!(sends(&r), vec![msg(2, 1, 8, ae_reject(Some(3), 7, 1, 8))]);
     // The leader has no term 3: jump to 7.
-    let r = deliver(&mut n1, 2, 2, 8, ae_reject(Some(3), 7, 1));
+    let r = deliver(&mut n1, 2, 2, 8, ae_reject(Some(3), 7, 1, 8));
     assert_eq!(r, vec![send(1, 2, 8, ae(6, 5, n1.log().entries_from(7, 64), 0, 1))]);
     // Round 2: f holds term 2 at 6, starting at 4.
     let r = deliver(&mut f, 3, 1, 8, ae(6, 5, n1.log().entries_from(7, 64), 0, 1));
-    assert_eq!(sends(&r), vec![msg(2, 1, 8, ae_reject(Some(2), 4, 1))]);
-    let r = deliver(&mut n1, 4, 2, 8, ae_reject(Some(2), 4, 1));
+    assert_eq!(sends(&r), vec![msg(2, 1, 8, ae_reject(Some(2), 4, 1, 8))]);
+    let r = deliver(&mut n1, 4, 2, 8, ae_reject(Some(2), 4, 1, 8));
     let round3 = ae(3, 1, n1.log().entries_from(4, 64), 0, 1);
     assert_eq!(r, vec![send(1, 2, 8, round3.clone())]);
     // Round 3: match.
     let r = deliver(&mut f, 5, 1, 8, round3);
-    assert_eq!(sends(&r), vec![msg(2, 1, 8, ae_ok(10, 1))]);
+    assert_eq!(sends(&r), vec![msg(2, 1, 8, ae_ok(10, 1, 8))]);
     assert_eq!(f.log().entries(), n1.log().entries());
     // A duplicate of the first rejection changes nothing.
-    let _ = deliver(&mut n1, 6, 2, 8, ae_ok(10, 1));
-    assert_eq!(deliver(&mut n1, 7, 2, 8, ae_reject(Some(3), 7, 1)), vec![]);
+    let _ = deliver(&mut n1, 6, 2, 8, ae_ok(10, 1, 8));
+    assert_eq!(deliver(&mut n1, 7, 2, 8, ae_reject(Some(3), 7, 1, 8)), vec![]);
     assert_eq!(n1.progress()[0].next_index, 11);
 }
 
@@ -598,7 +606,7 @@ fn leader_uses_its_last_entry_of_the_conflicting_term() {
     // Leader [1,2,2,2,4]; follower holds term 2 at prev but diverges after.
     let mut n1 = node_with(1, 3, 4, &[1, 2, 2, 2, 4], Config { leader_noop: false, ..cfg() });
     let _ = make_leader(&mut n1, 0);
-    let r = deliver(&mut n1, 1, 2, 5, ae_reject(Some(2), 2, 1));
+    let r = deliver(&mut n1, 1, 2, 5, ae_reject(Some(2), 2, 1, 5));
     // Leader's last entry of term 2 is 4: resume at 5.
     assert_eq!(r, vec![send(1, 2, 5, ae(4, 2, n1.log().entries_from(5, 64), 0, 1))]);
 }
@@ -621,13 +629,13 @@ fn leader_never_commits_old_term_entries_by_counting() {
     let mut n1 = node_with(1, 5, 2, &[1, 2], config);
     let _ = make_leader(&mut n1, 0);
     assert_eq!(n1.term(), 3);
-    assert_eq!(deliver(&mut n1, 1, 2, 3, ae_ok(2, 1)), vec![]);
-    assert_eq!(deliver(&mut n1, 1, 3, 3, ae_ok(2, 1)), vec![], "index 2 is on a majority, but of term 2");
+    assert_eq!(deliver(&mut n1, 1, 2, 3, ae_ok(2, 1, 3)), vec![]);
+    assert_eq!(deliver(&mut n1, 1, 3, 3, ae_ok(2, 1, 3)), vec![], "index 2 is on a majority, but of term 2");
     assert_eq!(n1.commit_index(), 0);
     // An entry of term 3 on a majority commits it, and index 2 with it.
     let _ = n1.step(2, Input::ClientRequest { id: id(1), command: put("x", "1") });
-    let _ = deliver(&mut n1, 3, 2, 3, ae_ok(3, 1));
-    let effects = deliver(&mut n1, 3, 3, 3, ae_ok(3, 1));
+    let _ = deliver(&mut n1, 3, 2, 3, ae_ok(3, 1, 3));
+    let effects = deliver(&mut n1, 3, 3, 3, ae_ok(3, 1, 3));
     assert_eq!(
         effects,
         vec![
@@ -645,8 +653,8 @@ fn bug_commit_old_terms_commits_by_counting() {
     let config = Config { leader_noop: false, bugs: vec![Bug::CommitOldTerms], ..cfg() };
     let mut n1 = node_with(1, 5, 2, &[1, 2], config);
     let _ = make_leader(&mut n1, 0);
-    let _ = deliver(&mut n1, 1, 2, 3, ae_ok(2, 1));
-    let effects = deliver(&mut n1, 1, 3, 3, ae_ok(2, 1));
+    let _ = deliver(&mut n1, 1, 2, 3, ae_ok(2, 1, 3));
+    let effects = deliver(&mut n1, 1, 3, 3, ae_ok(2, 1, 3));
     assert_eq!(effects, vec![Committed { index: 2 }, Applied { index: 1, term: 1 }, Applied { index: 2, term: 2 }]);
 }
 
@@ -755,11 +763,11 @@ fn read_index_waits_for_a_heartbeat_round() {
     assert_eq!(sends(&effects).len(), 2);
     assert!(replies(&effects).is_empty());
     // One acknowledgement of that round is a majority with the leader.
-    let effects = deliver(c.nodes.get_mut(&1).unwrap(), 50, 3, 1, ae_ok(2, ctx));
+    let effects = deliver(c.nodes.get_mut(&1).unwrap(), 50, 3, 1, ae_ok(2, ctx, 1));
     assert_eq!(effects, vec![ClientReply { id: id(2), reply: value(Some("v")) }]);
     // An acknowledgement of an older round would not have done.
     let _ = c.request(1, 3, get("k"));
-    let effects = deliver(c.nodes.get_mut(&1).unwrap(), 60, 3, 1, ae_ok(2, ctx));
+    let effects = deliver(c.nodes.get_mut(&1).unwrap(), 60, 3, 1, ae_ok(2, ctx, 1));
     assert!(replies(&effects).is_empty());
 }
 
@@ -769,7 +777,7 @@ fn read_index_waits_for_the_leaders_noop_to_commit() {
     let _ = make_leader(&mut n1, 0);
     assert_eq!(n1.step(1, Input::ClientRequest { id: id(1), command: get("k") }), vec![]);
     // The noop commits: the read starts its round (ctx 2).
-    let effects = deliver(&mut n1, 2, 2, 1, ae_ok(1, 1));
+    let effects = deliver(&mut n1, 2, 2, 1, ae_ok(1, 1, 1));
     assert_eq!(
         effects,
         vec![
@@ -780,7 +788,7 @@ fn read_index_waits_for_the_leaders_noop_to_commit() {
 
         ]
     );
-    let effects = deliver(&mut n1, 3, 3, 1, ae_ok(1, 2));
+    let effects = deliver(&mut n1, 3, 3, 1, ae_ok(1, 2, 1));
     assert_eq!(effects, vec![ClientReply { id: id(1), reply: value(None) }]);
 }
 
@@ -816,9 +824,93 @@ fn lease_is_measured_from_the_send_time() {
     let mut n1 = node_with(1, 3, 0, &[], lease);
     let _ = make_leader(&mut n1, 0); // round 1 at t=0
     // Acknowledged much later (slow network): the lease still ends at 0 + 150.
-    let _ = deliver(&mut n1, 100, 2, 1, ae_ok(1, 1));
+    let _ = deliver(&mut n1, 100, 2, 1, ae_ok(1, 1, 1));
     assert!(n1.lease_valid(149));
     assert!(!n1.lease_valid(150));
+}
+
+/// S1 led term 1, and leads again in term 3. A follower answers one of S1's term-1 heartbeats
+/// late, stamped with term 3 and echoing that heartbeat's round number, which S1 has reused
+/// in term 3. Dissertation §6.4: only a round of the current term, sent after the read
+/// arrived, confirms it.
+fn leader_again_in_term_3(config: Config) -> Node {
+    let mut n1 = node_with(1, 3, 2, &[1, 2], config);
+    let _ = make_leader(&mut n1, 0); // term 3, no-op at index 3, round 1
+    let _ = deliver(&mut n1, 1, 2, 3, ae_ok(3, 1, 3)); // the no-op commits
+    assert_eq!(n1.commit_index(), 3);
+    n1
+}
+
+#[test]
+fn an_answer_to_a_round_of_an_earlier_term_confirms_no_read() {
+    let mut n1 = leader_again_in_term_3(cfg());
+    let effects = n1.step(10, Input::ClientRequest { id: id(1), command: get("k") });
+    assert_eq!(sends(&effects)[0].body, ae(3, 3, vec![], 3, 2)); // round 2 of term 3
+    // S3 answers the term-1 heartbeat of round 2, in term 3: not an acknowledgement.
+    assert_eq!(deliver(&mut n1, 11, 3, 3, ae_reject(None, 0, 2, 1)), vec![]);
+    // Its own round, answered in term 3, is.
+    let effects = deliver(&mut n1, 12, 3, 3, ae_ok(3, 2, 3));
+    assert_eq!(replies(&effects), vec![(id(1), value(None))]);
+    // Bug::ReadIndexAnyTerm: the stale answer alone confirms the read.
+    let mut bug = leader_again_in_term_3(Config { bugs: vec![Bug::ReadIndexAnyTerm], ..cfg() });
+    let _ = bug.step(10, Input::ClientRequest { id: id(1), command: get("k") });
+    let effects = deliver(&mut bug, 11, 3, 3, ae_reject(None, 0, 2, 1));
+    assert_eq!(replies(&effects), vec![(id(1), value(None))]);
+}
+
+#[test]
+fn an_answer_to_an_earlier_term_extends_no_lease_and_no_check_quorum() {
+    let config = Config { reads: ReadMode::Lease, check_quorum: true, ..cfg() };
+    let mut n1 = leader_again_in_term_3(config.clone());
+    assert!(n1.lease_valid(149) && !n1.lease_valid(150), "S2 acknowledged round 1, sent at 0");
+    let _ = n1.step(100, Input::HeartbeatTimeout); // round 2, sent at 100
+    let _ = n1.step(150, Input::ElectionTimeout); // CheckQuorum: S2 was heard; starts afresh
+    // Only stale answers (of term-1 rounds 2 and 3) come back, from both followers.
+    for from in [2, 3] {
+        let _ = deliver(&mut n1, 160, from, 3, ae_reject(None, 0, 2, 1));
+        let _ = deliver(&mut n1, 160, from, 3, MessageBody::InstallSnapshotResponse { last_index: 0, read_ctx: 2, read_term: 1 });
+    }
+    assert!(!n1.lease_valid(160), "the lease was not renewed");
+    let effects = n1.step(300, Input::ElectionTimeout);
+    assert_eq!(n1.role(), Role::Follower, "CheckQuorum heard from nobody: {effects:?}");
+    // With the bug, the same answers renew the lease and keep the leader in place.
+    let mut bug = leader_again_in_term_3(Config { bugs: vec![Bug::ReadIndexAnyTerm], ..config });
+    let _ = bug.step(100, Input::HeartbeatTimeout);
+    let _ = bug.step(150, Input::ElectionTimeout);
+    for from in [2, 3] {
+        let _ = deliver(&mut bug, 160, from, 3, ae_reject(None, 0, 2, 1));
+    }
+    assert!(bug.lease_valid(160));
+    let _ = bug.step(300, Input::ElectionTimeout);
+    assert_eq!(bug.role(), Role::Leader);
+}
+
+/// S2 follows S1 in term 1 (heard at t=100), then learns term 2 from a late answer to an old
+/// request of its own. Its memory of S1 must survive, or it votes within S1's lease (§4.2.3).
+fn follower_that_learnt_term_2_from_a_response(config: Config) -> Node {
+    let mut n2 = node_with(2, 3, 1, &[], config);
+    let _ = deliver(&mut n2, 100, 1, 1, ae(0, 0, vec![], 0, 1));
+    let _ = deliver(&mut n2, 120, 3, 2, vote(false));
+    assert_eq!((n2.term(), n2.role()), (2, Role::Follower));
+    n2
+}
+
+#[test]
+fn the_memory_of_a_live_leader_survives_a_term_learnt_from_a_response() {
+    for config in [Config { reads: ReadMode::Lease, ..cfg() }, cq_cfg()] {
+        let mut n2 = follower_that_learnt_term_2_from_a_response(config.clone());
+        // S3 campaigns in term 2 (the term S2 is now in) and in term 3: both ignored.
+        assert_eq!(deliver(&mut n2, 200, 3, 2, rv(0, 0)), vec![send(2, 3, 2, vote(false))]);
+        assert_eq!(deliver(&mut n2, 200, 3, 3, rv(0, 0)), vec![]);
+        assert_eq!(n2.voted_for(), None);
+        // A transfer election is heard; and so is anyone once the leader's time is up.
+        let transfer = MessageBody::RequestVote { last_log_index: 0, last_log_term: 0, transfer: true };
+        assert_eq!(deliver(&mut n2.clone(), 200, 3, 2, transfer).last(), Some(&send(2, 3, 2, vote(true))));
+        assert_eq!(deliver(&mut n2, 250, 3, 2, rv(0, 0)).last(), Some(&send(2, 3, 2, vote(true))));
+        // Bug::LeaseForgetLeader: the new term wiped the memory, the vote goes at once.
+        let mut bug = follower_that_learnt_term_2_from_a_response(Config { bugs: vec![Bug::LeaseForgetLeader], ..config });
+        assert_eq!(deliver(&mut bug, 200, 3, 2, rv(0, 0)).last(), Some(&send(2, 3, 2, vote(true))));
+    }
 }
 
 #[test]
@@ -874,7 +966,7 @@ fn bug_vote_any_log_skips_the_up_to_date_check() {
 fn bug_skip_prev_check_appends_over_a_mismatch() {
     let body = ae(2, 2, vec![noop(3, 2)], 3, 1);
     let mut ok = node_with(2, 3, 2, &[1, 1], cfg());
-    assert_eq!(sends(&deliver(&mut ok, 0, 1, 2, body.clone())), vec![msg(2, 1, 2, ae_reject(Some(1), 1, 1))]);
+    assert_eq!(sends(&deliver(&mut ok, 0, 1, 2, body.clone())), vec![msg(2, 1, 2, ae_reject(Some(1), 1, 1, 2))]);
     let mut bug = node_with(2, 3, 2, &[1, 1], Config { bugs: vec![Bug::SkipPrevCheck], ..cfg() });
     let effects = deliver(&mut bug, 0, 1, 2, body);
     assert_eq!(
@@ -886,7 +978,7 @@ fn bug_skip_prev_check_appends_over_a_mismatch() {
             Applied { index: 1, term: 1 },
             Applied { index: 2, term: 1 },
             Applied { index: 3, term: 2 },
-            send(2, 1, 2, ae_ok(3, 1)),
+            send(2, 1, 2, ae_ok(3, 1, 2)),
         ]
     );
 }
@@ -902,7 +994,7 @@ fn bug_small_quorum_wins_with_half_the_cluster() {
     let _ = deliver(&mut bug, 1, 2, 1, vote(true));
     assert_eq!(bug.role(), Role::Leader);
     // ...and commits with half the cluster too.
-    let effects = deliver(&mut bug, 2, 2, 1, ae_ok(1, 1));
+    let effects = deliver(&mut bug, 2, 2, 1, ae_ok(1, 1, 1));
     assert_eq!(effects[0], Committed { index: 1 });
 }
 
@@ -963,7 +1055,7 @@ fn lagging_follower_gets_an_install_snapshot() {
     let m = to_s3[0].clone();
     let MessageBody::InstallSnapshot { read_ctx, .. } = m.body else { unreachable!() };
     let effects = c.nodes.get_mut(&3).unwrap().step(c.now, Input::Message(m));
-    let response = MessageBody::InstallSnapshotResponse { last_index: 3, read_ctx };
+    let response = MessageBody::InstallSnapshotResponse { last_index: 3, read_ctx, read_term: 1 };
     assert_eq!(
         effects,
         vec![
@@ -993,7 +1085,7 @@ fn install_snapshot_keeps_a_matching_suffix() {
             ResetElectionTimer,
             PersistSnapshot { last_index: 2 },
             Committed { index: 2 },
-            send(2, 1, 1, MessageBody::InstallSnapshotResponse { last_index: 2, read_ctx: 4 }),
+            send(2, 1, 1, MessageBody::InstallSnapshotResponse { last_index: 2, read_ctx: 4, read_term: 1 }),
         ]
     );
     assert_eq!((n2.log().first_index(), n2.log().last_index()), (3, 4));
@@ -1009,7 +1101,7 @@ fn old_snapshot_is_not_installed() {
     let effects = deliver(n2, 0, 1, 1, MessageBody::InstallSnapshot { snapshot, read_ctx: 9 });
     assert_eq!(
         effects,
-        vec![ResetElectionTimer, send(2, 1, 1, MessageBody::InstallSnapshotResponse { last_index: 1, read_ctx: 9 })]
+        vec![ResetElectionTimer, send(2, 1, 1, MessageBody::InstallSnapshotResponse { last_index: 1, read_ctx: 9, read_term: 1 })]
     );
     assert!(n2.log().snapshot().is_none());
 }

@@ -265,11 +265,11 @@ fn choice_errors() {
     assert_eq!(error("protocol raftt"), "line 1, column 10: expected raft or naive, found \"raftt\" (did you mean raft?)");
     assert_eq!(
         error("bug vote-any"),
-        "line 1, column 5: expected a bug name (vote-any-log, commit-old-terms, forget-vote, skip-prev-check, small-quorum or stale-read), found \"vote-any\" (did you mean vote-any-log?)"
+        "line 1, column 5: expected a bug name (vote-any-log, commit-old-terms, forget-vote, skip-prev-check, small-quorum, stale-read, read-index-any-term or lease-forget-leader), found \"vote-any\" (did you mean vote-any-log?)"
     );
     assert_eq!(
         error("bug"),
-        "line 1, column 4: expected a bug name (vote-any-log, commit-old-terms, forget-vote, skip-prev-check, small-quorum or stale-read), found the end of the line"
+        "line 1, column 4: expected a bug name (vote-any-log, commit-old-terms, forget-vote, skip-prev-check, small-quorum, stale-read, read-index-any-term or lease-forget-leader), found the end of the line"
     );
     assert_eq!(error("snapshot-every -1"), "line 1, column 16: expected a number of entries (0 for never), found \"-1\"");
     assert_eq!(error("prevote on off"), "line 1, column 12: unexpected \"off\" after the end of the command");
