@@ -589,6 +589,17 @@ pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
     crate::shrink::shrink(s, property, budget)
 }
 
+/// Run seed's schedule, without shrinking: the property it breaks first, if any. A sweep calls
+/// this for every seed and [`fuzz_seed`] only for the one it reports.
+pub fn probe(seed: u64, cfg: &FuzzConfig) -> Option<Property> {
+    let (s, live) = generate(seed, cfg);
+    match &live {
+        Some(r) => verdict_of(r),
+        None => verdict(&s),
+    }
+    .map(|(p, _, _)| p)
+}
+
 /// Fuzz one seed: None when nothing broke.
 pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
     let (s, live) = generate(seed, cfg);
