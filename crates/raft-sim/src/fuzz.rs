@@ -62,6 +62,10 @@ pub fn cmd_fuzz(args: &[String]) -> ExitCode {
                 Ok(v) => jobs = v,
                 Err(e) => return bad(e),
             },
+            "--shrink-runs" => match value("--shrink-runs").and_then(|v| v.parse::<usize>().map_err(|_| format!("--shrink-runs takes a whole number, not {v}"))) {
+                Ok(v) => cfg.shrink_runs = v,
+                Err(e) => return bad(e),
+            },
             "--json" => json = true,
             "--print" => {
                 print!("{}", print_schedule(from, &cfg));
