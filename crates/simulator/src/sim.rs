@@ -729,7 +729,7 @@ impl Sim {
                 }
                 self.stats.messages_delivered += 1;
                 if self.trace.wants_lines() {
-                    self.trace.record(self.now, &m.to_string());
+                    self.trace.record(self.now, m);
                 }
                 let Envelope::Raft(m) = flight.envelope else { unreachable!("matched above") };
                 let to = m.to;
@@ -764,7 +764,7 @@ impl Sim {
                 }
                 self.stats.messages_delivered += 1;
                 let m = m.clone();
-                self.trace.record(self.now, &m.to_string());
+                self.trace.record(self.now, &m);
                 let replies = self.naive_mut(to).map(|n| n.receive(&m)).unwrap_or_default();
                 for r in replies {
                     self.send(Envelope::Naive(r));
