@@ -42,7 +42,7 @@ else
 fi
 
 # The command line: every acceptance scenario through `raft-sim run` (exit status as
-# SCENARIO.md says), then the no-bug fuzz sweep of 10,000 random fault schedules.
+# SCENARIO.md says), then the no-bug fuzz sweeps.
 section "scenarios"
 cargo build --release -p raft-sim
 scn_passed=0; scn_failed=0
@@ -60,10 +60,20 @@ done < <(find scenarios/errors -name '*.scn' | sort)
 record scenarios "$scn_passed" "$scn_failed"
 
 section "fuzz"
-if ./target/release/raft-sim fuzz --seeds 10000 2>/dev/null | tee "$results/fuzz.log"; then
-  record fuzz 1 0 "one sweep of 10,000 schedules, no violation"
+# The no-bug sweep: 20,000 random fault schedules over every profile, on 5, 3 and 7 servers,
+# on every core (`--jobs` defaults to one thread per core).
+fuzz_failed=0
+: > "$results/fuzz.log"
+for sweep in "5 10000 1" "3 5000 1000001" "7 5000 2000001"; do
+  read -r nodes count from <<< "$sweep"
+  if ! ./target/release/raft-sim fuzz --nodes "$nodes" --seeds "$count" --from "$from" 2>/dev/null | tee -a "$results/fuzz.log"; then
+    fuzz_failed=$((fuzz_failed + 1))
+  fi
+done
+if [ "$fuzz_failed" = 0 ]; then
+  record fuzz 3 0 "three sweeps, 20,000 schedules on 5, 3 and 7 servers, no violation"
 else
-  record fuzz 0 1 "the no-bug sweep found a violation: see the scenario above"
+  record fuzz $((3 - fuzz_failed)) "$fuzz_failed" "a no-bug sweep found a violation: see the scenario above"
 fi
 # ---- end of the Rust tests ----------------------------------------------------------------
 
@@ -126,15 +136,10 @@ web_stage() {
   record "$suite" "$passed" "$failed"
 }
 if [ "$built" = 1 ]; then
-  # Everything but the timed counterexample searches, two browsers side by side.
-  web_stage web --grep-invert "counterexample search"
-
-  # The counterexample search for each bug, one browser alone, held to the 5 s of issue 6.
-  section "web-search"
-  rm -f test-results/fuzz-times.txt
-  export FIND_LIMIT_MS=${FIND_LIMIT_MS:-5000}
-  web_stage web-search --workers 1 --grep "counterexample search"
-  if [ -f test-results/fuzz-times.txt ]; then cat test-results/fuzz-times.txt; fi
+  # Every browser test, two browsers side by side. Nothing here is timed: the counterexample
+  # searches must find their bug within a fixed number of schedules, however busy the machine;
+  # their wall time is `npm run bench:search`'s business (BENCHMARKS.md).
+  web_stage web
 else
   record web 0 1 "not run: the build failed"
 fi

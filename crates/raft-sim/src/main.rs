@@ -22,9 +22,11 @@ use simulator::Runner;
 const USAGE: &str = "usage:
   raft-sim run FILE [--json] [--trace]   play a scenario file (- reads standard input)
   raft-sim fuzz [--seeds N] [--from SEED] [--nodes N] [--duration D] [--bug NAME]
-                [--profile mixed|figure8|figure8-unreliable|churn] [--json]
+                [--profile NAME] [--jobs N] [--shrink-runs N] [--json]
                                          random fault schedules; exit 1 and print a shrunk
-                                         scenario when a property breaks
+                                         scenario when a property breaks; --jobs: threads
+                                         (default: one per core); --shrink-runs: the
+                                         shrinker's budget of runs (default 2000)
   raft-sim bench [--seconds N]           measure simulated seconds per wall second
 ";
 

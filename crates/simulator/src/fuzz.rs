@@ -33,6 +33,7 @@ use crate::check::linearizability;
 use crate::rng::Rng;
 use crate::runner::Runner;
 use crate::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting, Target};
+use crate::shrink::renumber;
 use crate::sim::Observe;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -793,23 +794,6 @@ fn restart_one(rng: &mut Rng, crashed: &mut [bool]) -> Option<Action> {
     Some(Action::Restart(Target::Node(x as u8)))
 }
 
-/// Give items the line numbers they will have when printed.
-fn renumber(mut s: Scenario) -> Scenario {
-    // print_scenario writes `nodes` and `seed` first, then the other items one per line.
-    let mut line = 3;
-    for it in s.items.iter_mut() {
-        match it.kind {
-            ItemKind::Setting(Setting::Nodes(_)) => it.line = 1,
-            ItemKind::Setting(Setting::Seed(_)) => it.line = 2,
-            _ => {
-                it.line = line;
-                line += 1;
-            }
-        }
-    }
-    s
-}
-
 /// Run a schedule; the first property it breaks, if any: (property, detail, at_ms).
 pub fn verdict(s: &Scenario) -> Option<(Property, String, u64)> {
     verdict_of(&Runner::run(s, Observe::FUZZ))
@@ -824,68 +808,21 @@ fn verdict_of(r: &Runner) -> Option<(Property, String, u64)> {
     lin.violation.map(|v| (Property::Linearizability, v.explanation, r.sim.now()))
 }
 
-/// Whether `s` still breaks `property`, the same answer as [`verdict`] gives, sooner: a
-/// property the safety checker watches is decided at the first violation, so the run stops
-/// there; linearizability needs the whole history.
-pub fn breaks(s: &Scenario, property: Property) -> bool {
-    if property == Property::Linearizability {
-        return verdict(s).is_some_and(|(p, _, _)| p == property);
-    }
-    let mut r = Runner::new(s, Observe::FUZZ);
-    r.play_until(s, |r| !r.sim.violations().is_empty()).is_some()
-        && r.sim.violations().first().is_some_and(|v| v.property == property)
+/// Shrink a schedule that breaks `property` into a short story (see [`crate::shrink`]), spending
+/// at most `budget` runs.
+pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
+    crate::shrink::shrink(s, property, budget)
 }
 
-/// Remove actions while the schedule still breaks `property` (delta debugging over the action
-/// list, chunks halving down to single lines, then consecutive runs merged). `budget` bounds
-/// the number of runs.
-pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
-    let mut best = s.clone();
-    let mut runs = 0;
-    let removable = |it: &Item| !matches!(it.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)));
-    let mut chunk = best.items.len() / 2;
-    while chunk >= 1 && runs < budget {
-        let mut i = 0;
-        let mut progressed = false;
-        while i < best.items.len() && runs < budget {
-            let end = (i + chunk).min(best.items.len());
-            if !best.items[i..end].iter().all(removable) {
-                i += 1;
-                continue;
-            }
-            let mut candidate = best.clone();
-            candidate.items.drain(i..end);
-            let candidate = renumber(candidate);
-            // Dropping `add S7` leaves later lines naming a server that never existed: such a
-            // candidate is not a scenario `raft-sim run` would accept.
-            if scenario::parse(&scenario::print_scenario(&candidate)).is_err() {
-                i += chunk;
-                continue;
-            }
-            runs += 1;
-            if breaks(&candidate, property) {
-                best = candidate;
-                progressed = true;
-            } else {
-                i += chunk;
-            }
-        }
-        if !progressed {
-            chunk /= 2;
-        }
+/// Run seed's schedule, without shrinking: the property it breaks first, if any. A sweep calls
+/// this for every seed and [`fuzz_seed`] only for the one it reports.
+pub fn probe(seed: u64, cfg: &FuzzConfig) -> Option<Property> {
+    let (s, live) = generate(seed, cfg);
+    match &live {
+        Some(r) => verdict_of(r),
+        None => verdict(&s),
     }
-    // Merge consecutive runs into one line: the same run, fewer lines to read.
-    let mut merged: Vec<Item> = Vec::new();
-    for it in best.items {
-        if let (ItemKind::Action(Action::Run { ms }), Some(Item { kind: ItemKind::Action(Action::Run { ms: prev }), .. })) =
-            (&it.kind, merged.last_mut())
-        {
-            *prev += ms;
-            continue;
-        }
-        merged.push(it);
-    }
-    renumber(Scenario { items: merged, ..best })
+    .map(|(p, _, _)| p)
 }
 
 /// Fuzz one seed: None when nothing broke.

@@ -20,6 +20,7 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod settings;
+pub mod shrink;
 pub mod sim;
 pub mod trace;
 pub mod view;

@@ -27,7 +27,8 @@ impl Trace {
         self.hashing
     }
 
-    pub fn record(&mut self, time_ms: u64, text: &str) {
+    /// Record one event. `text` is only formatted when the line is hashed or kept.
+    pub fn record(&mut self, time_ms: u64, text: impl std::fmt::Display) {
         self.events += 1;
         if !self.hashing {
             return;
