@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
-const BUGS = ['vote-any-log', 'commit-old-terms', 'forget-vote', 'skip-prev-check', 'small-quorum', 'stale-read'];
+const BUGS = ['vote-any-log', 'commit-old-terms', 'forget-vote', 'skip-prev-check', 'small-quorum', 'stale-read', 'read-index-any-term', 'lease-forget-leader'];
 const GOAL_MS = 2000;
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;

@@ -10,7 +10,16 @@ import {
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
-const BUGS = ['vote-any-log', 'commit-old-terms', 'forget-vote', 'skip-prev-check', 'small-quorum', 'stale-read'];
+/**
+ * Every bug of the Break Raft list with the number of schedules its search may take. The six
+ * of the first plan are held to the page's whole budget; the two read bugs hide behind slow
+ * links, leadership bounces and leases, which the fuzzer's `reads` profile reaches, and are held
+ * to tighter budgets.
+ */
+const BUG_BUDGETS = {
+  'vote-any-log': 1000, 'commit-old-terms': 1000, 'forget-vote': 1000, 'skip-prev-check': 1000,
+  'small-quorum': 1000, 'stale-read': 1000, 'read-index-any-term': 100, 'lease-forget-leader': 400,
+};
 /**
  * The search tries seeds 1, 2, … (web/classroom.js MAX_SEEDS): finding a bug means finding it
  * within that many schedules, the same seed on every machine. How long it takes is measured by
@@ -234,7 +243,7 @@ test('the search can be cancelled', async ({ page }) => {
 
 test.describe('counterexample search', () => {
   // Each bug its own test: one that fails does not keep the others from running.
-  for (const bug of BUGS) {
+  for (const [bug, budget] of Object.entries(BUG_BUDGETS)) {
     test(`finds, replays and pauses at a violation for bug ${bug}`, async ({ page }) => {
       await openPage(page);
       await page.getByRole('button', { name: 'Break Raft' }).click();
@@ -243,8 +252,8 @@ test.describe('counterexample search', () => {
       // However long it takes on this machine: the answer is deterministic.
       await expect(root(page)).toHaveAttribute('data-fuzz', 'found', { timeout: 150_000 });
       const seed = Number(await root(page).getAttribute('data-fuzz-seed'));
-      expect(seed, `${bug}: found within ${SEARCH_BUDGET} schedules`).toBeGreaterThanOrEqual(1);
-      expect(seed).toBeLessThanOrEqual(SEARCH_BUDGET);
+      expect(seed, `${bug}: found within ${budget} schedules`).toBeGreaterThanOrEqual(1);
+      expect(seed).toBeLessThanOrEqual(Math.min(budget, SEARCH_BUDGET));
       await expect(root(page)).toHaveAttribute('data-paused', 'true');
       await expect(root(page)).toHaveAttribute('data-safe', 'false');
       await expect(page.locator('[data-violation]')).toBeVisible();
@@ -257,34 +266,6 @@ test.describe('counterexample search', () => {
       // The scenario the page replayed breaks Raft on the command line too.
       expect(grade(await page.evaluate(() => window.playground.model.recorded()))).toBe(1);
       await shot(page, `44-fuzz-${bug}`);
-    });
-  }
-});
-
-/**
- * The two read bugs hide behind slow links, leadership bounces and leases: the search reaches
- * them through the fuzzer's `reads` profile. What is held fixed is the number of schedules
- * (the lowest failing seed), not wall time.
- */
-const READ_BUGS = { 'read-index-any-term': 100, 'lease-forget-leader': 400 };
-
-test.describe('counterexample search for the read bugs', () => {
-  test.describe.configure({ mode: 'serial' });
-  for (const [bug, budget] of Object.entries(READ_BUGS)) {
-    test(`finds bug ${bug} within ${budget} schedules and pauses at the violation`, async ({ page }) => {
-      await openPage(page);
-      await page.getByRole('button', { name: 'Break Raft' }).click();
-      await page.getByLabel('Bug to hunt').selectOption(bug);
-      await page.getByRole('button', { name: 'Find a counterexample' }).click();
-      await expect(root(page)).toHaveAttribute('data-fuzz', 'found', { timeout: 120_000 });
-      const status = await page.locator('[data-fuzz-status]').textContent();
-      const tried = Number(/(\d+) schedules tried/.exec(status)?.[1]);
-      expect(tried, status).toBeGreaterThan(0);
-      expect(tried, `${bug}: ${status}`).toBeLessThanOrEqual(budget);
-      await expect(root(page)).toHaveAttribute('data-paused', 'true');
-      await expect(root(page)).toHaveAttribute('data-safe', 'false');
-      await expect(page.locator('[data-fuzz-result]')).toContainText(`Bug ${bug}:`);
-      await expect(page.locator('[data-recorded]')).toContainText(`bug ${bug}`);
     });
   }
 });
