@@ -46,12 +46,14 @@ mod effect;
 mod kv;
 mod log;
 mod quorum;
+mod role;
 mod node;
 
 pub use effect::{ClientReply, Effect};
 pub use kv::{KvState, Session};
 
 pub use message::{Message, MessageBody};
-pub use node::{Input, Node, Progress, Role};
+pub use node::{Input, Node, Progress};
 pub use quorum::{committed_index, is_quorum, majority, vote_result, VoteResult};
+pub use role::Role;
 pub use types::*;

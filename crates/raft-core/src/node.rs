@@ -18,27 +18,8 @@ use crate::kv::KvState;
 use crate::log::Log;
 use crate::message::{Message, MessageBody};
 use crate::quorum::{self, VoteResult};
+use crate::role::Role;
 use crate::types::*;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    Follower,
-    PreCandidate,
-    Candidate,
-    Leader,
-}
-
-impl Role {
-    /// The name used by the report and the page: `follower`, `pre-candidate`, `candidate`, `leader`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Follower => "follower",
-            Role::PreCandidate => "pre-candidate",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        }
-    }
-}
 
 /// Everything that can happen to a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
