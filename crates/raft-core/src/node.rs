@@ -149,6 +149,8 @@ pub struct Node {
 }
 
 impl Node {
+    // ---- construction -----------------------------------------------------------------------
+
     /// A brand-new server with an empty log. `voters` is the initial configuration (empty for a
     /// server that will be added later and must not campaign until it learns it is a voter).
     /// The caller must carry out the returned effects (it arms the election timer).
@@ -210,6 +212,8 @@ impl Node {
         node
     }
 
+    // ---- the entry point --------------------------------------------------------------------
+
     /// The one entry point for every input. `now` is the simulated time in milliseconds.
     /// The returned effects must be carried out in order (see the crate docs).
     #[must_use = "effects must be carried out"]
@@ -238,118 +242,166 @@ impl Node {
         self.config = config;
     }
 
-    // ---- getters -------------------------------------------------------------------------
-    pub fn id(&self) -> NodeId {
-        self.id
-    }
-    pub fn role(&self) -> Role {
-        match self.role {
-            RoleState::Follower => Role::Follower,
-            RoleState::PreCandidate(_) => Role::PreCandidate,
-            RoleState::Candidate(_) => Role::Candidate,
-            RoleState::Leader(_) => Role::Leader,
-        }
-    }
-    pub fn term(&self) -> Term {
-        self.term
-    }
-    pub fn voted_for(&self) -> Option<NodeId> {
-        self.voted_for
-    }
-    pub fn leader_hint(&self) -> Option<NodeId> {
-        self.leader_id
-    }
-    pub fn commit_index(&self) -> Index {
-        self.commit_index
-    }
-    pub fn last_applied(&self) -> Index {
-        self.last_applied
-    }
-    pub fn log(&self) -> &Log {
-        &self.log
-    }
-    pub fn kv(&self) -> &KvState {
-        &self.kv
-    }
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-    /// The durable state a crash keeps.
-    pub fn durable(&self) -> Durable {
-        Durable { term: self.term, voted_for: self.voted_for, log: self.log.clone() }
-    }
-    /// The voter set in force (the latest configuration entry in the log, committed or not).
-    pub fn voters(&self) -> &[NodeId] {
-        &self.voters
-    }
-    /// The leader's per-follower progress, sorted by id; empty unless leader.
-    pub fn progress(&self) -> Vec<Progress> {
-        match &self.role {
-            RoleState::Leader(l) => l.progress.values().cloned().collect(),
-            _ => Vec::new(),
-        }
-    }
-    /// Votes received in the current (pre-)campaign, sorted, itself included; for a leader the
-    /// votes that elected it; empty for a follower.
-    pub fn votes_granted(&self) -> Vec<NodeId> {
-        match &self.role {
-            RoleState::PreCandidate(c) | RoleState::Candidate(c) => c.granted.iter().copied().collect(),
-            RoleState::Leader(l) => l.elected_by.clone(),
-            RoleState::Follower => Vec::new(),
-        }
-    }
-    /// The target of a leadership transfer in progress (leader only).
-    pub fn transfer_target(&self) -> Option<NodeId> {
-        match &self.role {
-            RoleState::Leader(l) => l.transfer.map(|t| t.to),
-            _ => None,
-        }
-    }
-    /// Whether a leader could answer a `get` from its lease right now (leader only).
-    pub fn lease_valid(&self, now: TimeMs) -> bool {
-        self.lease_holds(now)
-    }
+    // ---- messages: rules common to every role -----------------------------------------------
 
-    // ---- invariants ----------------------------------------------------------------------
-
-    /// Debug invariant check, run after every step in debug builds and tests.
-    pub fn validate(&self) {
-        self.log.validate();
-        assert!(self.commit_index <= self.log.last_index(), "commit beyond the log");
-        assert!(self.last_applied <= self.commit_index, "applied beyond commit");
-        assert_eq!(self.last_applied, self.commit_index, "committed entries are applied at once");
-        assert!(self.log.snapshot_index() <= self.last_applied, "snapshot of unapplied entries");
-        assert_eq!(self.voters, self.compute_voters(), "stale voter cache");
-        match &self.role {
-            RoleState::Follower => {}
-            RoleState::PreCandidate(c) => assert!(c.granted.contains(&self.id)),
-            RoleState::Candidate(c) => {
-                assert_eq!(self.voted_for, Some(self.id), "a candidate votes for itself");
-                assert!(c.granted.contains(&self.id));
+    fn step_message(&mut self, now: TimeMs, m: Message) {
+        assert_eq!(m.to, self.id, "message delivered to the wrong server");
+        assert_ne!(m.from, self.id, "a server does not message itself");
+        if m.term > self.term {
+            let vote_request = match m.body {
+                MessageBody::PreVote { .. } => true,
+                MessageBody::RequestVote { transfer, .. } => !transfer,
+                _ => false,
+            };
+            if vote_request && self.ignores_vote_requests(now) {
+                // Dissertation §4.2.3: a server that heard from a current leader within the
+                // minimum election timeout neither updates its term nor grants its vote. This
+                // keeps removed or partitioned servers from disrupting, and makes leases safe.
+                return;
             }
-            RoleState::Leader(l) => {
-                assert_eq!(self.leader_id, Some(self.id));
-                assert!(!l.progress.contains_key(&self.id), "no progress for self");
-                // A server being removed keeps its progress until the change commits.
-                let leaving = self.log.latest_config_index().is_some_and(|i| i > self.commit_index);
-                for (id, p) in &l.progress {
-                    assert_eq!(*id, p.id);
-                    assert!(p.match_index <= self.log.last_index(), "S{id} matches beyond our log");
-                    assert!(p.next_index > p.match_index, "S{id}: next <= match");
-                    assert!(p.next_index <= self.log.last_index() + 1, "S{id}: next beyond the log");
-                    assert!(p.learner || leaving || self.voters.contains(id), "S{id}: progress for a non-member");
+            match m.body {
+                // §9.6: a pre-vote never changes the receiver's term...
+                MessageBody::PreVote { .. } => {}
+                // ...nor does a granted answer, which carries the term we *would* take.
+                // A rejection carries the voter's real term and is an ordinary higher-term
+                // message (as in etcd): we adopt it below.
+                MessageBody::PreVoteResponse { granted: true } => {}
+                MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } | MessageBody::TimeoutNow => {
+                    self.become_follower(m.term, Some(m.from))
                 }
-                for v in &self.voters {
-                    assert!(*v == self.id || l.progress.contains_key(v), "no progress for voter S{v}");
-                }
-                assert!(l.progress.values().filter(|p| p.learner).count() <= 1);
-                assert!(l.round_sent_ms.len() <= ROUND_HISTORY_MAX);
-                assert!(l.pending_writes.keys().all(|&i| i > self.last_applied));
+                _ => self.become_follower(m.term, None),
             }
+        } else if m.term < self.term {
+            self.reply_stale(m);
+            return;
+        }
+        match self.role() {
+            Role::Follower => self.step_follower(now, m),
+            Role::PreCandidate => self.step_pre_candidate(now, m),
+            Role::Candidate => self.step_candidate(now, m),
+            Role::Leader => self.step_leader(now, m),
         }
     }
 
-    // ---- role transitions ----------------------------------------------------------------
+    /// A message from an older term (Figure 2: "reply false if term < currentTerm"). Requests
+    /// are answered with our term so the sender learns it is stale; responses are dropped.
+    fn reply_stale(&mut self, m: Message) {
+        let body = match m.body {
+            MessageBody::PreVote { .. } => MessageBody::PreVoteResponse { granted: false },
+            MessageBody::RequestVote { .. } => MessageBody::RequestVoteResponse { granted: false },
+            // The round we echo is of the request's (older) term, not of ours: say so, or a
+            // server that leads our term later would take this for an answer to its own round.
+            MessageBody::AppendEntries { read_ctx, .. } => MessageBody::AppendEntriesResponse {
+                success: false,
+                match_index: 0,
+                conflict_term: None,
+                conflict_index: 0,
+                read_ctx,
+                read_term: m.term,
+            },
+            MessageBody::InstallSnapshot { read_ctx, .. } => {
+                MessageBody::InstallSnapshotResponse { last_index: 0, read_ctx, read_term: m.term }
+            }
+            _ => return,
+        };
+        self.send(m.from, body);
+    }
+
+    // ---- messages: per role -----------------------------------------------------------------
+    // On entry, m.term >= self.term (and == unless a PreVote or a granted PreVoteResponse).
+    // The handlers live with their phase: election.rs, replication.rs, transfer.rs.
+
+    fn step_follower(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            MessageBody::AppendEntries { .. } => self.handle_append_entries(now, m),
+            MessageBody::InstallSnapshot { .. } => self.handle_install_snapshot(now, m),
+            MessageBody::TimeoutNow => self.handle_timeout_now(now),
+            // Answers to a campaign or leadership we no longer hold.
+            MessageBody::PreVoteResponse { .. }
+            | MessageBody::RequestVoteResponse { .. }
+            | MessageBody::AppendEntriesResponse { .. }
+            | MessageBody::InstallSnapshotResponse { .. } => {}
+        }
+    }
+
+    fn step_pre_candidate(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
+                // A leader of our term exists: stop campaigning.
+                self.become_follower(m.term, Some(m.from));
+                self.step_follower(now, m);
+            }
+            MessageBody::TimeoutNow => self.handle_timeout_now(now),
+            MessageBody::PreVoteResponse { granted } => {
+                // A grant carries the term we asked about (ours + 1); a rejection our term.
+                let RoleState::PreCandidate(c) = &mut self.role else { unreachable!() };
+                match (granted, m.term == self.term + 1, m.term == self.term) {
+                    (true, true, _) => c.granted.insert(m.from),
+                    (false, _, true) => c.rejected.insert(m.from),
+                    _ => return, // an answer to an older pre-campaign
+                };
+                self.check_campaign(now);
+            }
+            MessageBody::RequestVoteResponse { .. }
+            | MessageBody::AppendEntriesResponse { .. }
+            | MessageBody::InstallSnapshotResponse { .. } => {}
+        }
+    }
+
+    fn step_candidate(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
+                // Figure 2: "If AppendEntries RPC received from new leader: convert to follower".
+                self.become_follower(m.term, Some(m.from));
+                self.step_follower(now, m);
+            }
+            MessageBody::RequestVoteResponse { granted } => {
+                let RoleState::Candidate(c) = &mut self.role else { unreachable!() };
+                if granted {
+                    c.granted.insert(m.from);
+                } else {
+                    c.rejected.insert(m.from);
+                }
+                self.check_campaign(now);
+            }
+            MessageBody::TimeoutNow
+            | MessageBody::PreVoteResponse { .. }
+            | MessageBody::AppendEntriesResponse { .. }
+            | MessageBody::InstallSnapshotResponse { .. } => {}
+        }
+    }
+
+    fn step_leader(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            // An answer to a request we sent in an earlier term (stamped with the responder's
+            // newer term, which we have since reached and lead): it acknowledges no round of
+            // ours, proves nothing about our leadership now, and its log hint is stale.
+            // Dissertation §6.4: only rounds of the current term confirm a read.
+            MessageBody::AppendEntriesResponse { read_term, .. } | MessageBody::InstallSnapshotResponse { read_term, .. }
+                if read_term != self.term && !self.config.has_bug(Bug::ReadIndexAnyTerm) => {}
+            MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, read_ctx, .. } => {
+                self.handle_append_response(now, m.from, success, match_index, conflict_term, conflict_index, read_ctx)
+            }
+            MessageBody::InstallSnapshotResponse { last_index, read_ctx, .. } => {
+                self.handle_snapshot_response(now, m.from, last_index, read_ctx)
+            }
+            // Another leader in our own term: impossible in Raft (election safety), reachable
+            // only with a bug such as SmallQuorum or ForgetVote. Ignore it; the checker reports
+            // the violation.
+            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {}
+            MessageBody::TimeoutNow | MessageBody::PreVoteResponse { .. } | MessageBody::RequestVoteResponse { .. } => {}
+        }
+    }
+
+    // ---- role transitions -------------------------------------------------------------------
 
     /// Figure 2: "If RPC request or response contains term T > currentTerm: set currentTerm = T,
     /// convert to follower". Also used to step down within a term.
@@ -455,7 +507,170 @@ impl Node {
         }
     }
 
-    // ---- timers --------------------------------------------------------------------------
+    // ---- getters ----------------------------------------------------------------------------
+
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    pub fn role(&self) -> Role {
+        match self.role {
+            RoleState::Follower => Role::Follower,
+            RoleState::PreCandidate(_) => Role::PreCandidate,
+            RoleState::Candidate(_) => Role::Candidate,
+            RoleState::Leader(_) => Role::Leader,
+        }
+    }
+    pub fn term(&self) -> Term {
+        self.term
+    }
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    pub fn leader_hint(&self) -> Option<NodeId> {
+        self.leader_id
+    }
+    pub fn commit_index(&self) -> Index {
+        self.commit_index
+    }
+    pub fn last_applied(&self) -> Index {
+        self.last_applied
+    }
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+    pub fn kv(&self) -> &KvState {
+        &self.kv
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    /// The durable state a crash keeps.
+    pub fn durable(&self) -> Durable {
+        Durable { term: self.term, voted_for: self.voted_for, log: self.log.clone() }
+    }
+    /// The voter set in force (the latest configuration entry in the log, committed or not).
+    pub fn voters(&self) -> &[NodeId] {
+        &self.voters
+    }
+    /// The leader's per-follower progress, sorted by id; empty unless leader.
+    pub fn progress(&self) -> Vec<Progress> {
+        match &self.role {
+            RoleState::Leader(l) => l.progress.values().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// Votes received in the current (pre-)campaign, sorted, itself included; for a leader the
+    /// votes that elected it; empty for a follower.
+    pub fn votes_granted(&self) -> Vec<NodeId> {
+        match &self.role {
+            RoleState::PreCandidate(c) | RoleState::Candidate(c) => c.granted.iter().copied().collect(),
+            RoleState::Leader(l) => l.elected_by.clone(),
+            RoleState::Follower => Vec::new(),
+        }
+    }
+    /// The target of a leadership transfer in progress (leader only).
+    pub fn transfer_target(&self) -> Option<NodeId> {
+        match &self.role {
+            RoleState::Leader(l) => l.transfer.map(|t| t.to),
+            _ => None,
+        }
+    }
+    /// Whether a leader could answer a `get` from its lease right now (leader only).
+    pub fn lease_valid(&self, now: TimeMs) -> bool {
+        self.lease_holds(now)
+    }
+
+    // ---- invariants -------------------------------------------------------------------------
+
+    /// Debug invariant check, run after every step in debug builds and tests.
+    pub fn validate(&self) {
+        self.log.validate();
+        assert!(self.commit_index <= self.log.last_index(), "commit beyond the log");
+        assert!(self.last_applied <= self.commit_index, "applied beyond commit");
+        assert_eq!(self.last_applied, self.commit_index, "committed entries are applied at once");
+        assert!(self.log.snapshot_index() <= self.last_applied, "snapshot of unapplied entries");
+        assert_eq!(self.voters, self.compute_voters(), "stale voter cache");
+        match &self.role {
+            RoleState::Follower => {}
+            RoleState::PreCandidate(c) => assert!(c.granted.contains(&self.id)),
+            RoleState::Candidate(c) => {
+                assert_eq!(self.voted_for, Some(self.id), "a candidate votes for itself");
+                assert!(c.granted.contains(&self.id));
+            }
+            RoleState::Leader(l) => {
+                assert_eq!(self.leader_id, Some(self.id));
+                assert!(!l.progress.contains_key(&self.id), "no progress for self");
+                // A server being removed keeps its progress until the change commits.
+                let leaving = self.log.latest_config_index().is_some_and(|i| i > self.commit_index);
+                for (id, p) in &l.progress {
+                    assert_eq!(*id, p.id);
+                    assert!(p.match_index <= self.log.last_index(), "S{id} matches beyond our log");
+                    assert!(p.next_index > p.match_index, "S{id}: next <= match");
+                    assert!(p.next_index <= self.log.last_index() + 1, "S{id}: next beyond the log");
+                    assert!(p.learner || leaving || self.voters.contains(id), "S{id}: progress for a non-member");
+                }
+                for v in &self.voters {
+                    assert!(*v == self.id || l.progress.contains_key(v), "no progress for voter S{v}");
+                }
+                assert!(l.progress.values().filter(|p| p.learner).count() <= 1);
+                assert!(l.round_sent_ms.len() <= ROUND_HISTORY_MAX);
+                assert!(l.pending_writes.keys().all(|&i| i > self.last_applied));
+            }
+        }
+    }
+
+    // ---- helpers shared by every phase ------------------------------------------------------
+
+    fn leader(&self) -> &LeaderState {
+        match &self.role {
+            RoleState::Leader(l) => l,
+            _ => panic!("not leader"),
+        }
+    }
+
+    fn leader_mut(&mut self) -> &mut LeaderState {
+        match &mut self.role {
+            RoleState::Leader(l) => l,
+            _ => panic!("not leader"),
+        }
+    }
+
+    /// Whether an entry of the current term is committed (terms only grow along the log, so
+    /// it is enough to look at the commit index).
+    fn current_term_committed(&self) -> bool {
+        self.log.term_at(self.commit_index) == Some(self.term)
+    }
+
+    /// Why an admin input cannot proceed on this server at all, if it cannot.
+    fn admin_refusal(&self) -> Option<String> {
+        match &self.role {
+            RoleState::Leader(l) => l.transfer.map(|t| format!("a transfer to {} is in progress", node_name(t.to))),
+            _ => Some(format!("{} is not the leader", node_name(self.id))),
+        }
+    }
+
+    fn refuse(&mut self, reason: String) {
+        self.out.push(Effect::Refused { reason });
+    }
+
+    fn other_voters(&self) -> Vec<NodeId> {
+        self.voters.iter().copied().filter(|&v| v != self.id).collect()
+    }
+
+    fn send(&mut self, to: NodeId, body: MessageBody) {
+        self.send_at(to, self.term, body);
+    }
+
+    fn send_at(&mut self, to: NodeId, term: Term, body: MessageBody) {
+        assert_ne!(to, self.id);
+        self.out.push(Effect::Send(Message { from: self.id, to, term, body }));
+    }
+
+    fn reply(&mut self, id: RequestId, reply: ClientReply) {
+        self.out.push(Effect::ClientReply { id, reply });
+    }
+
+    // ---- timers -----------------------------------------------------------------------------
 
     fn tick_election(&mut self, now: TimeMs) {
         self.quiet_after_restart = false;
@@ -489,30 +704,7 @@ impl Node {
         self.out.push(Effect::ResetElectionTimer);
     }
 
-    fn tick_heartbeat(&mut self, now: TimeMs) {
-        let RoleState::Leader(leader) = &mut self.role else {
-            return; // a stale timer of a former leader
-        };
-        // §3.10: abort a transfer that has not completed within an election timeout, and
-        // resume normal service.
-        if let Some(t) = leader.transfer {
-            if now >= t.started_ms + self.config.election_timeout_min_ms {
-                leader.transfer = None;
-                self.out.push(Effect::Refused {
-                    reason: format!(
-                        "transfer to {} did not complete within {}ms: aborted",
-                        node_name(t.to),
-                        self.config.election_timeout_min_ms
-                    ),
-                });
-            }
-        }
-        self.broadcast(now);
-        self.maybe_send_timeout_now();
-        self.out.push(Effect::SetHeartbeatTimer);
-    }
-
-    // ---- campaigns -----------------------------------------------------------------------
+    // ---- campaigns --------------------------------------------------------------------------
 
     fn pre_campaign(&mut self, now: TimeMs) {
         self.become_pre_candidate();
@@ -556,70 +748,7 @@ impl Node {
         }
     }
 
-    // ---- messages: rules common to every role --------------------------------------------
-
-    fn step_message(&mut self, now: TimeMs, m: Message) {
-        assert_eq!(m.to, self.id, "message delivered to the wrong server");
-        assert_ne!(m.from, self.id, "a server does not message itself");
-        if m.term > self.term {
-            let vote_request = match m.body {
-                MessageBody::PreVote { .. } => true,
-                MessageBody::RequestVote { transfer, .. } => !transfer,
-                _ => false,
-            };
-            if vote_request && self.ignores_vote_requests(now) {
-                // Dissertation §4.2.3: a server that heard from a current leader within the
-                // minimum election timeout neither updates its term nor grants its vote. This
-                // keeps removed or partitioned servers from disrupting, and makes leases safe.
-                return;
-            }
-            match m.body {
-                // §9.6: a pre-vote never changes the receiver's term...
-                MessageBody::PreVote { .. } => {}
-                // ...nor does a granted answer, which carries the term we *would* take.
-                // A rejection carries the voter's real term and is an ordinary higher-term
-                // message (as in etcd): we adopt it below.
-                MessageBody::PreVoteResponse { granted: true } => {}
-                MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } | MessageBody::TimeoutNow => {
-                    self.become_follower(m.term, Some(m.from))
-                }
-                _ => self.become_follower(m.term, None),
-            }
-        } else if m.term < self.term {
-            self.reply_stale(m);
-            return;
-        }
-        match self.role() {
-            Role::Follower => self.step_follower(now, m),
-            Role::PreCandidate => self.step_pre_candidate(now, m),
-            Role::Candidate => self.step_candidate(now, m),
-            Role::Leader => self.step_leader(now, m),
-        }
-    }
-
-    /// A message from an older term (Figure 2: "reply false if term < currentTerm"). Requests
-    /// are answered with our term so the sender learns it is stale; responses are dropped.
-    fn reply_stale(&mut self, m: Message) {
-        let body = match m.body {
-            MessageBody::PreVote { .. } => MessageBody::PreVoteResponse { granted: false },
-            MessageBody::RequestVote { .. } => MessageBody::RequestVoteResponse { granted: false },
-            // The round we echo is of the request's (older) term, not of ours: say so, or a
-            // server that leads our term later would take this for an answer to its own round.
-            MessageBody::AppendEntries { read_ctx, .. } => MessageBody::AppendEntriesResponse {
-                success: false,
-                match_index: 0,
-                conflict_term: None,
-                conflict_index: 0,
-                read_ctx,
-                read_term: m.term,
-            },
-            MessageBody::InstallSnapshot { read_ctx, .. } => {
-                MessageBody::InstallSnapshotResponse { last_index: 0, read_ctx, read_term: m.term }
-            }
-            _ => return,
-        };
-        self.send(m.from, body);
-    }
+    // ---- voting -----------------------------------------------------------------------------
 
     /// The §4.2.3 rule is on with CheckQuorum or leases (it is what makes a lease safe).
     fn ignores_vote_requests(&self, now: TimeMs) -> bool {
@@ -636,101 +765,6 @@ impl Node {
         }
         self.leader_contact_ms.is_some_and(|at| now < at + self.config.election_timeout_min_ms)
     }
-
-    // ---- messages: per role ---------------------------------------------------------------
-    // On entry, m.term >= self.term (and == unless a PreVote or a granted PreVoteResponse).
-
-    fn step_follower(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            MessageBody::AppendEntries { .. } => self.handle_append_entries(now, m),
-            MessageBody::InstallSnapshot { .. } => self.handle_install_snapshot(now, m),
-            MessageBody::TimeoutNow => self.handle_timeout_now(now),
-            // Answers to a campaign or leadership we no longer hold.
-            MessageBody::PreVoteResponse { .. }
-            | MessageBody::RequestVoteResponse { .. }
-            | MessageBody::AppendEntriesResponse { .. }
-            | MessageBody::InstallSnapshotResponse { .. } => {}
-        }
-    }
-
-    fn step_pre_candidate(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
-                // A leader of our term exists: stop campaigning.
-                self.become_follower(m.term, Some(m.from));
-                self.step_follower(now, m);
-            }
-            MessageBody::TimeoutNow => self.handle_timeout_now(now),
-            MessageBody::PreVoteResponse { granted } => {
-                // A grant carries the term we asked about (ours + 1); a rejection our term.
-                let RoleState::PreCandidate(c) = &mut self.role else { unreachable!() };
-                match (granted, m.term == self.term + 1, m.term == self.term) {
-                    (true, true, _) => c.granted.insert(m.from),
-                    (false, _, true) => c.rejected.insert(m.from),
-                    _ => return, // an answer to an older pre-campaign
-                };
-                self.check_campaign(now);
-            }
-            MessageBody::RequestVoteResponse { .. }
-            | MessageBody::AppendEntriesResponse { .. }
-            | MessageBody::InstallSnapshotResponse { .. } => {}
-        }
-    }
-
-    fn step_candidate(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
-                // Figure 2: "If AppendEntries RPC received from new leader: convert to follower".
-                self.become_follower(m.term, Some(m.from));
-                self.step_follower(now, m);
-            }
-            MessageBody::RequestVoteResponse { granted } => {
-                let RoleState::Candidate(c) = &mut self.role else { unreachable!() };
-                if granted {
-                    c.granted.insert(m.from);
-                } else {
-                    c.rejected.insert(m.from);
-                }
-                self.check_campaign(now);
-            }
-            MessageBody::TimeoutNow
-            | MessageBody::PreVoteResponse { .. }
-            | MessageBody::AppendEntriesResponse { .. }
-            | MessageBody::InstallSnapshotResponse { .. } => {}
-        }
-    }
-
-    fn step_leader(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            // An answer to a request we sent in an earlier term (stamped with the responder's
-            // newer term, which we have since reached and lead): it acknowledges no round of
-            // ours, proves nothing about our leadership now, and its log hint is stale.
-            // Dissertation §6.4: only rounds of the current term confirm a read.
-            MessageBody::AppendEntriesResponse { read_term, .. } | MessageBody::InstallSnapshotResponse { read_term, .. }
-                if read_term != self.term && !self.config.has_bug(Bug::ReadIndexAnyTerm) => {}
-            MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, read_ctx, .. } => {
-                self.handle_append_response(now, m.from, success, match_index, conflict_term, conflict_index, read_ctx)
-            }
-            MessageBody::InstallSnapshotResponse { last_index, read_ctx, .. } => {
-                self.handle_snapshot_response(now, m.from, last_index, read_ctx)
-            }
-            // Another leader in our own term: impossible in Raft (election safety), reachable
-            // only with a bug such as SmallQuorum or ForgetVote. Ignore it; the checker reports
-            // the violation.
-            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {}
-            MessageBody::TimeoutNow | MessageBody::PreVoteResponse { .. } | MessageBody::RequestVoteResponse { .. } => {}
-        }
-    }
-
-    // ---- voting --------------------------------------------------------------------------
 
     /// §5.4.1 (election restriction): the candidate's log is at least as up to date as ours.
     fn log_up_to_date(&self, last_log_index: Index, last_log_term: Term) -> bool {
@@ -774,15 +808,75 @@ impl Node {
         self.send(m.from, MessageBody::RequestVoteResponse { granted });
     }
 
-    /// §3.10: the leader asks us to start an election at once, skipping Pre-Vote, with
-    /// `transfer` set so that voters do not ignore us under §4.2.3.
-    fn handle_timeout_now(&mut self, now: TimeMs) {
-        if self.voters.contains(&self.id) {
-            self.campaign(now, true);
+    // ---- client requests: writes enter the log here -----------------------------------------
+
+    fn handle_client_request(&mut self, now: TimeMs, id: RequestId, command: Command) {
+        if self.role() != Role::Leader {
+            let hint = self.leader_id;
+            self.reply(id, ClientReply::NotLeader { hint });
+            return;
+        }
+        // §6.3: a retry of a request already applied is answered from the session.
+        if let Some(result) = self.kv.cached_result(id).cloned() {
+            self.reply(id, ClientReply::Result(result));
+            return;
+        }
+        let leader = self.leader();
+        if leader.pending_writes.values().any(|w| *w == id)
+            || leader.pending_reads.iter().any(|r| r.id == id)
+            || leader.reads_awaiting_commit.iter().any(|(r, _)| *r == id)
+        {
+            return; // a retry of a request in progress: it will be answered once
+        }
+        let transferring = leader.transfer.is_some();
+        match command {
+            Command::Get { key } if self.config.has_bug(Bug::StaleRead) => {
+                // Bug::StaleRead: answer from our own state without confirming that we are
+                // still leader. A deposed leader that has not heard so serves stale data.
+                let value = self.kv.get(&key).map(str::to_owned);
+                self.reply(id, ClientReply::Result(ClientResult::Value(value)));
+            }
+            Command::Get { key } if self.config.reads != ReadMode::Log => {
+                if self.config.reads == ReadMode::Lease && self.lease_holds(now) {
+                    // Dissertation §6.4.1: within the lease no other leader can exist.
+                    let value = self.kv.get(&key).map(str::to_owned);
+                    self.reply(id, ClientReply::Result(ClientResult::Value(value)));
+                } else {
+                    self.read_index(now, id, key);
+                }
+            }
+            _ if transferring => {
+                // §3.10: no new entries while leadership is being handed over.
+                self.reply(id, ClientReply::NotLeader { hint: None });
+            }
+            command => self.propose(now, id, command),
         }
     }
 
-    // ---- replication: follower side --------------------------------------------------------
+    /// Put a client command in the log; it is answered when applied.
+    fn propose(&mut self, now: TimeMs, id: RequestId, command: Command) {
+        let index = self.append_entry(EntryData::Client { id, command });
+        self.leader_mut().pending_writes.insert(index, id);
+        self.send_append_to_all();
+        // The leader's own commit point may move at once (a single-server cluster).
+        self.maybe_commit(now);
+    }
+
+    // ---- heartbeats -------------------------------------------------------------------------
+
+    /// Figure 2, "Leaders": heartbeats during idle periods prevent election timeouts. Every
+    /// heartbeat is a new round, which also confirms leadership for reads (§6.4).
+    fn tick_heartbeat(&mut self, now: TimeMs) {
+        if self.role() != Role::Leader {
+            return; // a stale timer of a former leader
+        }
+        self.abort_overdue_transfer(now);
+        self.broadcast(now);
+        self.maybe_send_timeout_now();
+        self.out.push(Effect::SetHeartbeatTimer);
+    }
+
+    // ---- follower side ----------------------------------------------------------------------
 
     /// Figure 2, AppendEntries receiver, with the fast-backtracking hint on rejection.
     fn handle_append_entries(&mut self, now: TimeMs, m: Message) {
@@ -914,21 +1008,7 @@ impl Node {
         self.send(m.from, MessageBody::InstallSnapshotResponse { last_index, read_ctx, read_term: m.term });
     }
 
-    // ---- replication: leader side ----------------------------------------------------------
-
-    fn leader(&self) -> &LeaderState {
-        match &self.role {
-            RoleState::Leader(l) => l,
-            _ => panic!("not leader"),
-        }
-    }
-
-    fn leader_mut(&mut self) -> &mut LeaderState {
-        match &mut self.role {
-            RoleState::Leader(l) => l,
-            _ => panic!("not leader"),
-        }
-    }
+    // ---- leader side ------------------------------------------------------------------------
 
     /// Append a new entry of our term to our own log (leader only).
     fn append_entry(&mut self, data: EntryData) -> Index {
@@ -986,19 +1066,6 @@ impl Node {
             }
         };
         self.send(to, body);
-    }
-
-    /// A follower answered a round: it is alive (CheckQuorum) and acknowledges our leadership
-    /// as of round `ctx` (ReadIndex, lease).
-    fn note_ack(&mut self, from: NodeId, ctx: u64) {
-        let leader = self.leader_mut();
-        leader.recent_active.insert(from);
-        let acked = leader.acked_ctx.entry(from).or_insert(0);
-        *acked = (*acked).max(ctx);
-        if let Some(&sent) = leader.round_sent_ms.get(&ctx) {
-            let at = leader.acked_sent_ms.entry(from).or_insert(sent);
-            *at = (*at).max(sent);
-        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1091,6 +1158,8 @@ impl Node {
         self.maybe_send_timeout_now();
         self.check_reads();
     }
+
+    // ---- commitment and the state machine ---------------------------------------------------
 
     /// §5.3/§5.4.2: advance the commit index to the highest index stored on a majority of
     /// voters, but only by counting replicas of an entry of the current term.
@@ -1190,59 +1259,7 @@ impl Node {
         self.out.push(Effect::PersistSnapshot { last_index });
     }
 
-    // ---- client requests -----------------------------------------------------------------
-
-    fn handle_client_request(&mut self, now: TimeMs, id: RequestId, command: Command) {
-        if self.role() != Role::Leader {
-            let hint = self.leader_id;
-            self.reply(id, ClientReply::NotLeader { hint });
-            return;
-        }
-        // §6.3: a retry of a request already applied is answered from the session.
-        if let Some(result) = self.kv.cached_result(id).cloned() {
-            self.reply(id, ClientReply::Result(result));
-            return;
-        }
-        let leader = self.leader();
-        if leader.pending_writes.values().any(|w| *w == id)
-            || leader.pending_reads.iter().any(|r| r.id == id)
-            || leader.reads_awaiting_commit.iter().any(|(r, _)| *r == id)
-        {
-            return; // a retry of a request in progress: it will be answered once
-        }
-        let transferring = leader.transfer.is_some();
-        match command {
-            Command::Get { key } if self.config.has_bug(Bug::StaleRead) => {
-                // Bug::StaleRead: answer from our own state without confirming that we are
-                // still leader. A deposed leader that has not heard so serves stale data.
-                let value = self.kv.get(&key).map(str::to_owned);
-                self.reply(id, ClientReply::Result(ClientResult::Value(value)));
-            }
-            Command::Get { key } if self.config.reads != ReadMode::Log => {
-                if self.config.reads == ReadMode::Lease && self.lease_holds(now) {
-                    // Dissertation §6.4.1: within the lease no other leader can exist.
-                    let value = self.kv.get(&key).map(str::to_owned);
-                    self.reply(id, ClientReply::Result(ClientResult::Value(value)));
-                } else {
-                    self.read_index(now, id, key);
-                }
-            }
-            _ if transferring => {
-                // §3.10: no new entries while leadership is being handed over.
-                self.reply(id, ClientReply::NotLeader { hint: None });
-            }
-            command => self.propose(now, id, command),
-        }
-    }
-
-    /// Put a client command in the log; it is answered when applied.
-    fn propose(&mut self, now: TimeMs, id: RequestId, command: Command) {
-        let index = self.append_entry(EntryData::Client { id, command });
-        self.leader_mut().pending_writes.insert(index, id);
-        self.send_append_to_all();
-        // The leader's own commit point may move at once (a single-server cluster).
-        self.maybe_commit(now);
-    }
+    // ---- ReadIndex (§6.4) -------------------------------------------------------------------
 
     /// ReadIndex (dissertation §6.4).
     fn read_index(&mut self, now: TimeMs, id: RequestId, key: String) {
@@ -1264,6 +1281,19 @@ impl Node {
         let ctx = self.broadcast(now);
         self.leader_mut().pending_reads.push(PendingRead { id, key, read_index, ctx });
         self.check_reads();
+    }
+
+    /// A follower answered a round: it is alive (CheckQuorum) and acknowledges our leadership
+    /// as of round `ctx` (ReadIndex, lease).
+    fn note_ack(&mut self, from: NodeId, ctx: u64) {
+        let leader = self.leader_mut();
+        leader.recent_active.insert(from);
+        let acked = leader.acked_ctx.entry(from).or_insert(0);
+        *acked = (*acked).max(ctx);
+        if let Some(&sent) = leader.round_sent_ms.get(&ctx) {
+            let at = leader.acked_sent_ms.entry(from).or_insert(sent);
+            *at = (*at).max(sent);
+        }
     }
 
     /// Answer the ReadIndex reads whose round a majority acknowledged and whose read index is
@@ -1288,6 +1318,8 @@ impl Node {
         }
     }
 
+    // ---- the lease (§6.4.1) -----------------------------------------------------------------
+
     /// The lease (dissertation §6.4.1): a majority acknowledged rounds sent less than the
     /// minimum election timeout ago, so (by §4.2.3) none of them has voted for anyone since.
     fn lease_holds(&self, now: TimeMs) -> bool {
@@ -1308,43 +1340,7 @@ impl Node {
         now < sent[needed - 1] + self.config.election_timeout_min_ms
     }
 
-    /// Whether an entry of the current term is committed (terms only grow along the log, so
-    /// it is enough to look at the commit index).
-    fn current_term_committed(&self) -> bool {
-        self.log.term_at(self.commit_index) == Some(self.term)
-    }
-
-    // ---- leadership transfer (§3.10) -------------------------------------------------------
-
-    fn handle_transfer_leadership(&mut self, now: TimeMs, to: NodeId) {
-        if let Some(reason) = self.admin_refusal() {
-            return self.refuse(reason);
-        }
-        if to == self.id {
-            return self.refuse(format!("{} is already the leader", node_name(to)));
-        }
-        if !self.voters.contains(&to) {
-            return self.refuse(format!("{} is not a voter", node_name(to)));
-        }
-        self.leader_mut().transfer = Some(Transfer { to, started_ms: now });
-        if !self.maybe_send_timeout_now() {
-            self.send_append(to);
-        }
-    }
-
-    /// Send TimeoutNow once the transfer target's log matches ours. Returns whether sent.
-    fn maybe_send_timeout_now(&mut self) -> bool {
-        let RoleState::Leader(leader) = &mut self.role else { return false };
-        let Some(transfer) = leader.transfer else { return false };
-        let caught_up = leader.progress.get(&transfer.to).is_some_and(|p| p.match_index == self.log.last_index());
-        if caught_up {
-            leader.lease_revoked = true;
-            self.send(transfer.to, MessageBody::TimeoutNow);
-        }
-        caught_up
-    }
-
-    // ---- membership (dissertation §4.1) ----------------------------------------------------
+    // ---- admin inputs -----------------------------------------------------------------------
 
     fn handle_add_server(&mut self, _now: TimeMs, id: NodeId) {
         if let Some(reason) = self.admin_refusal().or_else(|| self.config_change_refusal()) {
@@ -1387,14 +1383,6 @@ impl Node {
         self.maybe_commit(now);
     }
 
-    /// Why an admin input cannot proceed on this server at all, if it cannot.
-    fn admin_refusal(&self) -> Option<String> {
-        match &self.role {
-            RoleState::Leader(l) => l.transfer.map(|t| format!("a transfer to {} is in progress", node_name(t.to))),
-            _ => Some(format!("{} is not the leader", node_name(self.id))),
-        }
-    }
-
     /// Single-server changes need: no configuration change in progress, and (the 2015 fix to
     /// §4.1) an entry of the leader's term committed before its first change.
     fn config_change_refusal(&self) -> Option<String> {
@@ -1415,9 +1403,7 @@ impl Node {
         None
     }
 
-    fn refuse(&mut self, reason: String) {
-        self.out.push(Effect::Refused { reason });
-    }
+    // ---- the configuration in force ---------------------------------------------------------
 
     /// Recompute the voter set in force from the log (§4.1: the latest configuration in the
     /// log, committed or not; truncating it reverts to the previous one).
@@ -1453,23 +1439,56 @@ impl Node {
         leader.progress.retain(|v, p| p.learner || voters.contains(v) || leaving.contains(v));
     }
 
-    // ---- output helpers --------------------------------------------------------------------
+    // ---- the leader side --------------------------------------------------------------------
 
-    fn other_voters(&self) -> Vec<NodeId> {
-        self.voters.iter().copied().filter(|&v| v != self.id).collect()
+    fn handle_transfer_leadership(&mut self, now: TimeMs, to: NodeId) {
+        if let Some(reason) = self.admin_refusal() {
+            return self.refuse(reason);
+        }
+        if to == self.id {
+            return self.refuse(format!("{} is already the leader", node_name(to)));
+        }
+        if !self.voters.contains(&to) {
+            return self.refuse(format!("{} is not a voter", node_name(to)));
+        }
+        self.leader_mut().transfer = Some(Transfer { to, started_ms: now });
+        if !self.maybe_send_timeout_now() {
+            self.send_append(to);
+        }
     }
 
-    fn send(&mut self, to: NodeId, body: MessageBody) {
-        self.send_at(to, self.term, body);
+    /// Send TimeoutNow once the transfer target's log matches ours. Returns whether sent.
+    fn maybe_send_timeout_now(&mut self) -> bool {
+        let RoleState::Leader(leader) = &mut self.role else { return false };
+        let Some(transfer) = leader.transfer else { return false };
+        let caught_up = leader.progress.get(&transfer.to).is_some_and(|p| p.match_index == self.log.last_index());
+        if caught_up {
+            leader.lease_revoked = true;
+            self.send(transfer.to, MessageBody::TimeoutNow);
+        }
+        caught_up
     }
 
-    fn send_at(&mut self, to: NodeId, term: Term, body: MessageBody) {
-        assert_ne!(to, self.id);
-        self.out.push(Effect::Send(Message { from: self.id, to, term, body }));
+    /// §3.10: abort a transfer that has not completed within an election timeout, and resume
+    /// normal service (leader only).
+    fn abort_overdue_transfer(&mut self, now: TimeMs) {
+        let timeout_ms = self.config.election_timeout_min_ms;
+        let Some(t) = self.leader().transfer else { return };
+        if now < t.started_ms + timeout_ms {
+            return;
+        }
+        self.leader_mut().transfer = None;
+        self.refuse(format!("transfer to {} did not complete within {timeout_ms}ms: aborted", node_name(t.to)));
     }
 
-    fn reply(&mut self, id: RequestId, reply: ClientReply) {
-        self.out.push(Effect::ClientReply { id, reply });
+    // ---- the target side --------------------------------------------------------------------
+
+    /// §3.10: the leader asks us to start an election at once, skipping Pre-Vote, with
+    /// `transfer` set so that voters do not ignore us under §4.2.3.
+    fn handle_timeout_now(&mut self, now: TimeMs) {
+        if self.voters.contains(&self.id) {
+            self.campaign(now, true);
+        }
     }
 }
 
