@@ -14,7 +14,7 @@ use super::{Node, PendingRead, Progress, RoleState, ROUND_HISTORY_MAX};
 use crate::effect::{ClientReply, Effect};
 use crate::kv::KvState;
 use crate::message::{Message, MessageBody};
-use crate::quorum::{self};
+use crate::quorum;
 use crate::role::Role;
 use crate::types::*;
 
