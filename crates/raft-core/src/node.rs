@@ -1,4 +1,4 @@
-//! The Raft state machine of one server.
+//! The Raft state machine of one server: its state, the entry point, and the role changes.
 //!
 //! Layout (after etcd/raft and raft-rs):
 //! * [`Node::step`] is the single entry point. For a message it first applies the rules common
@@ -10,6 +10,17 @@
 //!   at the end of `step`.
 //! * Durable state (Figure 2, "persistent state"): `term`, `voted_for`, `log`. Everything else is
 //!   volatile and lost by a crash (see [`Node::restart`]).
+//!
+//! This file holds the state, `step` with the common rules and the per-role dispatch, the
+//! `become_*` transitions, the getters and `validate`. The protocol itself is one `impl Node`
+//! block per phase, each in a file of its own:
+//! * `election.rs`: timers, Pre-Vote and vote campaigns, the voter's side (§5.2, §5.4.1,
+//!   §9.6, CheckQuorum §6.2).
+//! * `replication.rs`: client writes, heartbeats, AppendEntries and snapshots on both sides,
+//!   commitment and applying (§5.3, §5.4.2, §5 of the dissertation for compaction).
+//! * `reads.rs`: ReadIndex and the lease (§6.4, §6.4.1).
+//! * `membership.rs`: adding and removing servers, the voter set in force (§4.1–§4.2).
+//! * `transfer.rs`: leadership transfer (§3.10).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,10 +36,6 @@ mod replication;
 mod reads;
 mod membership;
 mod transfer;
-
-
-
-
 
 /// Everything that can happen to a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
