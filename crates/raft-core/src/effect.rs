@@ -1,7 +1,7 @@
 //! What a step asks its caller to do.
 
 use crate::message::Message;
-use crate::node::Role;
+use crate::role::Role;
 use crate::types::*;
 
 /// The answer to a client request.

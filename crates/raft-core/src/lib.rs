@@ -39,6 +39,21 @@
 //!
 //! A crash is modelled by dropping the node and building a new one with
 //! [`Node::restart`] from the [`Durable`] state of the old one.
+//!
+//! # Where things live
+//! * `node.rs`: [`Node`]'s state (durable and volatile, role-specific data inside the role),
+//!   [`Node::step`] with the rules common to every role and the hand-over to each role, the
+//!   `become_*` role changes (which assert the move is legal), the getters and `validate`.
+//! * `node/election.rs`: the election timer, Pre-Vote (§9.6) and vote campaigns, counting
+//!   votes, the voter's side with the election restriction (§5.4.1), CheckQuorum (§6.2).
+//! * `node/replication.rs`: client writes entering the log, heartbeats, AppendEntries and
+//!   InstallSnapshot on both sides, progress, commitment (§5.3, §5.4.2), applying, compaction.
+//! * `node/reads.rs`: ReadIndex (§6.4) and lease reads (§6.4.1).
+//! * `node/membership.rs`: single-server membership changes (§4.1–§4.2).
+//! * `node/transfer.rs`: leadership transfer (§3.10).
+//! * Beside them, small modules over plain types: `role.rs` ([`Role`]), `effect.rs`
+//!   ([`Effect`]), `message.rs`, `log.rs`, `quorum.rs` (vote and commit arithmetic), `kv.rs`
+//!   (the state machine and client sessions), `types.rs`.
 
 mod types;
 mod message;
@@ -46,12 +61,14 @@ mod effect;
 mod kv;
 mod log;
 mod quorum;
+mod role;
 mod node;
 
 pub use effect::{ClientReply, Effect};
 pub use kv::{KvState, Session};
 
 pub use message::{Message, MessageBody};
-pub use node::{Input, Node, Progress, Role};
+pub use node::{Input, Node, Progress};
 pub use quorum::{committed_index, is_quorum, majority, vote_result, VoteResult};
+pub use role::Role;
 pub use types::*;

@@ -1,4 +1,4 @@
-//! The Raft state machine of one server.
+//! The Raft state machine of one server: its state, the entry point, and the role changes.
 //!
 //! Layout (after etcd/raft and raft-rs):
 //! * [`Node::step`] is the single entry point. For a message it first applies the rules common
@@ -10,6 +10,17 @@
 //!   at the end of `step`.
 //! * Durable state (Figure 2, "persistent state"): `term`, `voted_for`, `log`. Everything else is
 //!   volatile and lost by a crash (see [`Node::restart`]).
+//!
+//! This file holds the state, `step` with the common rules and the per-role dispatch, the
+//! `become_*` transitions, the getters and `validate`. The protocol itself is one `impl Node`
+//! block per phase, each in a file of its own:
+//! * `election.rs`: timers, Pre-Vote and vote campaigns, the voter's side (§5.2, §5.4.1,
+//!   §9.6, CheckQuorum §6.2).
+//! * `replication.rs`: client writes, heartbeats, AppendEntries and snapshots on both sides,
+//!   commitment and applying (§5.3, §5.4.2, §5 of the dissertation for compaction).
+//! * `reads.rs`: ReadIndex and the lease (§6.4, §6.4.1).
+//! * `membership.rs`: adding and removing servers, the voter set in force (§4.1–§4.2).
+//! * `transfer.rs`: leadership transfer (§3.10).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,28 +28,14 @@ use crate::effect::{ClientReply, Effect};
 use crate::kv::KvState;
 use crate::log::Log;
 use crate::message::{Message, MessageBody};
-use crate::quorum::{self, VoteResult};
+use crate::role::Role;
 use crate::types::*;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    Follower,
-    PreCandidate,
-    Candidate,
-    Leader,
-}
-
-impl Role {
-    /// The name used by the report and the page: `follower`, `pre-candidate`, `candidate`, `leader`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Follower => "follower",
-            Role::PreCandidate => "pre-candidate",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        }
-    }
-}
+mod election;
+mod replication;
+mod reads;
+mod membership;
+mod transfer;
 
 /// Everything that can happen to a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,6 +165,8 @@ pub struct Node {
 }
 
 impl Node {
+    // ---- construction -----------------------------------------------------------------------
+
     /// A brand-new server with an empty log. `voters` is the initial configuration (empty for a
     /// server that will be added later and must not campaign until it learns it is a voter).
     /// The caller must carry out the returned effects (it arms the election timer).
@@ -229,6 +228,8 @@ impl Node {
         node
     }
 
+    // ---- the entry point --------------------------------------------------------------------
+
     /// The one entry point for every input. `now` is the simulated time in milliseconds.
     /// The returned effects must be carried out in order (see the crate docs).
     #[must_use = "effects must be carried out"]
@@ -257,118 +258,166 @@ impl Node {
         self.config = config;
     }
 
-    // ---- getters -------------------------------------------------------------------------
-    pub fn id(&self) -> NodeId {
-        self.id
-    }
-    pub fn role(&self) -> Role {
-        match self.role {
-            RoleState::Follower => Role::Follower,
-            RoleState::PreCandidate(_) => Role::PreCandidate,
-            RoleState::Candidate(_) => Role::Candidate,
-            RoleState::Leader(_) => Role::Leader,
-        }
-    }
-    pub fn term(&self) -> Term {
-        self.term
-    }
-    pub fn voted_for(&self) -> Option<NodeId> {
-        self.voted_for
-    }
-    pub fn leader_hint(&self) -> Option<NodeId> {
-        self.leader_id
-    }
-    pub fn commit_index(&self) -> Index {
-        self.commit_index
-    }
-    pub fn last_applied(&self) -> Index {
-        self.last_applied
-    }
-    pub fn log(&self) -> &Log {
-        &self.log
-    }
-    pub fn kv(&self) -> &KvState {
-        &self.kv
-    }
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-    /// The durable state a crash keeps.
-    pub fn durable(&self) -> Durable {
-        Durable { term: self.term, voted_for: self.voted_for, log: self.log.clone() }
-    }
-    /// The voter set in force (the latest configuration entry in the log, committed or not).
-    pub fn voters(&self) -> &[NodeId] {
-        &self.voters
-    }
-    /// The leader's per-follower progress, sorted by id; empty unless leader.
-    pub fn progress(&self) -> Vec<Progress> {
-        match &self.role {
-            RoleState::Leader(l) => l.progress.values().cloned().collect(),
-            _ => Vec::new(),
-        }
-    }
-    /// Votes received in the current (pre-)campaign, sorted, itself included; for a leader the
-    /// votes that elected it; empty for a follower.
-    pub fn votes_granted(&self) -> Vec<NodeId> {
-        match &self.role {
-            RoleState::PreCandidate(c) | RoleState::Candidate(c) => c.granted.iter().copied().collect(),
-            RoleState::Leader(l) => l.elected_by.clone(),
-            RoleState::Follower => Vec::new(),
-        }
-    }
-    /// The target of a leadership transfer in progress (leader only).
-    pub fn transfer_target(&self) -> Option<NodeId> {
-        match &self.role {
-            RoleState::Leader(l) => l.transfer.map(|t| t.to),
-            _ => None,
-        }
-    }
-    /// Whether a leader could answer a `get` from its lease right now (leader only).
-    pub fn lease_valid(&self, now: TimeMs) -> bool {
-        self.lease_holds(now)
-    }
+    // ---- messages: rules common to every role -----------------------------------------------
 
-    // ---- invariants ----------------------------------------------------------------------
-
-    /// Debug invariant check, run after every step in debug builds and tests.
-    pub fn validate(&self) {
-        self.log.validate();
-        assert!(self.commit_index <= self.log.last_index(), "commit beyond the log");
-        assert!(self.last_applied <= self.commit_index, "applied beyond commit");
-        assert_eq!(self.last_applied, self.commit_index, "committed entries are applied at once");
-        assert!(self.log.snapshot_index() <= self.last_applied, "snapshot of unapplied entries");
-        assert_eq!(self.voters, self.compute_voters(), "stale voter cache");
-        match &self.role {
-            RoleState::Follower => {}
-            RoleState::PreCandidate(c) => assert!(c.granted.contains(&self.id)),
-            RoleState::Candidate(c) => {
-                assert_eq!(self.voted_for, Some(self.id), "a candidate votes for itself");
-                assert!(c.granted.contains(&self.id));
+    fn step_message(&mut self, now: TimeMs, m: Message) {
+        assert_eq!(m.to, self.id, "message delivered to the wrong server");
+        assert_ne!(m.from, self.id, "a server does not message itself");
+        if m.term > self.term {
+            let vote_request = match m.body {
+                MessageBody::PreVote { .. } => true,
+                MessageBody::RequestVote { transfer, .. } => !transfer,
+                _ => false,
+            };
+            if vote_request && self.ignores_vote_requests(now) {
+                // Dissertation §4.2.3: a server that heard from a current leader within the
+                // minimum election timeout neither updates its term nor grants its vote. This
+                // keeps removed or partitioned servers from disrupting, and makes leases safe.
+                return;
             }
-            RoleState::Leader(l) => {
-                assert_eq!(self.leader_id, Some(self.id));
-                assert!(!l.progress.contains_key(&self.id), "no progress for self");
-                // A server being removed keeps its progress until the change commits.
-                let leaving = self.log.latest_config_index().is_some_and(|i| i > self.commit_index);
-                for (id, p) in &l.progress {
-                    assert_eq!(*id, p.id);
-                    assert!(p.match_index <= self.log.last_index(), "S{id} matches beyond our log");
-                    assert!(p.next_index > p.match_index, "S{id}: next <= match");
-                    assert!(p.next_index <= self.log.last_index() + 1, "S{id}: next beyond the log");
-                    assert!(p.learner || leaving || self.voters.contains(id), "S{id}: progress for a non-member");
+            match m.body {
+                // §9.6: a pre-vote never changes the receiver's term...
+                MessageBody::PreVote { .. } => {}
+                // ...nor does a granted answer, which carries the term we *would* take.
+                // A rejection carries the voter's real term and is an ordinary higher-term
+                // message (as in etcd): we adopt it below.
+                MessageBody::PreVoteResponse { granted: true } => {}
+                MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } | MessageBody::TimeoutNow => {
+                    self.become_follower(m.term, Some(m.from))
                 }
-                for v in &self.voters {
-                    assert!(*v == self.id || l.progress.contains_key(v), "no progress for voter S{v}");
-                }
-                assert!(l.progress.values().filter(|p| p.learner).count() <= 1);
-                assert!(l.round_sent_ms.len() <= ROUND_HISTORY_MAX);
-                assert!(l.pending_writes.keys().all(|&i| i > self.last_applied));
+                _ => self.become_follower(m.term, None),
             }
+        } else if m.term < self.term {
+            self.reply_stale(m);
+            return;
+        }
+        match self.role() {
+            Role::Follower => self.step_follower(now, m),
+            Role::PreCandidate => self.step_pre_candidate(now, m),
+            Role::Candidate => self.step_candidate(now, m),
+            Role::Leader => self.step_leader(now, m),
         }
     }
 
-    // ---- role transitions ----------------------------------------------------------------
+    /// A message from an older term (Figure 2: "reply false if term < currentTerm"). Requests
+    /// are answered with our term so the sender learns it is stale; responses are dropped.
+    fn reply_stale(&mut self, m: Message) {
+        let body = match m.body {
+            MessageBody::PreVote { .. } => MessageBody::PreVoteResponse { granted: false },
+            MessageBody::RequestVote { .. } => MessageBody::RequestVoteResponse { granted: false },
+            // The round we echo is of the request's (older) term, not of ours: say so, or a
+            // server that leads our term later would take this for an answer to its own round.
+            MessageBody::AppendEntries { read_ctx, .. } => MessageBody::AppendEntriesResponse {
+                success: false,
+                match_index: 0,
+                conflict_term: None,
+                conflict_index: 0,
+                read_ctx,
+                read_term: m.term,
+            },
+            MessageBody::InstallSnapshot { read_ctx, .. } => {
+                MessageBody::InstallSnapshotResponse { last_index: 0, read_ctx, read_term: m.term }
+            }
+            _ => return,
+        };
+        self.send(m.from, body);
+    }
+
+    // ---- messages: per role -----------------------------------------------------------------
+    // On entry, m.term >= self.term (and == unless a PreVote or a granted PreVoteResponse).
+    // The handlers live with their phase: election.rs, replication.rs, transfer.rs.
+
+    fn step_follower(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            MessageBody::AppendEntries { .. } => self.handle_append_entries(now, m),
+            MessageBody::InstallSnapshot { .. } => self.handle_install_snapshot(now, m),
+            MessageBody::TimeoutNow => self.handle_timeout_now(now),
+            // Answers to a campaign or leadership we no longer hold.
+            MessageBody::PreVoteResponse { .. }
+            | MessageBody::RequestVoteResponse { .. }
+            | MessageBody::AppendEntriesResponse { .. }
+            | MessageBody::InstallSnapshotResponse { .. } => {}
+        }
+    }
+
+    fn step_pre_candidate(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
+                // A leader of our term exists: stop campaigning.
+                self.become_follower(m.term, Some(m.from));
+                self.step_follower(now, m);
+            }
+            MessageBody::TimeoutNow => self.handle_timeout_now(now),
+            MessageBody::PreVoteResponse { granted } => {
+                // A grant carries the term we asked about (ours + 1); a rejection our term.
+                let RoleState::PreCandidate(c) = &mut self.role else { unreachable!() };
+                match (granted, m.term == self.term + 1, m.term == self.term) {
+                    (true, true, _) => c.granted.insert(m.from),
+                    (false, _, true) => c.rejected.insert(m.from),
+                    _ => return, // an answer to an older pre-campaign
+                };
+                self.check_campaign(now);
+            }
+            MessageBody::RequestVoteResponse { .. }
+            | MessageBody::AppendEntriesResponse { .. }
+            | MessageBody::InstallSnapshotResponse { .. } => {}
+        }
+    }
+
+    fn step_candidate(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
+                // Figure 2: "If AppendEntries RPC received from new leader: convert to follower".
+                self.become_follower(m.term, Some(m.from));
+                self.step_follower(now, m);
+            }
+            MessageBody::RequestVoteResponse { granted } => {
+                let RoleState::Candidate(c) = &mut self.role else { unreachable!() };
+                if granted {
+                    c.granted.insert(m.from);
+                } else {
+                    c.rejected.insert(m.from);
+                }
+                self.check_campaign(now);
+            }
+            MessageBody::TimeoutNow
+            | MessageBody::PreVoteResponse { .. }
+            | MessageBody::AppendEntriesResponse { .. }
+            | MessageBody::InstallSnapshotResponse { .. } => {}
+        }
+    }
+
+    fn step_leader(&mut self, now: TimeMs, m: Message) {
+        match m.body {
+            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
+            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
+            // An answer to a request we sent in an earlier term (stamped with the responder's
+            // newer term, which we have since reached and lead): it acknowledges no round of
+            // ours, proves nothing about our leadership now, and its log hint is stale.
+            // Dissertation §6.4: only rounds of the current term confirm a read.
+            MessageBody::AppendEntriesResponse { read_term, .. } | MessageBody::InstallSnapshotResponse { read_term, .. }
+                if read_term != self.term && !self.config.has_bug(Bug::ReadIndexAnyTerm) => {}
+            MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, read_ctx, .. } => {
+                self.handle_append_response(now, m.from, success, match_index, conflict_term, conflict_index, read_ctx)
+            }
+            MessageBody::InstallSnapshotResponse { last_index, read_ctx, .. } => {
+                self.handle_snapshot_response(now, m.from, last_index, read_ctx)
+            }
+            // Another leader in our own term: impossible in Raft (election safety), reachable
+            // only with a bug such as SmallQuorum or ForgetVote. Ignore it; the checker reports
+            // the violation.
+            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {}
+            MessageBody::TimeoutNow | MessageBody::PreVoteResponse { .. } | MessageBody::RequestVoteResponse { .. } => {}
+        }
+    }
+
+    // ---- role transitions -------------------------------------------------------------------
 
     /// Figure 2: "If RPC request or response contains term T > currentTerm: set currentTerm = T,
     /// convert to follower". Also used to step down within a term.
@@ -474,466 +523,119 @@ impl Node {
         }
     }
 
-    // ---- timers --------------------------------------------------------------------------
+    // ---- getters ----------------------------------------------------------------------------
 
-    fn tick_election(&mut self, now: TimeMs) {
-        self.quiet_after_restart = false;
-        if self.role() == Role::Leader {
-            self.tick_election_leader();
-            return;
-        }
-        if !self.voters.contains(&self.id) {
-            // A learner, a removed server, or a new one not yet configured: never campaigns.
-            self.out.push(Effect::ResetElectionTimer);
-            return;
-        }
-        if self.config.prevote {
-            self.pre_campaign(now);
-        } else {
-            self.campaign(now, false);
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    pub fn role(&self) -> Role {
+        match self.role {
+            RoleState::Follower => Role::Follower,
+            RoleState::PreCandidate(_) => Role::PreCandidate,
+            RoleState::Candidate(_) => Role::Candidate,
+            RoleState::Leader(_) => Role::Leader,
         }
     }
-
-    /// CheckQuorum (dissertation §6.2): a leader that has not heard from a majority during the
-    /// last election timeout steps down, so a partitioned leader stops serving.
-    fn tick_election_leader(&mut self) {
-        let RoleState::Leader(leader) = &mut self.role else { unreachable!() };
-        let mut active: Vec<NodeId> = leader.recent_active.iter().copied().collect();
-        active.push(self.id); // only counts if we are a voter (see quorum::is_quorum)
-        leader.recent_active.clear();
-        let small = self.config.has_bug(Bug::SmallQuorum);
-        if self.config.check_quorum && !quorum::is_quorum(&self.voters, &active, small) {
-            self.become_follower(self.term, None);
+    pub fn term(&self) -> Term {
+        self.term
+    }
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    pub fn leader_hint(&self) -> Option<NodeId> {
+        self.leader_id
+    }
+    pub fn commit_index(&self) -> Index {
+        self.commit_index
+    }
+    pub fn last_applied(&self) -> Index {
+        self.last_applied
+    }
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+    pub fn kv(&self) -> &KvState {
+        &self.kv
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    /// The durable state a crash keeps.
+    pub fn durable(&self) -> Durable {
+        Durable { term: self.term, voted_for: self.voted_for, log: self.log.clone() }
+    }
+    /// The voter set in force (the latest configuration entry in the log, committed or not).
+    pub fn voters(&self) -> &[NodeId] {
+        &self.voters
+    }
+    /// The leader's per-follower progress, sorted by id; empty unless leader.
+    pub fn progress(&self) -> Vec<Progress> {
+        match &self.role {
+            RoleState::Leader(l) => l.progress.values().cloned().collect(),
+            _ => Vec::new(),
         }
-        self.out.push(Effect::ResetElectionTimer);
+    }
+    /// Votes received in the current (pre-)campaign, sorted, itself included; for a leader the
+    /// votes that elected it; empty for a follower.
+    pub fn votes_granted(&self) -> Vec<NodeId> {
+        match &self.role {
+            RoleState::PreCandidate(c) | RoleState::Candidate(c) => c.granted.iter().copied().collect(),
+            RoleState::Leader(l) => l.elected_by.clone(),
+            RoleState::Follower => Vec::new(),
+        }
+    }
+    /// The target of a leadership transfer in progress (leader only).
+    pub fn transfer_target(&self) -> Option<NodeId> {
+        match &self.role {
+            RoleState::Leader(l) => l.transfer.map(|t| t.to),
+            _ => None,
+        }
+    }
+    /// Whether a leader could answer a `get` from its lease right now (leader only).
+    pub fn lease_valid(&self, now: TimeMs) -> bool {
+        self.lease_holds(now)
     }
 
-    fn tick_heartbeat(&mut self, now: TimeMs) {
-        let RoleState::Leader(leader) = &mut self.role else {
-            return; // a stale timer of a former leader
-        };
-        // §3.10: abort a transfer that has not completed within an election timeout, and
-        // resume normal service.
-        if let Some(t) = leader.transfer {
-            if now >= t.started_ms + self.config.election_timeout_min_ms {
-                leader.transfer = None;
-                self.out.push(Effect::Refused {
-                    reason: format!(
-                        "transfer to {} did not complete within {}ms: aborted",
-                        node_name(t.to),
-                        self.config.election_timeout_min_ms
-                    ),
-                });
+    // ---- invariants -------------------------------------------------------------------------
+
+    /// Debug invariant check, run after every step in debug builds and tests.
+    pub fn validate(&self) {
+        self.log.validate();
+        assert!(self.commit_index <= self.log.last_index(), "commit beyond the log");
+        assert!(self.last_applied <= self.commit_index, "applied beyond commit");
+        assert_eq!(self.last_applied, self.commit_index, "committed entries are applied at once");
+        assert!(self.log.snapshot_index() <= self.last_applied, "snapshot of unapplied entries");
+        assert_eq!(self.voters, self.compute_voters(), "stale voter cache");
+        match &self.role {
+            RoleState::Follower => {}
+            RoleState::PreCandidate(c) => assert!(c.granted.contains(&self.id)),
+            RoleState::Candidate(c) => {
+                assert_eq!(self.voted_for, Some(self.id), "a candidate votes for itself");
+                assert!(c.granted.contains(&self.id));
             }
-        }
-        self.broadcast(now);
-        self.maybe_send_timeout_now();
-        self.out.push(Effect::SetHeartbeatTimer);
-    }
-
-    // ---- campaigns -----------------------------------------------------------------------
-
-    fn pre_campaign(&mut self, now: TimeMs) {
-        self.become_pre_candidate();
-        let (last_log_index, last_log_term) = (self.log.last_index(), self.log.last_term());
-        for to in self.other_voters() {
-            // The term we would campaign in; ours does not change (§9.6).
-            self.send_at(to, self.term + 1, MessageBody::PreVote { last_log_index, last_log_term });
-        }
-        self.check_campaign(now);
-    }
-
-    fn campaign(&mut self, now: TimeMs, transfer: bool) {
-        self.become_candidate();
-        let (last_log_index, last_log_term) = (self.log.last_index(), self.log.last_term());
-        for to in self.other_voters() {
-            self.send(to, MessageBody::RequestVote { last_log_index, last_log_term, transfer });
-        }
-        self.check_campaign(now);
-    }
-
-    /// Count the votes of the running (pre-)campaign and act on the outcome.
-    fn check_campaign(&mut self, now: TimeMs) {
-        let small = self.config.has_bug(Bug::SmallQuorum);
-        let (pre, result) = match &self.role {
-            RoleState::PreCandidate(c) | RoleState::Candidate(c) => {
-                let granted: Vec<NodeId> = c.granted.iter().copied().collect();
-                let rejected: Vec<NodeId> = c.rejected.iter().copied().collect();
-                (
-                    matches!(self.role, RoleState::PreCandidate(_)),
-                    quorum::vote_result(&self.voters, &granted, &rejected, small),
-                )
-            }
-            _ => unreachable!("not campaigning"),
-        };
-        match (result, pre) {
-            (VoteResult::Won, true) => self.campaign(now, false),
-            (VoteResult::Won, false) => self.become_leader(now),
-            // Lost: wait as a follower for the next timeout (or a leader).
-            (VoteResult::Lost, _) => self.become_follower(self.term, None),
-            (VoteResult::Pending, _) => {}
-        }
-    }
-
-    // ---- messages: rules common to every role --------------------------------------------
-
-    fn step_message(&mut self, now: TimeMs, m: Message) {
-        assert_eq!(m.to, self.id, "message delivered to the wrong server");
-        assert_ne!(m.from, self.id, "a server does not message itself");
-        if m.term > self.term {
-            let vote_request = match m.body {
-                MessageBody::PreVote { .. } => true,
-                MessageBody::RequestVote { transfer, .. } => !transfer,
-                _ => false,
-            };
-            if vote_request && self.ignores_vote_requests(now) {
-                // Dissertation §4.2.3: a server that heard from a current leader within the
-                // minimum election timeout neither updates its term nor grants its vote. This
-                // keeps removed or partitioned servers from disrupting, and makes leases safe.
-                return;
-            }
-            match m.body {
-                // §9.6: a pre-vote never changes the receiver's term...
-                MessageBody::PreVote { .. } => {}
-                // ...nor does a granted answer, which carries the term we *would* take.
-                // A rejection carries the voter's real term and is an ordinary higher-term
-                // message (as in etcd): we adopt it below.
-                MessageBody::PreVoteResponse { granted: true } => {}
-                MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } | MessageBody::TimeoutNow => {
-                    self.become_follower(m.term, Some(m.from))
+            RoleState::Leader(l) => {
+                assert_eq!(self.leader_id, Some(self.id));
+                assert!(!l.progress.contains_key(&self.id), "no progress for self");
+                // A server being removed keeps its progress until the change commits.
+                let leaving = self.log.latest_config_index().is_some_and(|i| i > self.commit_index);
+                for (id, p) in &l.progress {
+                    assert_eq!(*id, p.id);
+                    assert!(p.match_index <= self.log.last_index(), "S{id} matches beyond our log");
+                    assert!(p.next_index > p.match_index, "S{id}: next <= match");
+                    assert!(p.next_index <= self.log.last_index() + 1, "S{id}: next beyond the log");
+                    assert!(p.learner || leaving || self.voters.contains(id), "S{id}: progress for a non-member");
                 }
-                _ => self.become_follower(m.term, None),
-            }
-        } else if m.term < self.term {
-            self.reply_stale(m);
-            return;
-        }
-        match self.role() {
-            Role::Follower => self.step_follower(now, m),
-            Role::PreCandidate => self.step_pre_candidate(now, m),
-            Role::Candidate => self.step_candidate(now, m),
-            Role::Leader => self.step_leader(now, m),
-        }
-    }
-
-    /// A message from an older term (Figure 2: "reply false if term < currentTerm"). Requests
-    /// are answered with our term so the sender learns it is stale; responses are dropped.
-    fn reply_stale(&mut self, m: Message) {
-        let body = match m.body {
-            MessageBody::PreVote { .. } => MessageBody::PreVoteResponse { granted: false },
-            MessageBody::RequestVote { .. } => MessageBody::RequestVoteResponse { granted: false },
-            // The round we echo is of the request's (older) term, not of ours: say so, or a
-            // server that leads our term later would take this for an answer to its own round.
-            MessageBody::AppendEntries { read_ctx, .. } => MessageBody::AppendEntriesResponse {
-                success: false,
-                match_index: 0,
-                conflict_term: None,
-                conflict_index: 0,
-                read_ctx,
-                read_term: m.term,
-            },
-            MessageBody::InstallSnapshot { read_ctx, .. } => {
-                MessageBody::InstallSnapshotResponse { last_index: 0, read_ctx, read_term: m.term }
-            }
-            _ => return,
-        };
-        self.send(m.from, body);
-    }
-
-    /// The §4.2.3 rule is on with CheckQuorum or leases (it is what makes a lease safe).
-    fn ignores_vote_requests(&self, now: TimeMs) -> bool {
-        let rule_on = self.config.check_quorum || self.config.reads == ReadMode::Lease;
-        rule_on && (self.leader_alive(now) || self.quiet_after_restart)
-    }
-
-    /// Whether this server heard from a leader within the minimum election timeout (a leader
-    /// counts itself as alive). That leader may have led an earlier term than ours: we may have
-    /// learnt our term from a response since, and its lease may still count on us.
-    fn leader_alive(&self, now: TimeMs) -> bool {
-        if self.role() == Role::Leader {
-            return true;
-        }
-        self.leader_contact_ms.is_some_and(|at| now < at + self.config.election_timeout_min_ms)
-    }
-
-    // ---- messages: per role ---------------------------------------------------------------
-    // On entry, m.term >= self.term (and == unless a PreVote or a granted PreVoteResponse).
-
-    fn step_follower(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            MessageBody::AppendEntries { .. } => self.handle_append_entries(now, m),
-            MessageBody::InstallSnapshot { .. } => self.handle_install_snapshot(now, m),
-            MessageBody::TimeoutNow => self.handle_timeout_now(now),
-            // Answers to a campaign or leadership we no longer hold.
-            MessageBody::PreVoteResponse { .. }
-            | MessageBody::RequestVoteResponse { .. }
-            | MessageBody::AppendEntriesResponse { .. }
-            | MessageBody::InstallSnapshotResponse { .. } => {}
-        }
-    }
-
-    fn step_pre_candidate(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
-                // A leader of our term exists: stop campaigning.
-                self.become_follower(m.term, Some(m.from));
-                self.step_follower(now, m);
-            }
-            MessageBody::TimeoutNow => self.handle_timeout_now(now),
-            MessageBody::PreVoteResponse { granted } => {
-                // A grant carries the term we asked about (ours + 1); a rejection our term.
-                let RoleState::PreCandidate(c) = &mut self.role else { unreachable!() };
-                match (granted, m.term == self.term + 1, m.term == self.term) {
-                    (true, true, _) => c.granted.insert(m.from),
-                    (false, _, true) => c.rejected.insert(m.from),
-                    _ => return, // an answer to an older pre-campaign
-                };
-                self.check_campaign(now);
-            }
-            MessageBody::RequestVoteResponse { .. }
-            | MessageBody::AppendEntriesResponse { .. }
-            | MessageBody::InstallSnapshotResponse { .. } => {}
-        }
-    }
-
-    fn step_candidate(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {
-                // Figure 2: "If AppendEntries RPC received from new leader: convert to follower".
-                self.become_follower(m.term, Some(m.from));
-                self.step_follower(now, m);
-            }
-            MessageBody::RequestVoteResponse { granted } => {
-                let RoleState::Candidate(c) = &mut self.role else { unreachable!() };
-                if granted {
-                    c.granted.insert(m.from);
-                } else {
-                    c.rejected.insert(m.from);
+                for v in &self.voters {
+                    assert!(*v == self.id || l.progress.contains_key(v), "no progress for voter S{v}");
                 }
-                self.check_campaign(now);
+                assert!(l.progress.values().filter(|p| p.learner).count() <= 1);
+                assert!(l.round_sent_ms.len() <= ROUND_HISTORY_MAX);
+                assert!(l.pending_writes.keys().all(|&i| i > self.last_applied));
             }
-            MessageBody::TimeoutNow
-            | MessageBody::PreVoteResponse { .. }
-            | MessageBody::AppendEntriesResponse { .. }
-            | MessageBody::InstallSnapshotResponse { .. } => {}
         }
     }
 
-    fn step_leader(&mut self, now: TimeMs, m: Message) {
-        match m.body {
-            MessageBody::PreVote { .. } => self.handle_pre_vote(now, m),
-            MessageBody::RequestVote { .. } => self.handle_request_vote(now, m),
-            // An answer to a request we sent in an earlier term (stamped with the responder's
-            // newer term, which we have since reached and lead): it acknowledges no round of
-            // ours, proves nothing about our leadership now, and its log hint is stale.
-            // Dissertation §6.4: only rounds of the current term confirm a read.
-            MessageBody::AppendEntriesResponse { read_term, .. } | MessageBody::InstallSnapshotResponse { read_term, .. }
-                if read_term != self.term && !self.config.has_bug(Bug::ReadIndexAnyTerm) => {}
-            MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, read_ctx, .. } => {
-                self.handle_append_response(now, m.from, success, match_index, conflict_term, conflict_index, read_ctx)
-            }
-            MessageBody::InstallSnapshotResponse { last_index, read_ctx, .. } => {
-                self.handle_snapshot_response(now, m.from, last_index, read_ctx)
-            }
-            // Another leader in our own term: impossible in Raft (election safety), reachable
-            // only with a bug such as SmallQuorum or ForgetVote. Ignore it; the checker reports
-            // the violation.
-            MessageBody::AppendEntries { .. } | MessageBody::InstallSnapshot { .. } => {}
-            MessageBody::TimeoutNow | MessageBody::PreVoteResponse { .. } | MessageBody::RequestVoteResponse { .. } => {}
-        }
-    }
-
-    // ---- voting --------------------------------------------------------------------------
-
-    /// §5.4.1 (election restriction): the candidate's log is at least as up to date as ours.
-    fn log_up_to_date(&self, last_log_index: Index, last_log_term: Term) -> bool {
-        if self.config.has_bug(Bug::VoteAnyLog) {
-            // Bug::VoteAnyLog: skip the election restriction, for votes and pre-votes alike.
-            return true;
-        }
-        (last_log_term, last_log_index) >= (self.log.last_term(), self.log.last_index())
-    }
-
-    /// Dissertation §9.6: grant iff the candidate's term would be newer than ours, its log is
-    /// up to date, and we have not heard from a leader within the minimum election timeout.
-    /// Nothing about this server changes.
-    fn handle_pre_vote(&mut self, now: TimeMs, m: Message) {
-        let MessageBody::PreVote { last_log_index, last_log_term } = m.body else { unreachable!() };
-        let granted = m.term > self.term && self.log_up_to_date(last_log_index, last_log_term) && !self.leader_alive(now);
-        // A grant echoes the asked-for term; a rejection carries ours (as in etcd).
-        let term = if granted { m.term } else { self.term };
-        self.send_at(m.from, term, MessageBody::PreVoteResponse { granted });
-    }
-
-    /// Figure 2, RequestVote receiver (m.term == self.term here).
-    fn handle_request_vote(&mut self, now: TimeMs, m: Message) {
-        let MessageBody::RequestVote { last_log_index, last_log_term, transfer } = m.body else { unreachable!() };
-        assert_eq!(m.term, self.term);
-        // §4.2.3 again, for a candidate whose term we reached another way (from a response to
-        // an old request of ours): "it does not ... grant its vote" while a leader is alive.
-        let ignoring = !transfer && self.voted_for != Some(m.from) && self.ignores_vote_requests(now);
-        // One vote per term; and as in etcd, no new vote once we know this term's leader.
-        let can_vote = !ignoring
-            && (self.voted_for == Some(m.from) || (self.voted_for.is_none() && self.leader_id.is_none()));
-        let granted = can_vote && self.log_up_to_date(last_log_index, last_log_term);
-        if granted {
-            if self.voted_for.is_none() {
-                self.voted_for = Some(m.from);
-                self.out.push(Effect::PersistHardState);
-            }
-            // Figure 2, Followers: granting a vote resets the election timer.
-            self.out.push(Effect::ResetElectionTimer);
-        }
-        self.send(m.from, MessageBody::RequestVoteResponse { granted });
-    }
-
-    /// §3.10: the leader asks us to start an election at once, skipping Pre-Vote, with
-    /// `transfer` set so that voters do not ignore us under §4.2.3.
-    fn handle_timeout_now(&mut self, now: TimeMs) {
-        if self.voters.contains(&self.id) {
-            self.campaign(now, true);
-        }
-    }
-
-    // ---- replication: follower side --------------------------------------------------------
-
-    /// Figure 2, AppendEntries receiver, with the fast-backtracking hint on rejection.
-    fn handle_append_entries(&mut self, now: TimeMs, m: Message) {
-        let MessageBody::AppendEntries { mut prev_index, mut prev_term, mut entries, leader_commit, read_ctx } = m.body
-        else {
-            unreachable!()
-        };
-        assert_eq!(m.term, self.term);
-        self.leader_id = Some(m.from);
-        self.leader_contact_ms = Some(now);
-        self.out.push(Effect::ResetElectionTimer);
-
-        // Entries covered by our snapshot are committed, so they match every leader's log
-        // (leader completeness): skip them and check from the snapshot point instead.
-        let snapshot_index = self.log.snapshot_index();
-        if prev_index < snapshot_index {
-            entries.retain(|e| e.index > snapshot_index);
-            prev_index = snapshot_index;
-            prev_term = self.log.snapshot_term();
-        }
-
-        let read_term = m.term;
-        let reject = |conflict_term, conflict_index| MessageBody::AppendEntriesResponse {
-            success: false,
-            match_index: 0,
-            conflict_term,
-            conflict_index,
-            read_ctx,
-            read_term,
-        };
-        if prev_index > self.log.last_index() {
-            // Too short: a hole cannot be written, not even with Bug::SkipPrevCheck.
-            let body = reject(None, self.log.last_index() + 1);
-            self.send(m.from, body);
-            return;
-        }
-        let prev_matches = self.log.term_at(prev_index) == Some(prev_term);
-        if !prev_matches && !self.config.has_bug(Bug::SkipPrevCheck) {
-            // Offer the term of our conflicting entry and where it starts, so the leader can
-            // skip the whole term in one round trip.
-            let conflict_term = self.log.term_at(prev_index).expect("prev_index is held");
-            let body = reject(Some(conflict_term), self.log.first_index_of_term_run(prev_index));
-            self.send(m.from, body);
-            return;
-        }
-        // With Bug::SkipPrevCheck we get here even though prev does not match: the entries are
-        // written at their indexes over a log that differs before them.
-
-        let mut first_written: Option<Index> = None;
-        let mut last_new = prev_index;
-        for entry in entries {
-            assert_eq!(entry.index, last_new + 1, "entries of one message are contiguous");
-            match self.log.term_at(entry.index) {
-                // Already held: never truncate a matching entry because of a stale or
-                // duplicated message (the simulator reorders and duplicates).
-                Some(t) if t == entry.term => {}
-                Some(_) if entry.index <= self.commit_index => {
-                    // A conflict with a committed entry: impossible in Raft (leader
-                    // completeness), reachable only with a bug. Committed entries are never
-                    // undone here; stop and report the match so far.
-                    break;
-                }
-                existing => {
-                    if existing.is_some() {
-                        // Figure 2: "If an existing entry conflicts with a new one (same index
-                        // but different terms), delete the existing entry and all that follow".
-                        self.log.truncate_from(entry.index);
-                    }
-                    if entry.term < self.log.last_term() {
-                        // Only after Bug::SkipPrevCheck: the entry does not fit after our
-                        // (different) prefix, terms would go backwards. Stop here.
-                        break;
-                    }
-                    first_written.get_or_insert(entry.index);
-                    self.log.append(entry);
-                }
-            }
-            last_new += 1;
-        }
-        if let Some(from) = first_written {
-            self.out.push(Effect::PersistLog { from });
-            self.refresh_voters();
-        }
-        // Figure 2: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of
-        // last new entry)".
-        let new_commit = leader_commit.min(last_new);
-        if new_commit > self.commit_index {
-            self.commit_to(now, new_commit);
-        }
-        self.send(
-            m.from,
-            MessageBody::AppendEntriesResponse {
-                success: true,
-                match_index: last_new,
-                conflict_term: None,
-                conflict_index: 0,
-                read_ctx,
-                read_term,
-            },
-        );
-    }
-
-    /// Dissertation §5.3: install a snapshot from the leader if it is newer than what we have
-    /// committed, keeping any log suffix that follows it.
-    fn handle_install_snapshot(&mut self, now: TimeMs, m: Message) {
-        let MessageBody::InstallSnapshot { snapshot, read_ctx } = m.body else { unreachable!() };
-        assert_eq!(m.term, self.term);
-        self.leader_id = Some(m.from);
-        self.leader_contact_ms = Some(now);
-        self.out.push(Effect::ResetElectionTimer);
-        let last_index = snapshot.last_index;
-        if last_index <= self.commit_index {
-            // Old news: our committed prefix already covers it (and matches the leader's log).
-            let body = MessageBody::InstallSnapshotResponse { last_index: self.commit_index, read_ctx, read_term: m.term };
-            self.send(m.from, body);
-            return;
-        }
-        self.kv = KvState::from_data(&snapshot.state);
-        let kept_suffix = self.log.install_snapshot(snapshot);
-        self.out.push(Effect::PersistSnapshot { last_index });
-        if !kept_suffix {
-            self.out.push(Effect::PersistLog { from: last_index + 1 });
-        }
-        self.refresh_voters();
-        // The state machine jumps to the snapshot: no Applied effects for the entries it covers.
-        self.commit_index = last_index;
-        self.last_applied = last_index;
-        self.out.push(Effect::Committed { index: last_index });
-        self.send(m.from, MessageBody::InstallSnapshotResponse { last_index, read_ctx, read_term: m.term });
-    }
-
-    // ---- replication: leader side ----------------------------------------------------------
+    // ---- helpers shared by every phase ------------------------------------------------------
 
     fn leader(&self) -> &LeaderState {
         match &self.role {
@@ -949,461 +651,10 @@ impl Node {
         }
     }
 
-    /// Append a new entry of our term to our own log (leader only).
-    fn append_entry(&mut self, data: EntryData) -> Index {
-        assert_eq!(self.role(), Role::Leader);
-        let index = self.log.last_index() + 1;
-        let is_config = matches!(data, EntryData::Config { .. });
-        self.log.append(Entry { index, term: self.term, data });
-        self.out.push(Effect::PersistLog { from: index });
-        if is_config {
-            // §4.1: a configuration takes effect as soon as it is in the log.
-            self.refresh_voters();
-            self.sync_progress();
-        }
-        index
-    }
-
-    /// Start a new heartbeat round and send AppendEntries (or a snapshot) to every peer.
-    /// Returns the round's number.
-    fn broadcast(&mut self, now: TimeMs) -> u64 {
-        let leader = self.leader_mut();
-        leader.read_ctx += 1;
-        let ctx = leader.read_ctx;
-        leader.round_sent_ms.insert(ctx, now);
-        while leader.round_sent_ms.len() > ROUND_HISTORY_MAX {
-            leader.round_sent_ms.pop_first();
-        }
-        self.send_append_to_all();
-        ctx
-    }
-
-    fn send_append_to_all(&mut self) {
-        let peers: Vec<NodeId> = self.leader().progress.keys().copied().collect();
-        for to in peers {
-            self.send_append(to);
-        }
-    }
-
-    /// Send `to` the entries from its next index (at most max_entries_per_append), or the
-    /// snapshot when those entries are compacted away.
-    fn send_append(&mut self, to: NodeId) {
-        let leader = self.leader();
-        let read_ctx = leader.read_ctx;
-        let next_index = leader.progress[&to].next_index;
-        let body = if next_index <= self.log.snapshot_index() {
-            let snapshot = self.log.snapshot().expect("compacted entries imply a snapshot").clone();
-            MessageBody::InstallSnapshot { snapshot, read_ctx }
-        } else {
-            let prev_index = next_index - 1;
-            MessageBody::AppendEntries {
-                prev_index,
-                prev_term: self.log.term_at(prev_index).expect("prev is held or is the snapshot point"),
-                entries: self.log.entries_from(next_index, self.config.max_entries_per_append),
-                leader_commit: self.commit_index,
-                read_ctx,
-            }
-        };
-        self.send(to, body);
-    }
-
-    /// A follower answered a round: it is alive (CheckQuorum) and acknowledges our leadership
-    /// as of round `ctx` (ReadIndex, lease).
-    fn note_ack(&mut self, from: NodeId, ctx: u64) {
-        let leader = self.leader_mut();
-        leader.recent_active.insert(from);
-        let acked = leader.acked_ctx.entry(from).or_insert(0);
-        *acked = (*acked).max(ctx);
-        if let Some(&sent) = leader.round_sent_ms.get(&ctx) {
-            let at = leader.acked_sent_ms.entry(from).or_insert(sent);
-            *at = (*at).max(sent);
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn handle_append_response(
-        &mut self,
-        now: TimeMs,
-        from: NodeId,
-        success: bool,
-        match_index: Index,
-        conflict_term: Option<Term>,
-        conflict_index: Index,
-        read_ctx: u64,
-    ) {
-        if !self.leader().progress.contains_key(&from) {
-            return; // no longer a member
-        }
-        self.note_ack(from, read_ctx);
-        let last_index = self.log.last_index();
-        if success {
-            // min(): only a second leader of our term (a bug) could claim more than we hold.
-            let matched = match_index.min(last_index);
-            let pr = self.leader_mut().progress.get_mut(&from).expect("checked above");
-            let advanced = matched > pr.match_index;
-            if advanced {
-                pr.match_index = matched;
-            }
-            pr.next_index = pr.next_index.max(pr.match_index + 1);
-            let behind = pr.match_index < last_index;
-            self.after_progress(now, from);
-            if advanced && behind && self.is_leader_with_peer(from) {
-                // Keep a lagging follower streaming instead of waiting for the next heartbeat.
-                self.send_append(from);
-            }
-        } else {
-            // Fast backtracking: if we hold entries of the follower's conflicting term, resume
-            // after our last one of that term; otherwise jump to where its term starts (or
-            // just past its log when too short). A whole term is skipped per round trip.
-            let computed = match conflict_term {
-                Some(t) => self.log.last_index_of_term(t).map_or(conflict_index, |i| i + 1),
-                None => conflict_index,
-            };
-            let pr = self.leader_mut().progress.get_mut(&from).expect("checked above");
-            let new_next = computed.max(pr.match_index + 1);
-            // A duplicated or reordered rejection computes nothing lower: ignore it.
-            if new_next < pr.next_index {
-                pr.next_index = new_next;
-                self.send_append(from);
-            }
-            self.check_reads();
-        }
-    }
-
-    fn handle_snapshot_response(&mut self, now: TimeMs, from: NodeId, last_index: Index, read_ctx: u64) {
-        if !self.leader().progress.contains_key(&from) {
-            return;
-        }
-        self.note_ack(from, read_ctx);
-        let our_last = self.log.last_index();
-        let pr = self.leader_mut().progress.get_mut(&from).expect("checked above");
-        pr.match_index = pr.match_index.max(last_index.min(our_last));
-        pr.next_index = pr.next_index.max(pr.match_index + 1);
-        let behind = pr.match_index < our_last;
-        self.after_progress(now, from);
-        if behind && self.is_leader_with_peer(from) {
-            self.send_append(from);
-        }
-    }
-
-    fn is_leader_with_peer(&self, id: NodeId) -> bool {
-        matches!(&self.role, RoleState::Leader(l) if l.progress.contains_key(&id))
-    }
-
-    /// After `from`'s match index may have advanced: commit, promote a caught-up learner,
-    /// continue a transfer, answer reads.
-    fn after_progress(&mut self, now: TimeMs, from: NodeId) {
-        self.maybe_commit(now);
-        if self.role() != Role::Leader {
-            return;
-        }
-        let commit_index = self.commit_index;
-        let learner_ready = self.leader().progress.get(&from).is_some_and(|p| p.learner && p.match_index >= commit_index);
-        if learner_ready {
-            // Dissertation §4.2.1: the new server caught up as a non-voter; now it joins.
-            let mut voters = self.voters.clone();
-            voters.push(from);
-            voters.sort_unstable();
-            self.append_entry(EntryData::Config { voters });
-            self.send_append_to_all();
-        }
-        self.maybe_send_timeout_now();
-        self.check_reads();
-    }
-
-    /// §5.3/§5.4.2: advance the commit index to the highest index stored on a majority of
-    /// voters, but only by counting replicas of an entry of the current term.
-    fn maybe_commit(&mut self, now: TimeMs) {
-        let leader = self.leader();
-        let last_index = self.log.last_index();
-        let matches: Vec<Index> = self
-            .voters
-            .iter()
-            .map(|v| if *v == self.id { last_index } else { leader.progress.get(v).map_or(0, |p| p.match_index) })
-            .collect();
-        let n = quorum::committed_index(&matches, self.config.has_bug(Bug::SmallQuorum));
-        if n <= self.commit_index {
-            return;
-        }
-        let current_term = self.log.term_at(n) == Some(self.term);
-        // Bug::CommitOldTerms: commit an entry of an earlier term by counting its replicas,
-        // which Figure 8 shows can be overwritten later.
-        if current_term || self.config.has_bug(Bug::CommitOldTerms) {
-            self.commit_to(now, n);
-        }
-    }
-
-    fn commit_to(&mut self, now: TimeMs, index: Index) {
-        assert!(index > self.commit_index && index <= self.log.last_index());
-        self.commit_index = index;
-        self.out.push(Effect::Committed { index });
-        self.apply_committed();
-        if self.role() == Role::Leader {
-            self.after_leader_commit(now);
-        }
-    }
-
-    /// Apply committed entries in order, answering the clients waiting on them.
-    fn apply_committed(&mut self) {
-        while self.last_applied < self.commit_index {
-            let index = self.last_applied + 1;
-            let entry = self.log.entry(index).expect("committed entries after the snapshot are held").clone();
-            let result = match &entry.data {
-                EntryData::Client { id, command } => self.kv.apply(*id, command).map(|r| (*id, r)),
-                EntryData::Noop | EntryData::Config { .. } => None,
-            };
-            self.last_applied = index;
-            self.out.push(Effect::Applied { index, term: entry.term });
-            if let RoleState::Leader(leader) = &mut self.role {
-                if let Some(waiting) = leader.pending_writes.remove(&index) {
-                    // If another request's entry was applied there, ours was overwritten: drop it.
-                    if let Some((id, result)) = result.filter(|(id, _)| *id == waiting) {
-                        self.out.push(Effect::ClientReply { id, reply: ClientReply::Result(result) });
-                    }
-                }
-            }
-        }
-    }
-
-    fn after_leader_commit(&mut self, now: TimeMs) {
-        // §4.2.2: a leader removed from the configuration steps down once that configuration
-        // is committed (until then it leads without counting itself).
-        let config_committed = self.log.latest_config_index().is_none_or(|i| i <= self.commit_index);
-        if !self.voters.contains(&self.id) && config_committed {
-            self.become_follower(self.term, None);
-            return;
-        }
-        // A server that was leaving is now out: no more messages to it (see sync_progress).
-        let leaving = |p: &Progress| !p.learner && !self.voters.contains(&p.id);
-        if config_committed && self.leader().progress.values().any(leaving) {
-            self.sync_progress();
-        }
-        // Reads that waited for an entry of this term to commit (§6.4) can start their round.
-        if self.current_term_committed() && !self.leader().reads_awaiting_commit.is_empty() {
-            let waiting = std::mem::take(&mut self.leader_mut().reads_awaiting_commit);
-            let ctx = self.broadcast(now);
-            let read_index = self.commit_index;
-            let leader = self.leader_mut();
-            for (id, key) in waiting {
-                leader.pending_reads.push(PendingRead { id, key, read_index, ctx });
-            }
-        }
-        self.check_reads();
-    }
-
-    /// Log compaction (dissertation §5.1) once `snapshot_every` entries were applied since the
-    /// last snapshot. Run at the start of each step (see `step`).
-    fn maybe_compact(&mut self) {
-        let every = self.config.snapshot_every;
-        if every == 0 || self.last_applied - self.log.snapshot_index() < every {
-            return;
-        }
-        let last_index = self.last_applied;
-        let snapshot = Snapshot {
-            last_index,
-            last_term: self.log.term_at(last_index).expect("applied entries are held"),
-            voters: self.log.config_at(last_index).unwrap_or_else(|| self.initial_voters.clone()),
-            state: self.kv.to_data(),
-        };
-        self.log.compact(snapshot);
-        self.out.push(Effect::PersistSnapshot { last_index });
-    }
-
-    // ---- client requests -----------------------------------------------------------------
-
-    fn handle_client_request(&mut self, now: TimeMs, id: RequestId, command: Command) {
-        if self.role() != Role::Leader {
-            let hint = self.leader_id;
-            self.reply(id, ClientReply::NotLeader { hint });
-            return;
-        }
-        // §6.3: a retry of a request already applied is answered from the session.
-        if let Some(result) = self.kv.cached_result(id).cloned() {
-            self.reply(id, ClientReply::Result(result));
-            return;
-        }
-        let leader = self.leader();
-        if leader.pending_writes.values().any(|w| *w == id)
-            || leader.pending_reads.iter().any(|r| r.id == id)
-            || leader.reads_awaiting_commit.iter().any(|(r, _)| *r == id)
-        {
-            return; // a retry of a request in progress: it will be answered once
-        }
-        let transferring = leader.transfer.is_some();
-        match command {
-            Command::Get { key } if self.config.has_bug(Bug::StaleRead) => {
-                // Bug::StaleRead: answer from our own state without confirming that we are
-                // still leader. A deposed leader that has not heard so serves stale data.
-                let value = self.kv.get(&key).map(str::to_owned);
-                self.reply(id, ClientReply::Result(ClientResult::Value(value)));
-            }
-            Command::Get { key } if self.config.reads != ReadMode::Log => {
-                if self.config.reads == ReadMode::Lease && self.lease_holds(now) {
-                    // Dissertation §6.4.1: within the lease no other leader can exist.
-                    let value = self.kv.get(&key).map(str::to_owned);
-                    self.reply(id, ClientReply::Result(ClientResult::Value(value)));
-                } else {
-                    self.read_index(now, id, key);
-                }
-            }
-            _ if transferring => {
-                // §3.10: no new entries while leadership is being handed over.
-                self.reply(id, ClientReply::NotLeader { hint: None });
-            }
-            command => self.propose(now, id, command),
-        }
-    }
-
-    /// Put a client command in the log; it is answered when applied.
-    fn propose(&mut self, now: TimeMs, id: RequestId, command: Command) {
-        let index = self.append_entry(EntryData::Client { id, command });
-        self.leader_mut().pending_writes.insert(index, id);
-        self.send_append_to_all();
-        // The leader's own commit point may move at once (a single-server cluster).
-        self.maybe_commit(now);
-    }
-
-    /// ReadIndex (dissertation §6.4).
-    fn read_index(&mut self, now: TimeMs, id: RequestId, key: String) {
-        if !self.current_term_committed() {
-            if self.config.leader_noop {
-                // The no-op of our term will commit soon; until then our commit index may be
-                // behind the real one. Wait for it.
-                self.leader_mut().reads_awaiting_commit.push((id, key));
-            } else if self.leader().transfer.is_some() {
-                self.reply(id, ClientReply::NotLeader { hint: None });
-            } else {
-                // Without a no-op nothing makes an entry of this term commit unless a client
-                // writes. Serve this read through the log instead: its own entry does it.
-                self.propose(now, id, Command::Get { key });
-            }
-            return;
-        }
-        let read_index = self.commit_index;
-        let ctx = self.broadcast(now);
-        self.leader_mut().pending_reads.push(PendingRead { id, key, read_index, ctx });
-        self.check_reads();
-    }
-
-    /// Answer the ReadIndex reads whose round a majority acknowledged and whose read index is
-    /// applied, in arrival order.
-    fn check_reads(&mut self) {
-        let RoleState::Leader(leader) = &mut self.role else { return };
-        let small = self.config.has_bug(Bug::SmallQuorum);
-        let mut answered = Vec::new();
-        leader.pending_reads.retain(|read| {
-            let mut acks: Vec<NodeId> =
-                leader.acked_ctx.iter().filter(|(_, &c)| c >= read.ctx).map(|(&id, _)| id).collect();
-            acks.push(self.id);
-            let ready = quorum::is_quorum(&self.voters, &acks, small) && self.last_applied >= read.read_index;
-            if ready {
-                answered.push((read.id, read.key.clone()));
-            }
-            !ready
-        });
-        for (id, key) in answered {
-            let value = self.kv.get(&key).map(str::to_owned);
-            self.reply(id, ClientReply::Result(ClientResult::Value(value)));
-        }
-    }
-
-    /// The lease (dissertation §6.4.1): a majority acknowledged rounds sent less than the
-    /// minimum election timeout ago, so (by §4.2.3) none of them has voted for anyone since.
-    fn lease_holds(&self, now: TimeMs) -> bool {
-        let RoleState::Leader(leader) = &self.role else { return false };
-        if leader.transfer.is_some() || leader.lease_revoked || !self.current_term_committed() {
-            return false;
-        }
-        let mut sent: Vec<TimeMs> = self
-            .voters
-            .iter()
-            .filter_map(|v| if *v == self.id { Some(now) } else { leader.acked_sent_ms.get(v).copied() })
-            .collect();
-        let needed = quorum::majority(self.voters.len(), self.config.has_bug(Bug::SmallQuorum));
-        if self.voters.is_empty() || sent.len() < needed {
-            return false;
-        }
-        sent.sort_unstable_by(|a, b| b.cmp(a));
-        now < sent[needed - 1] + self.config.election_timeout_min_ms
-    }
-
     /// Whether an entry of the current term is committed (terms only grow along the log, so
     /// it is enough to look at the commit index).
     fn current_term_committed(&self) -> bool {
         self.log.term_at(self.commit_index) == Some(self.term)
-    }
-
-    // ---- leadership transfer (§3.10) -------------------------------------------------------
-
-    fn handle_transfer_leadership(&mut self, now: TimeMs, to: NodeId) {
-        if let Some(reason) = self.admin_refusal() {
-            return self.refuse(reason);
-        }
-        if to == self.id {
-            return self.refuse(format!("{} is already the leader", node_name(to)));
-        }
-        if !self.voters.contains(&to) {
-            return self.refuse(format!("{} is not a voter", node_name(to)));
-        }
-        self.leader_mut().transfer = Some(Transfer { to, started_ms: now });
-        if !self.maybe_send_timeout_now() {
-            self.send_append(to);
-        }
-    }
-
-    /// Send TimeoutNow once the transfer target's log matches ours. Returns whether sent.
-    fn maybe_send_timeout_now(&mut self) -> bool {
-        let RoleState::Leader(leader) = &mut self.role else { return false };
-        let Some(transfer) = leader.transfer else { return false };
-        let caught_up = leader.progress.get(&transfer.to).is_some_and(|p| p.match_index == self.log.last_index());
-        if caught_up {
-            leader.lease_revoked = true;
-            self.send(transfer.to, MessageBody::TimeoutNow);
-        }
-        caught_up
-    }
-
-    // ---- membership (dissertation §4.1) ----------------------------------------------------
-
-    fn handle_add_server(&mut self, _now: TimeMs, id: NodeId) {
-        if let Some(reason) = self.admin_refusal().or_else(|| self.config_change_refusal()) {
-            return self.refuse(reason);
-        }
-        if self.voters.contains(&id) {
-            return self.refuse(format!("{} is already a voter", node_name(id)));
-        }
-        // §4.2.1: the new server first catches up as a non-voter; it joins the voter set once
-        // its log reaches our commit index (see after_progress).
-        let next_index = self.log.last_index() + 1;
-        self.leader_mut().progress.insert(id, Progress { id, next_index, match_index: 0, learner: true });
-        self.send_append(id);
-    }
-
-    fn handle_remove_server(&mut self, now: TimeMs, id: NodeId) {
-        if let Some(reason) = self.admin_refusal() {
-            return self.refuse(reason);
-        }
-        if self.leader().progress.get(&id).is_some_and(|p| p.learner) {
-            // Removing a server that is still catching up cancels its addition: it never
-            // joined the configuration, so there is nothing to log. (Otherwise an `add` of a
-            // crashed server would block every membership change for the rest of the term.)
-            self.leader_mut().progress.remove(&id);
-            return;
-        }
-        if let Some(reason) = self.config_change_refusal() {
-            return self.refuse(reason);
-        }
-        if !self.voters.contains(&id) {
-            return self.refuse(format!("{} is not a voter", node_name(id)));
-        }
-        if self.voters.len() == 1 {
-            return self.refuse("cannot remove the last voter".to_string());
-        }
-        let voters: Vec<NodeId> = self.voters.iter().copied().filter(|&v| v != id).collect();
-        self.append_entry(EntryData::Config { voters });
-        self.send_append_to_all();
-        // Removing a server can shrink the majority enough to commit at once.
-        self.maybe_commit(now);
     }
 
     /// Why an admin input cannot proceed on this server at all, if it cannot.
@@ -1414,65 +665,9 @@ impl Node {
         }
     }
 
-    /// Single-server changes need: no configuration change in progress, and (the 2015 fix to
-    /// §4.1) an entry of the leader's term committed before its first change.
-    fn config_change_refusal(&self) -> Option<String> {
-        let leader = self.leader();
-        if let Some(p) = leader.progress.values().find(|p| p.learner) {
-            return Some(format!("{} is still catching up to join", node_name(p.id)));
-        }
-        if let Some(i) = self.log.latest_config_index().filter(|&i| i > self.commit_index) {
-            return Some(format!("the configuration at index {i} is not committed yet"));
-        }
-        if !self.current_term_committed() {
-            return Some(format!(
-                "{} has not committed an entry of its term {} yet",
-                node_name(self.id),
-                self.term
-            ));
-        }
-        None
-    }
-
     fn refuse(&mut self, reason: String) {
         self.out.push(Effect::Refused { reason });
     }
-
-    /// Recompute the voter set in force from the log (§4.1: the latest configuration in the
-    /// log, committed or not; truncating it reverts to the previous one).
-    fn refresh_voters(&mut self) {
-        self.voters = self.compute_voters();
-    }
-
-    fn compute_voters(&self) -> Vec<NodeId> {
-        self.log.config_at(self.log.last_index()).unwrap_or_else(|| self.initial_voters.clone())
-    }
-
-    /// Leader: keep a progress entry for every other voter (and a learner being added) and
-    /// none for anyone else. A server leaving the configuration keeps its entry until the
-    /// configuration without it commits: it receives that configuration, learns that it is no
-    /// longer a voter and never campaigns, instead of timing out and disrupting the cluster
-    /// with ever higher terms (dissertation §4.2.3). Its answers never count towards a
-    /// majority, which is counted over `voters`.
-    fn sync_progress(&mut self) {
-        let next_index = self.log.last_index() + 1;
-        let voters = self.voters.clone();
-        let leaving = match self.log.latest_config_index() {
-            Some(i) if i > self.commit_index => {
-                self.log.config_at(i - 1).unwrap_or_else(|| self.initial_voters.clone())
-            }
-            _ => Vec::new(),
-        };
-        let id = self.id;
-        let leader = self.leader_mut();
-        for &v in voters.iter().filter(|&&v| v != id) {
-            let p = leader.progress.entry(v).or_insert(Progress { id: v, next_index, match_index: 0, learner: false });
-            p.learner = false;
-        }
-        leader.progress.retain(|v, p| p.learner || voters.contains(v) || leaving.contains(v));
-    }
-
-    // ---- output helpers --------------------------------------------------------------------
 
     fn other_voters(&self) -> Vec<NodeId> {
         self.voters.iter().copied().filter(|&v| v != self.id).collect()
