@@ -54,21 +54,16 @@ export function cutLines(cuts) {
 }
 
 /**
- * Lines that move the link a–b to its next state. Adding a cut is one `cut` line; the language
- * has no way to lift a single cut, so lifting one is `heal` followed by the partition and the
- * other cuts again.
+ * Lines that move the link a–b (a before b) to its next state: `cut` adds a cut, `uncut` lifts
+ * one and leaves the partition and every other cut as they are.
  */
-export function linkClickLines(a, b, cuts, partition) {
-  const state = linkState(cuts, a, b);
-  const next = NEXT_LINK_STATE[state];
-  if (state === 'open') return [`cut ${a} ${b}`];
-  const others = cuts.filter((c) => !((c.from === a && c.to === b) || (c.from === b && c.to === a)));
-  const keep = [...others];
-  if (next === 'a>b') keep.push({ from: a, to: b });
-  if (next === 'b>a') keep.push({ from: b, to: a });
-  const lines = ['heal'];
-  if (partition) lines.push(`partition ${partition}`);
-  return lines.concat(cutLines(keep));
+export function linkClickLines(a, b, cuts) {
+  return {
+    open: [`cut ${a} ${b}`],
+    both: [`uncut ${b} -> ${a}`],
+    'a>b': [`uncut ${a} -> ${b}`, `cut ${b} -> ${a}`],
+    'b>a': [`uncut ${b} -> ${a}`],
+  }[linkState(cuts, a, b)];
 }
 
 /** `latency` line for a mean one-way delay: the delay is drawn from half to one and a half of it. */

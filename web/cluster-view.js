@@ -4,10 +4,9 @@
 // own shapes and words, replies are hollow, lost messages are crossed out.
 
 import {
-  clientHome, messageFraction, messagePoint, arcPath, linkPairs, parsePartition,
+  clientHome, messageFraction, messagePoint, arcPath, linkPairs,
 } from './geometry.js';
 import { linkState } from './actions.js';
-import { isMember, isJoining } from './server-menu.js';
 import { svgEl } from './dom.js';
 
 /** How far (user units) around a server's circle a press still lands on the server. */
@@ -87,7 +86,7 @@ const ROLE_WORD = { follower: 'follower', 'pre-candidate': 'pre-candidate', cand
 export function serverName(n) {
   const more = '; M for more, 1 to 3 to move it to an island';
   if (!n.running) return `${n.id}, crashed, term ${n.term} — press Enter to restart${more}`;
-  const member = n.member === false ? ', not a member' : '';
+  const member = n.membership && n.membership !== 'member' ? ', not a member' : '';
   return `${n.id}, ${ROLE_WORD[n.role] || n.role}, term ${n.term}${member} — press Enter to crash${more}`;
 }
 
@@ -202,7 +201,7 @@ export class ClusterView {
     const ids = snap.nodes.map((n) => n.id);
     const byId = new Map(snap.nodes.map((n) => [n.id, n]));
     const r = layout.radius();
-    const groups = parsePartition(snap.partition);
+    const groups = snap.partition_groups || [];
     const groupOf = new Map();
     groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
     const cuts = snap.cuts || [];
@@ -257,7 +256,7 @@ export class ClusterView {
       const rimFrom = byId.has(m.from) ? r : 20;
       const f = messageFraction(m, now);
       const p = messagePoint(from, to, f, rimFrom, 5);
-      const heartbeat = m.kind === 'AppendEntries' && /entries=\[\]/.test(m.summary || '');
+      const heartbeat = !!m.heartbeat;
       const lost = m.dropped_ms != null && now >= m.dropped_ms;
       const cls = ['msg', messageKindClass(m.kind), m.response ? 'reply' : 'request'];
       const snapshot = m.kind === 'InstallSnapshot';
@@ -275,7 +274,7 @@ export class ClusterView {
     });
 
     // --- servers -------------------------------------------------------------------------------
-    const member = new Map(snap.nodes.map((n) => [n.id, isMember(snap, n.id)]));
+    const member = new Map(snap.nodes.map((n) => [n.id, n.membership === 'member']));
     this.servers.update(snap.nodes, (n) => n.id, (el, n) => {
       this.resize(el, r);
       const p = layout.pos(n.id);
@@ -291,7 +290,7 @@ export class ClusterView {
         'data-running': n.running ? 'true' : 'false',
         'data-commit': n.commit_index,
         'data-member': member.get(n.id) ? 'true' : 'false',
-        'aria-label': serverName({ ...n, member: member.get(n.id) }),
+        'aria-label': serverName(n),
       });
       const t = n.timer;
       let d = '';
@@ -303,22 +302,21 @@ export class ClusterView {
     });
 
     // --- labels --------------------------------------------------------------------------------
-    const majority = Math.floor(snap.nodes.filter((n) => member.get(n.id)).length / 2) + 1;
     this.labels.update(snap.nodes, (n) => n.id, (el, n) => {
       const p = layout.pos(n.id);
       const below = p.y + r + 17;
-      set(el.root, { class: n.running ? 'server-label' : 'server-label crashed' });
+      set(el.root, { class: n.running ? 'server-label' : 'server-label crashed', 'data-label-of': n.id });
       set(el.term, { x: p.x.toFixed(1), y: (p.y + 14).toFixed(1) });
       setText(el.term, `T${n.term}`);
       set(el.role, { x: p.x.toFixed(1), y: below.toFixed(1) });
       set(el.extra, { x: p.x.toFixed(1), y: (below + 13).toFixed(1) });
       let word = n.running ? ROLE_WORD[n.role] || n.role : 'crashed';
-      if (!member.get(n.id)) word += isJoining(snap, n.id) ? ' (joining)' : ' (not a member)';
+      if (!member.get(n.id)) word += n.membership === 'joining' ? ' (joining)' : ' (not a member)';
       setText(el.role, word);
       let extra = '';
-      if (n.running && (n.role === 'candidate' || n.role === 'pre-candidate')) {
+      if (n.votes_needed != null) {
         const votes = n.votes ? n.votes.length : 0;
-        extra = `${votes} ${votes === 1 ? 'vote' : 'votes'}, needs ${majority}`;
+        extra = `${votes} ${votes === 1 ? 'vote' : 'votes'}, needs ${n.votes_needed}`;
       } else if (n.voted_for) {
         extra = `voted ${n.voted_for}`;
       }

@@ -7,7 +7,7 @@
 import baseCss from './style.css?inline';
 import embedCss from './embed.css?inline';
 import { Figure } from './embed-figure.js';
-import { decodeScenario } from './share.js';
+import { decodeScenarioAny } from './share.js';
 
 const EVENTS = ['leader-elected', 'entry-committed', 'operation', 'violation', 'step', 'error'];
 /** The methods an article may call (also over postMessage, see embed.js). */
@@ -40,6 +40,8 @@ export class RaftPlayground extends HTMLElement {
   disconnectedCallback() {
     if (this.figure) this.figure.destroy();
     this.figure = null;
+    this._mounting = (this._mounting || 0) + 1;
+    this._decoding = false;
     if (this.observer) this.observer.disconnect();
   }
 
@@ -72,26 +74,43 @@ export class RaftPlayground extends HTMLElement {
   }
 
   attributeChangedCallback(name, was, now) {
-    if (was !== now && this.figure) this.mount();
+    if (was !== now && (this.figure || this._decoding)) this.mount();
   }
 
+  /**
+   * Build the figure from the attributes. An `s` payload, plain or compressed, goes through the
+   * share link's own decoder (share.js), which is asynchronous for compressed ones; a later
+   * mount supersedes one still decoding.
+   */
   mount() {
     if (this.figure) this.figure.destroy();
+    this.figure = null;
+    const mounting = (this._mounting = (this._mounting || 0) + 1);
     const style = document.createElement('style');
     style.textContent = css;
     const host = document.createElement('div');
     host.className = 'rp-host';
     this.shadow.replaceChildren(style, host);
-    let scenario = this.getAttribute('scenario');
     const s = this.getAttribute('s');
     const inline = this.querySelector('script[type="text/x-raft-scenario"]');
-    try {
-      if (s) scenario = decodeScenario(s);
-    } catch (err) {
-      host.textContent = `This figure's scenario could not be read: ${err.message}`;
-      return;
-    }
-    if (!scenario && inline) scenario = inline.textContent;
+    const build = (scenario) => this.build(host, scenario || (inline ? inline.textContent : null));
+    if (!s) return build(this.getAttribute('scenario'));
+    this._decoding = true;
+    decodeScenarioAny(s).then(
+      (text) => {
+        if (mounting !== this._mounting) return;
+        this._decoding = false;
+        build(text);
+      },
+      (err) => {
+        if (mounting !== this._mounting) return;
+        this._decoding = false;
+        host.textContent = `This figure's scenario could not be read: ${err.message}`;
+      },
+    );
+  }
+
+  build(host, scenario) {
     const figure = new Figure(host, {
       preset: this.getAttribute('preset') || (scenario ? null : 'leader-election'),
       scenario,

@@ -115,7 +115,7 @@ class Pane {
   }
   clickLink(a, b) {
     const snap = this.model.snapshot();
-    this.figure.actPane(this, linkClickLines(a, b, snap.cuts || [], snap.partition || ''));
+    this.figure.actPane(this, linkClickLines(a, b, snap.cuts || []));
   }
   applyLayoutPartition() {
     const want = this.layout.partition();
@@ -127,7 +127,7 @@ class Pane {
   render() {
     const snap = this.model.snapshot();
     this.layout.setCount(snap.nodes.length, snap.nodes.map((n) => n.id));
-    this.layout.reconcile(snap.partition || '');
+    this.layout.reconcile(snap.partition_groups || []);
     this.view.render(snap);
     for (const g of this.svg.querySelectorAll('[data-node]')) {
       g.classList.toggle('highlight', g.dataset.node === this.highlighted);

@@ -222,17 +222,6 @@ export function partitionText(groups) {
   return sorted.length > 1 ? sorted.map((g) => g.join(' ')).join(' | ') : '';
 }
 
-/** The groups of a partition's scenario text; [] for "". */
-export function parsePartition(text) {
-  if (!text || !text.trim()) return [];
-  return sortGroups(text.split('|').map((g) => g.trim().split(/\s+/).filter(Boolean)));
-}
-
-/** Canonical form of a partition text, for comparing two of them. */
-export function canonicalPartition(text) {
-  return partitionText(parsePartition(text));
-}
-
 /**
  * Positions for a partition that did not come from dragging (a share link, a loaded
  * scenario): the largest group stays home and every other group is placed on free spots of a

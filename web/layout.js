@@ -5,7 +5,7 @@
 
 import {
   VIEW, serverHome, serverRadius, islandThreshold, joinDistance, minimumGap, clampToBox, distance, islands, settle,
-  partitionText, parsePartition, canonicalPartition, layoutPartition,
+  partitionText, sortGroups, layoutPartition,
 } from './geometry.js';
 
 export class Layout {
@@ -109,9 +109,9 @@ export class Layout {
    * Follow the model's partition: when it heals, everyone goes home; when it differs from what
    * the drawing shows (it came from a scenario, or a drop was refused), lay the groups out.
    */
-  reconcile(modelPartition) {
+  reconcile(groups) {
     if (this.dragging) return;
-    const want = canonicalPartition(modelPartition);
+    const want = partitionText(groups);
     const was = this.lastPartition;
     this.lastPartition = want;
     if (want === '' && was !== '') {
@@ -119,6 +119,6 @@ export class Layout {
       return;
     }
     if (want === this.partition()) return;
-    this.moved = layoutPartition(parsePartition(want), this.count, this.box);
+    this.moved = layoutPartition(sortGroups(groups), this.count, this.box);
   }
 }

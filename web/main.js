@@ -15,7 +15,7 @@ import { Timeline } from './timeline.js';
 import { Lanes } from './diagram.js';
 import { wireIO } from './io.js';
 import { Classroom } from './classroom.js';
-import { viewFor, parsePartition, partitionText, canonicalPartition, sortGroups } from './geometry.js';
+import { viewFor, partitionText, sortGroups } from './geometry.js';
 
 /**
  * Default speed: a tenth of real time. Messages take 10–30 ms of simulated time, so at 0.1 a
@@ -181,7 +181,7 @@ class App {
 
   clickLink(a, b) {
     const snap = this.model.snapshot();
-    this.act(linkClickLines(a, b, snap.cuts || [], snap.partition || ''));
+    this.act(linkClickLines(a, b, snap.cuts || []));
   }
 
   /**
@@ -207,13 +207,12 @@ class App {
 
   /** The current groups, numbered as islands 1, 2, … (see moveToIsland). */
   islandGroups(snap) {
-    const now = canonicalPartition(snap.partition || '');
+    const groups = snap.partition_groups || [];
     const kept = this.keyIslands;
-    if (kept && canonicalPartition(partitionText(kept.filter((g) => g.length))) === now
+    if (kept && partitionText(kept.filter((g) => g.length)) === partitionText(groups)
       && kept.flat().length === snap.nodes.length) {
       return kept.map((g) => [...g]);
     }
-    const groups = parsePartition(now);
     if (groups.length < 2) return [snap.nodes.map((x) => x.id)];
     const sorted = sortGroups(groups);
     const main = sorted.reduce((best, g) => (g.length > best.length ? g : best), sorted[0]);
@@ -402,7 +401,7 @@ class App {
   renderNow(forceRecorded = false) {
     const snap = this.model.snapshot();
     this.layout.setCount(snap.nodes.length, snap.nodes.map((n) => n.id));
-    this.layout.reconcile(snap.partition || '');
+    this.layout.reconcile(snap.partition_groups || []);
     this.view.render(snap);
     this.panels.render(snap);
     if (this.timeline) this.timeline.render(snap);

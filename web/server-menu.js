@@ -7,27 +7,19 @@
 // (record → apply → render), like every other input.
 
 import { linkState, NEXT_LINK_STATE } from './actions.js';
-import { byNodeNumber, parsePartition } from './geometry.js';
+import { byNodeNumber } from './geometry.js';
 import { h } from './dom.js';
 
-/** Whether `id` is a voter: as the leader sees it when there is one, else as `id` sees itself. */
-export function isMember(snap, id) {
-  const leader = snap.leader && snap.nodes.find((n) => n.id === snap.leader);
-  if (leader && leader.voters) return leader.voters.includes(id);
+/** `membership` of server `id` as the view model reports it: member, joining or removed. */
+function membership(snap, id) {
   const n = snap.nodes.find((x) => x.id === id);
-  return !n || n.member !== false;
-}
-
-/** Whether the leader is catching `id` up before it joins (a non-voter being added). */
-export function isJoining(snap, id) {
-  const leader = snap.leader && snap.nodes.find((n) => n.id === snap.leader);
-  return !!(leader && (leader.progress || []).some((p) => p.id === id && p.learner));
+  return n ? n.membership : 'removed';
 }
 
 /** The servers `id` shares a partition group with (every other server when there is none). */
 export function sameSide(snap, id) {
   const ids = snap.nodes.map((x) => x.id).filter((x) => x !== id);
-  const groups = parsePartition(snap.partition);
+  const groups = snap.partition_groups || [];
   const mine = groups.find((g) => g.includes(id));
   return mine && groups.length > 1 ? ids.filter((x) => mine.includes(x)) : ids;
 }
@@ -56,10 +48,10 @@ export function linkItem(cuts, id, peer) {
 export function serverMenuItems(snap, id) {
   const n = snap.nodes.find((x) => x.id === id);
   if (!n) return [];
-  const member = isMember(snap, id);
+  const state = membership(snap, id);
   const items = [{ what: 'toggle', label: n.running ? 'Crash' : 'Restart' }];
-  if (member && snap.leader !== id) items.push({ what: 'transfer', label: 'Make leader' });
-  items.push(member || isJoining(snap, id)
+  if (state === 'member' && snap.leader !== id) items.push({ what: 'transfer', label: 'Make leader' });
+  items.push(state !== 'removed'
     ? { what: 'remove', label: 'Remove from cluster' }
     : { what: 'add', label: 'Add to cluster' });
   for (const peer of sameSide(snap, id)) {
@@ -132,7 +124,7 @@ export function wireServerMenu(svg, app) {
     let act = null;
     if (key === 'ContextMenu' || (key === 'F10' && e.shiftKey) || key === 'm' || key === 'M') act = () => open(id);
     else if (key === 'l' || key === 'L') act = () => app.serverAction(id, 'transfer');
-    else if (key === 'Delete') act = () => app.serverAction(id, isMember(app.model.snapshot(), id) ? 'remove' : 'add');
+    else if (key === 'Delete') act = () => app.serverAction(id, membership(app.model.snapshot(), id) === 'member' ? 'remove' : 'add');
     if (!act) return;
     e.preventDefault();
     e.stopPropagation();

@@ -1,7 +1,7 @@
 // Elections, crashes and client writes, driven with the mouse and the keyboard.
 import { test, expect } from '@playwright/test';
 import {
-  openPage, root, server, servers, waitForLeader, centre, drag, logRow, shot, pause,
+  openPage, root, server, servers, waitForLeader, centre, drag, logRow, shot, pause, base64url,
 } from './helpers.js';
 
 test('a leader is elected and shown by shape, word and attributes', async ({ page }) => {
@@ -136,4 +136,16 @@ test('?speed= sets the speed control; the cluster size can change', async ({ pag
   await expect(page.locator('[data-recorded]')).toContainText('nodes 3');
   await waitForLeader(page);
   await shot(page, '06-three-servers');
+});
+
+test('a candidate\'s vote label counts by the quorum rule in force, small-quorum bug included', async ({ page }) => {
+  const story = 'nodes 5\nisolate S1\ntimeout S1\nrun 1ms\n';
+  const extra = page.locator('[data-label-of="S1"] .extra-word');
+  await openPage(page, '?speed=5', `#s=${base64url(story)}`);
+  await expect(server(page, 'S1')).toHaveAttribute('data-role', 'candidate');
+  await expect(extra).toHaveText('1 vote, needs 3');
+  // raft-core's majority with the bug on: half of five, rounded down.
+  await openPage(page, '?speed=5', `#s=${base64url(`bug small-quorum\n${story}`)}`);
+  await expect(server(page, 'S1')).toHaveAttribute('data-role', 'candidate');
+  await expect(extra).toHaveText('1 vote, needs 2');
 });

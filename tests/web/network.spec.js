@@ -1,7 +1,7 @@
 // Partitions by dragging, cuts by clicking links, Heal.
 import { test, expect } from '@playwright/test';
 import {
-  openPage, root, server, servers, waitForLeader, centre, drag, dragToLeftEdge, logRow, shot, pause,
+  openPage, root, server, servers, waitForLeader, centre, drag, dragToLeftEdge, logRow, shot, pause, base64url,
 } from './helpers.js';
 
 const ALL = ['S1', 'S2', 'S3', 'S4', 'S5'];
@@ -125,14 +125,17 @@ test('clicking a link cycles it: cut both ways, one way, the other way, healed',
 
   await page.mouse.click(mid.x, mid.y);
   await expect(link).toHaveClass(/state-a-b/);
-  await expect(recorded).toContainText('cut S1 -> S2');
+  await expect(recorded).toContainText('uncut S2 -> S1');
 
   await page.mouse.click(mid.x, mid.y);
   await expect(link).toHaveClass(/state-b-a/);
-  await expect(recorded).toContainText('cut S2 -> S1');
+  await expect(recorded).toContainText(/uncut S1 -> S2\n(run \d+ms\n)?cut S2 -> S1/);
 
   await page.mouse.click(mid.x, mid.y);
   await expect(link).toHaveClass(/state-open/);
+  // Each link is restored by itself: the network is never rebuilt with heal.
+  await expect(recorded).toContainText(/cut S2 -> S1\n(run \d+ms\n)?uncut S2 -> S1/);
+  expect(await recorded.textContent()).not.toMatch(/^heal$/m);
   // No server was crashed by any of it, and the cluster still has a leader.
   for (const id of ALL) await expect(server(page, id)).toHaveAttribute('data-running', 'true');
   await waitForLeader(page);
@@ -165,6 +168,39 @@ test('the keyboard cuts one link too: the server menu lists its links and goes t
   await shot(page, '14-keyboard-link-menu');
   await page.getByRole('menuitem', { name: 'Link to S3: block only S1 to S3' }).click();
   await expect(link).toHaveClass(/state-a-b/);
-  await expect(recorded).toContainText('cut S1 -> S3');
+  await expect(recorded).toContainText('uncut S3 -> S1');
   for (const id of ALL) await expect(server(page, id)).toHaveAttribute('data-running', 'true');
+});
+
+test('a link cut and restored inside a partition records uncut, and the share link replays it exactly', async ({ page, context }) => {
+  const text = 'nodes 5\nseed 3\ntimeout S1\nrun 300ms\npartition S1 S2 S3 | S4 S5\ncut S2 S3\nrun 100ms\n';
+  await openPage(page, '?speed=5', `#s=${base64url(text)}`);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 S3 | S4 S5');
+  await page.getByRole('button', { name: 'Play' }).click();
+  const a = await centre(page, 'S1');
+  const b = await centre(page, 'S2');
+  const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  const link = page.locator('.link[data-link="S1-S2"]');
+  const recorded = page.locator('[data-recorded]');
+  await page.mouse.click(mid.x, mid.y);
+  await expect(link).toHaveClass(/state-both/);
+  for (const state of [/state-a-b/, /state-b-a/, /state-open/]) {
+    await page.mouse.click(mid.x, mid.y);
+    await expect(link).toHaveClass(state);
+  }
+  // The other cut and the partition stayed as they were, and no heal was recorded.
+  await expect(page.locator('.link[data-link="S2-S3"]')).toHaveClass(/state-both/);
+  await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 S3 | S4 S5');
+  await expect(recorded).toContainText('uncut S2 -> S1');
+  expect(await recorded.textContent()).not.toMatch(/^heal$/m);
+
+  await pause(page);
+  await page.getByRole('button', { name: 'Share' }).click();
+  const link2 = (await page.locator('[data-share-link]').textContent()).trim();
+  const hash = await root(page).getAttribute('data-trace-hash');
+  const other = await context.newPage();
+  await other.goto(link2);
+  await expect(root(other)).not.toHaveAttribute('data-loading');
+  await expect(root(other)).toHaveAttribute('data-trace-hash', hash);
+  await expect(other.locator('[data-recorded]')).toContainText('uncut S2 -> S1');
 });

@@ -123,6 +123,7 @@ impl Tracker {
                 Action::Crash(_) => "crash",
                 Action::Restart(_) => "restart",
                 Action::Partition(_) | Action::Cut { .. } | Action::Isolate(_) => "partition",
+                Action::Uncut { .. } => "heal",
                 Action::Heal => "heal",
                 Action::Put { .. } | Action::Cas { .. } => "write",
                 Action::Get { .. } => "read",

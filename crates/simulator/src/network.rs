@@ -57,6 +57,11 @@ impl Network {
         self.cut[from as usize][to as usize] = true;
     }
 
+    /// Lift the cut from `from` to `to` only; the partition and other cuts stay.
+    pub fn uncut(&mut self, from: NodeId, to: NodeId) {
+        self.cut[from as usize][to as usize] = false;
+    }
+
     pub fn heal(&mut self) {
         *self = Network::default();
     }
@@ -141,5 +146,19 @@ mod tests {
         assert_eq!(n.partition_text(&[1, 2, 3, 4, 5]), "S1 S2 | S3 S5 | S4");
         // Servers that do not exist (a gap left by `add S9` in a five-server cluster) are not listed.
         assert_eq!(n.partition_text(&[1, 2, 3, 4, 5, 9]), "S1 S2 | S3 S5 S9 | S4");
+    }
+
+    #[test]
+    fn uncut_lifts_one_direction_and_keeps_the_rest() {
+        let mut n = Network::default();
+        n.partition(&[vec![1, 2, 3]], 5);
+        n.cut(1, 2);
+        n.cut(2, 1);
+        n.cut(3, 1);
+        n.uncut(2, 1);
+        assert_eq!(n.cuts(), vec![(1, 2), (3, 1)]);
+        assert_eq!(n.partition_text(&[1, 2, 3, 4, 5]), "S1 S2 S3 | S4 S5");
+        n.uncut(4, 5); // never cut: nothing changes
+        assert_eq!(n.cuts(), vec![(1, 2), (3, 1)]);
     }
 }

@@ -192,6 +192,11 @@ impl Runner {
                 let Some(t) = self.resolve(line, *to, "cut") else { return };
                 self.sim.cut(f, t, *both);
             }
+            Action::Uncut { from, to, both } => {
+                let Some(f) = self.resolve(line, *from, "uncut") else { return };
+                let Some(t) = self.resolve(line, *to, "uncut") else { return };
+                self.sim.uncut(f, t, *both);
+            }
             Action::Isolate(t) => {
                 if let Some(id) = self.resolve(line, *t, "isolate") {
                     self.sim.isolate(id);

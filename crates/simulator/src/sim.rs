@@ -871,6 +871,18 @@ impl Sim {
         self.kill_blocked_messages();
     }
 
+    /// `uncut`: lift the cut from `from` to `to` (and back, if `both`), nothing else. Lifting a
+    /// direction that was not cut changes nothing; the line is still traced, as `heal` is.
+    pub fn uncut(&mut self, from: NodeId, to: NodeId, both: bool) {
+        self.network.uncut(from, to);
+        if both {
+            self.network.uncut(to, from);
+        }
+        let arrow = if both { "<->" } else { "->" };
+        self.trace.record(self.now, &format!("uncut S{from} {arrow} S{to}"));
+        self.say(format!("Link restored: S{from} {arrow} S{to}"));
+    }
+
     pub fn isolate(&mut self, id: NodeId) {
         self.network.isolate(id);
         self.trace.record(self.now, format_args!("isolate S{id}"));

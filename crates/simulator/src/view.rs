@@ -8,7 +8,8 @@ use raft_core::Role;
 use crate::report::{self, ExpectationReport, NodeBase, OpReport};
 use crate::runner::Runner;
 use crate::scenario::Protocol;
-use crate::sim::Flight;
+use crate::sim::{Envelope, Flight};
+use raft_core::{Bug, MessageBody, NodeId};
 
 /// At most this many of a log's newest entries are sent to the page each frame.
 pub const LOG_TAIL: usize = 60;
@@ -18,7 +19,11 @@ pub struct View {
     pub time_ms: u64,
     pub nodes: Vec<NodeView>,
     pub messages: Vec<MessageView>,
+    /// The partition as scenario text (`S1 S2 | S3 S4 S5`), empty when every server can reach
+    /// every other: what `data-partition` shows.
     pub partition: String,
+    /// The same groups as data, each sorted, ordered by lowest member; empty when there is one.
+    pub partition_groups: Vec<Vec<String>>,
     pub cuts: Vec<CutView>,
     pub settings: SettingsView,
     pub history: Vec<OpReport>,
@@ -45,6 +50,12 @@ pub struct NodeView {
     /// The newest [`LOG_TAIL`] entries.
     pub log: Vec<LogEntryView>,
     pub votes: Vec<String>,
+    /// For a running candidate or pre-candidate: the votes it needs to win, by the quorum rule
+    /// in force (raft-core's `majority` over its voters, `bug small-quorum` included).
+    pub votes_needed: Option<usize>,
+    /// `member`, `joining` (the leader is catching it up as a learner before it votes) or
+    /// `removed`: as the leader sees it when there is one, else as the server sees itself.
+    pub membership: &'static str,
     /// For a leader: each follower's match index, `S2:7`.
     pub progress: Vec<ProgressView>,
 }
@@ -79,6 +90,8 @@ pub struct MessageView {
     pub to: String,
     pub kind: &'static str,
     pub response: bool,
+    /// An AppendEntries that carries no entries.
+    pub heartbeat: bool,
     pub summary: String,
     pub sent_ms: u64,
     pub deliver_ms: u64,
@@ -132,6 +145,8 @@ pub fn message_view(f: &Flight, runner: &Runner) -> MessageView {
         to,
         kind: f.envelope.kind(),
         response: f.envelope.is_response(),
+        heartbeat: matches!(&f.envelope, Envelope::Raft(m)
+            if matches!(&m.body, MessageBody::AppendEntries { entries, .. } if entries.is_empty())),
         summary: f.envelope.summary(&runner.sim.history),
         sent_ms: f.sent_ms,
         deliver_ms: f.deliver_ms,
@@ -153,7 +168,21 @@ fn naive_node_view(base: NodeBase, n: &crate::naive::NaiveServer) -> NodeView {
             .map(|a| LogEntryView { index: a.index, term: 0, command: a.text.clone(), committed: true })
             .collect(),
         votes: Vec::new(),
+        votes_needed: None,
+        membership: "member",
         progress: Vec::new(),
+    }
+}
+
+/// `NodeView::membership` of server `id` (`member`: in its own voter set, as it sees itself).
+fn membership(sim: &crate::sim::Sim, id: NodeId, member: bool) -> &'static str {
+    let leader = sim.leader().and_then(|l| sim.servers().iter().find(|s| s.id == l && s.naive.is_none()));
+    match leader {
+        Some(l) if l.node.voters().contains(&id) => "member",
+        Some(l) if l.node.progress().iter().any(|p| p.id == id && p.learner) => "joining",
+        Some(_) => "removed",
+        None if member => "member",
+        None => "removed",
     }
 }
 
@@ -179,10 +208,15 @@ pub fn view(runner: &Runner, events: usize) -> View {
             } else {
                 s.election_timer.map(|(a, b)| TimerView { kind: "election", started_ms: a, deadline_ms: b })
             };
+            let member = n.voters().contains(&s.id);
+            let campaigning = s.running && matches!(n.role(), Role::Candidate | Role::PreCandidate);
             NodeView {
                 base,
                 leader_hint: n.leader_hint().map(|v| format!("S{v}")),
-                member: n.voters().contains(&s.id),
+                member,
+                votes_needed: campaigning
+                    .then(|| raft_core::majority(n.voters().len(), n.config().has_bug(Bug::SmallQuorum))),
+                membership: membership(sim, s.id, member),
                 timer,
                 log_len: log.last_index(),
                 log: tail
@@ -217,6 +251,12 @@ pub fn view(runner: &Runner, events: usize) -> View {
         nodes,
         messages,
         partition: sim.network.partition_text(&sim.server_ids()),
+        partition_groups: match sim.network.groups(&sim.server_ids()) {
+            groups if groups.len() > 1 => {
+                groups.iter().map(|g| g.iter().map(|id| format!("S{id}")).collect()).collect()
+            }
+            _ => Vec::new(),
+        },
         cuts: sim.network.cuts().into_iter().map(|(f, t)| CutView { from: format!("S{f}"), to: format!("S{t}") }).collect(),
         settings: SettingsView {
             nodes: st.nodes,
@@ -298,5 +338,42 @@ mod tests {
         // S2 and S3 time out together; one wins, the other hears from it in the same term.
         let text = feed("nodes 3\ntimeout S2\ntimeout S3\nrun 300ms\n").join("\n");
         assert!(text.contains("gave up its election: S") || text.contains("lost the election for term"), "{text}");
+    }
+
+    fn at_end(text: &str) -> View {
+        let s = scenario::parse(text).unwrap();
+        view(&Runner::run(&s, Observe::PAGE), 0)
+    }
+
+    fn node<'a>(v: &'a View, id: &str) -> &'a NodeView {
+        v.nodes.iter().find(|n| n.base.id == id).unwrap()
+    }
+
+    #[test]
+    fn votes_needed_follow_the_quorum_rule_in_force() {
+        let story = "nodes 5\nisolate S1\ntimeout S1\nrun 1ms\n";
+        let fair = at_end(story);
+        assert_eq!(node(&fair, "S1").votes_needed, Some(3));
+        let small = at_end(&format!("bug small-quorum\n{story}"));
+        assert_eq!(node(&small, "S1").votes_needed, Some(2));
+        assert_eq!(node(&small, "S2").votes_needed, None, "a follower is not campaigning");
+        let pre = at_end(&format!("prevote on\nbug small-quorum\n{story}"));
+        assert_eq!(node(&pre, "S1").base.role, "pre-candidate");
+        assert_eq!(node(&pre, "S1").votes_needed, Some(2));
+    }
+
+    #[test]
+    fn partition_groups_heartbeats_and_membership_are_facts() {
+        let v = at_end("nodes 5\npartition S1 S2 | S3\ncut S4 S5\ntimeout S1\nrun 300ms\nrun 52ms\n");
+        assert_eq!(v.partition, "S1 S2 | S3 | S4 S5");
+        assert_eq!(v.partition_groups, vec![vec!["S1", "S2"], vec!["S3"], vec!["S4", "S5"]]);
+        assert!(at_end("nodes 3\ncut S1 S2\n").partition_groups.is_empty(), "a cut is not a group");
+        for m in &v.messages {
+            let empty = m.summary.contains("entries=[]");
+            assert_eq!(m.heartbeat, m.kind == "AppendEntries" && empty, "{}", m.summary);
+        }
+        let removed = at_end("nodes 3\ntimeout S1\nrun 300ms\nremove S3\nrun 300ms\n");
+        assert_eq!(node(&removed, "S1").membership, "member");
+        assert_eq!(node(&removed, "S3").membership, "removed");
     }
 }

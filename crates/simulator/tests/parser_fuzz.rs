@@ -12,7 +12,7 @@ const CASES: usize = 20_000;
 const VOCAB: &[&str] = &[
     "nodes", "seed", "election-timeout", "heartbeat", "latency", "loss", "duplicate", "prevote",
     "check-quorum", "client-timeout", "leader-noop", "reads", "snapshot-every", "protocol", "bug",
-    "run", "crash", "restart", "partition", "cut", "isolate", "heal", "timeout", "transfer", "add",
+    "run", "crash", "restart", "partition", "cut", "uncut", "isolate", "heal", "timeout", "transfer", "add",
     "remove", "put", "get", "cas", "expect", "until", "leader", "within", "via", "on", "no-leader",
     "value", "committed", "op", "safe", "violation", "linearizable", "not-linearizable", "ok",
     "fail", "unknown", "log", "read-index", "lease", "raft", "naive", "off", "vote-any-log",
@@ -99,7 +99,7 @@ fn plausible(rng: &mut Rng) -> String {
                     }
                 }
             }
-            6 => format!("cut {} {}{}", node(rng, valid), if rng.chance(50) { "-> " } else { "" }, node(rng, valid)),
+            6 => format!("{} {} {}{}", rng.pick(&["cut", "uncut"]), node(rng, valid), if rng.chance(50) { "-> " } else { "" }, node(rng, valid)),
             7 => format!("isolate {}", target(rng, valid)),
             8 => "heal".into(),
             9 => format!("timeout {}", target(rng, valid)),

@@ -110,3 +110,30 @@ fn role_term_and_leaders_expectations_say_what_they_saw() {
         ]
     );
 }
+
+#[test]
+fn uncut_restores_one_link_and_leaves_the_partition_and_other_cuts() {
+    let at_end = |text: &str| {
+        let r = Runner::run(&scenario::parse(text).unwrap(), Observe::PAGE);
+        let v = simulator::view::view(&r, 100);
+        let cuts: Vec<(String, String)> = v.cuts.iter().map(|c| (c.from.clone(), c.to.clone())).collect();
+        (v.partition, cuts, v.events.last().map(|e| e.text.clone()))
+    };
+    let start = "nodes 5\ntimeout S1\nrun 300ms\npartition S1 S2 S3 S4 | S5\ncut S1 S2\ncut S2 -> S3\nrun 100ms\n";
+    let (partition, cuts, said) = at_end(&format!("{start}uncut S1 -> S2\n"));
+    assert_eq!(partition, "S1 S2 S3 S4 | S5");
+    assert_eq!(cuts, vec![("S2".into(), "S1".into()), ("S2".into(), "S3".into())]);
+    assert_eq!(said.as_deref(), Some("Link restored: S1 -> S2"));
+    let (_, cuts, _) = at_end(&format!("{start}uncut S2 S1\n"));
+    assert_eq!(cuts, vec![("S2".into(), "S3".into())]);
+    // S2 hears the leader again only once the link is back: it catches up with S3's commit.
+    let commits = |text: String| {
+        let r = Runner::run(&scenario::parse(&text).unwrap(), Observe::PAGE);
+        let v = simulator::view::view(&r, 0);
+        v.nodes.iter().map(|n| n.base.commit_index).collect::<Vec<_>>()
+    };
+    let cut = commits(format!("{start}put k v\nrun 300ms\n"));
+    let restored = commits(format!("{start}put k v\nuncut S1 S2\nrun 300ms\n"));
+    assert!(cut[1] < cut[2], "{cut:?}");
+    assert_eq!(restored[1], restored[2], "{restored:?}");
+}

@@ -18,17 +18,15 @@ describe('link clicks cycle open → both → a→b → b→a → open', () => {
     expect(linkState([both[0]], 'S1', 'S2')).toBe('a>b');
     expect(linkState([both[1]], 'S1', 'S2')).toBe('b>a');
   });
-  it('adds a cut with one line and lifts one by healing and restoring the rest', () => {
-    expect(linkClickLines('S1', 'S2', [], '')).toEqual(['cut S1 S2']);
-    expect(linkClickLines('S1', 'S2', both, '')).toEqual(['heal', 'cut S1 -> S2']);
-    expect(linkClickLines('S1', 'S2', [both[0]], '')).toEqual(['heal', 'cut S2 -> S1']);
-    expect(linkClickLines('S1', 'S2', [both[1]], '')).toEqual(['heal']);
+  it('adds a cut with cut and lifts one with uncut', () => {
+    expect(linkClickLines('S1', 'S2', [])).toEqual(['cut S1 S2']);
+    expect(linkClickLines('S1', 'S2', both)).toEqual(['uncut S2 -> S1']);
+    expect(linkClickLines('S1', 'S2', [both[0]])).toEqual(['uncut S1 -> S2', 'cut S2 -> S1']);
+    expect(linkClickLines('S1', 'S2', [both[1]])).toEqual(['uncut S2 -> S1']);
   });
-  it('keeps the partition and the other cuts when lifting one', () => {
-    const cuts = [...[{ from: 'S3', to: 'S4' }, { from: 'S4', to: 'S3' }], { from: 'S5', to: 'S1' }, { from: 'S1', to: 'S2' }];
-    expect(linkClickLines('S1', 'S2', cuts, 'S1 | S2 S3 S4 S5')).toEqual([
-      'heal', 'partition S1 | S2 S3 S4 S5', 'cut S2 -> S1', 'cut S3 S4', 'cut S5 -> S1',
-    ]);
+  it('names only the clicked link, whatever other cuts there are', () => {
+    const cuts = [{ from: 'S3', to: 'S4' }, { from: 'S4', to: 'S3' }, { from: 'S5', to: 'S1' }, { from: 'S2', to: 'S1' }];
+    expect(linkClickLines('S1', 'S2', cuts)).toEqual(['uncut S2 -> S1']);
   });
   it('writes pairs cut both ways once', () => {
     expect(cutLines([{ from: 'S2', to: 'S1' }, { from: 'S1', to: 'S2' }])).toEqual(['cut S1 S2']);

@@ -72,6 +72,9 @@ pub enum Action {
     Partition(Vec<Vec<NodeId>>),
     /// `cut A B` (both = true) or `cut A -> B` (both = false).
     Cut { from: Target, to: Target, both: bool },
+    /// `uncut A B` (both = true) or `uncut A -> B` (both = false): lift that cut alone, leaving
+    /// the partition and every other cut as they are.
+    Uncut { from: Target, to: Target, both: bool },
     Isolate(Target),
     Heal,
     Timeout(Target),

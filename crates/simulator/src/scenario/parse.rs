@@ -96,15 +96,15 @@ const PERCENT: &str = "a percentage like 0% or 12.5%";
 const HEAD: &str = "a setting, action or expectation";
 
 /// Every word that may start a line, for suggestions.
-const HEADS: [&str; 30] = [
+const HEADS: [&str; 31] = [
     "nodes", "seed", "election-timeout", "heartbeat", "latency", "loss", "duplicate", "prevote",
     "check-quorum", "client-timeout", "leader-noop", "reads", "snapshot-every", "protocol", "bug",
-    "run", "crash", "restart", "partition", "cut", "isolate", "heal", "timeout", "transfer", "add",
-    "remove", "put", "get", "cas", "expect",
+    "run", "crash", "restart", "partition", "cut", "uncut", "isolate", "heal", "timeout", "transfer",
+    "add", "remove", "put", "get", "cas", "expect",
 ];
-const ACTIONS: [&str; 14] = [
-    "run", "crash", "restart", "partition", "cut", "isolate", "heal", "timeout", "transfer", "add",
-    "remove", "put", "get", "cas",
+const ACTIONS: [&str; 15] = [
+    "run", "crash", "restart", "partition", "cut", "uncut", "isolate", "heal", "timeout", "transfer",
+    "add", "remove", "put", "get", "cas",
 ];
 
 /// Parse a whole scenario. Never panics.
@@ -689,12 +689,35 @@ fn parse_command(cur: &mut Cur<'_>, ctx: &mut Ctx) -> Result<ItemKind, ParseErro
         | "prevote" | "check-quorum" | "client-timeout" | "leader-noop" | "reads"
         | "snapshot-every" | "protocol" | "bug" => ItemKind::Setting(parse_setting(head.text, cur)?),
         "expect" => ItemKind::Expect(parse_expect(cur, ctx)?),
-        "run" | "crash" | "restart" | "partition" | "cut" | "isolate" | "heal" | "timeout"
+        "run" | "crash" | "restart" | "partition" | "cut" | "uncut" | "isolate" | "heal" | "timeout"
         | "transfer" | "add" | "remove" | "put" | "get" | "cas" => ItemKind::Action(parse_action(head.text, cur, ctx)?),
         other => return Err(err(head, format!("expected {HEAD}, found {}{}", found(other), suggestion(other, &HEADS)))),
     };
     cur.end()?;
     Ok(kind)
+}
+
+/// The link of `cut` and `uncut`: `A B` (both directions) or `A -> B` (one direction), two
+/// different servers.
+fn link(cur: &mut Cur<'_>, ctx: &mut Ctx) -> Result<(Target, Target, bool), ParseError> {
+    cur.split_rest("->");
+    let from = target(cur, ctx)?;
+    let both = match cur.peek() {
+        Some(t) if t.text == "->" => {
+            cur.next();
+            false
+        }
+        _ => true,
+    };
+    let to_tok = cur.peek();
+    let to = target(cur, ctx)?;
+    if let (Target::Node(id), true, Some(tok)) = (from, from == to, to_tok) {
+        return Err(expected(tok, &format!("a server other than S{id}")));
+    }
+    if let (Target::Leader, true, Some(tok)) = (from, from == to, to_tok) {
+        return Err(expected(tok, "a server other than leader"));
+    }
+    Ok((from, to, both))
 }
 
 fn parse_setting(head: &str, cur: &mut Cur<'_>) -> Result<Setting, ParseError> {
@@ -774,24 +797,12 @@ fn parse_action(head: &str, cur: &mut Cur<'_>, ctx: &mut Ctx) -> Result<Action, 
         }
         "partition" => parse_partition(cur, ctx)?,
         "cut" => {
-            cur.split_rest("->");
-            let from = target(cur, ctx)?;
-            let both = match cur.peek() {
-                Some(t) if t.text == "->" => {
-                    cur.next();
-                    false
-                }
-                _ => true,
-            };
-            let to_tok = cur.peek();
-            let to = target(cur, ctx)?;
-            if let (Target::Node(id), true, Some(tok)) = (from, from == to, to_tok) {
-                return Err(expected(tok, &format!("a server other than S{id}")));
-            }
-            if let (Target::Leader, true, Some(tok)) = (from, from == to, to_tok) {
-                return Err(expected(tok, "a server other than leader"));
-            }
+            let (from, to, both) = link(cur, ctx)?;
             Action::Cut { from, to, both }
+        }
+        "uncut" => {
+            let (from, to, both) = link(cur, ctx)?;
+            Action::Uncut { from, to, both }
         }
         "put" => {
             let key = word(cur, "a key")?;

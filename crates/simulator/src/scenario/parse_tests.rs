@@ -294,6 +294,9 @@ fn every_action() {
     assert_eq!(action("cut S1 -> S2"), Action::Cut { from: N(1), to: N(2), both: false });
     assert_eq!(action("cut leader S2"), Action::Cut { from: Target::Leader, to: N(2), both: true });
     assert_eq!(action("cut S2 -> leader"), Action::Cut { from: N(2), to: Target::Leader, both: false });
+    assert_eq!(action("uncut S1 S2"), Action::Uncut { from: N(1), to: N(2), both: true });
+    assert_eq!(action("uncut S2->S1"), Action::Uncut { from: N(2), to: N(1), both: false });
+    assert_eq!(action("uncut leader -> S3"), Action::Uncut { from: Target::Leader, to: N(3), both: false });
     assert_eq!(action("isolate S4"), Action::Isolate(N(4)));
     assert_eq!(action("isolate leader"), Action::Isolate(Target::Leader));
     assert_eq!(action("heal"), Action::Heal);
@@ -419,6 +422,10 @@ fn cut_errors() {
     assert_eq!(error("cut S1 ->"), "line 1, column 10: expected a node name S1..S5 or leader, found the end of the line");
     assert_eq!(error("cut S1 -> S1"), "line 1, column 11: expected a server other than S1, found \"S1\"");
     assert_eq!(error("cut s2 S2"), "line 1, column 8: expected a server other than S2, found \"S2\"");
+    assert_eq!(error("uncut S3 -> S3"), "line 1, column 13: expected a server other than S3, found \"S3\"");
+    assert_eq!(error("uncut S1"), "line 1, column 9: expected a node name S1..S5 or leader, found the end of the line");
+    assert_eq!(error("uncut S1 S6"), "line 1, column 10: expected a node name S1..S5, found \"S6\"");
+    assert_eq!(error("uncutt S1 S2"), "line 1, column 1: expected a setting, action or expectation, found \"uncutt\" (did you mean uncut?)");
     assert_eq!(error("cut leader leader"), "line 1, column 12: expected a server other than leader, found \"leader\"");
     assert_eq!(error("cut S1 <- S2"), "line 1, column 8: expected a node name S1..S5 or leader, found \"<-\"");
     assert_eq!(error("cut S1 -> S2 -> S3"), "line 1, column 14: unexpected \"->\" after the end of the command");

@@ -162,6 +162,8 @@ fn print_action(action: &Action) -> String {
         }
         Action::Cut { from, to, both: true } => format!("cut {} {}", target(from), target(to)),
         Action::Cut { from, to, both: false } => format!("cut {} -> {}", target(from), target(to)),
+        Action::Uncut { from, to, both: true } => format!("uncut {} {}", target(from), target(to)),
+        Action::Uncut { from, to, both: false } => format!("uncut {} -> {}", target(from), target(to)),
         Action::Isolate(t) => format!("isolate {}", target(t)),
         Action::Heal => "heal".into(),
         Action::Timeout(t) => format!("timeout {}", target(t)),
