@@ -107,7 +107,9 @@ fn execute(mut planned: Vec<Planned>) -> Vec<Operation> {
                         state.insert(p.key.clone(), new.clone());
                     }
                 } else if !p.unknown {
+                    // A failed cas reports what it found.
                     outcome = OpOutcome::Fail;
+                    result = current;
                 }
             }
         }
@@ -116,7 +118,9 @@ fn execute(mut planned: Vec<Planned>) -> Vec<Operation> {
             key: p.key,
             kind: p.kind,
             invoked_ms: p.invoked_ms,
+            invoked_seq: 0,
             completed_ms: p.completed_ms,
+            completed_seq: None,
             outcome: Some(outcome),
             result,
             turned_away: false,

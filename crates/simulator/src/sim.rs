@@ -957,7 +957,9 @@ impl Sim {
             key: command.key().to_string(),
             kind,
             invoked_ms: self.now,
+            invoked_seq: 0,
             completed_ms: None,
+            completed_seq: None,
             outcome: None,
             result: None,
             turned_away: false,
@@ -980,6 +982,8 @@ impl Sim {
             done: false,
         });
         self.trace.record(self.now, &format!("client {line} {}", op_text(&self.history[index])));
+        // The event order, for the linearizability checker: see `Operation`.
+        self.history[index].invoked_seq = self.trace.events();
         self.say(format!("A client sends {} to S{target}", op_text(&self.history[index])));
         self.client_send(index);
         index
@@ -1092,6 +1096,7 @@ impl Sim {
             (_, o) => o.name().to_string(),
         };
         self.trace.record(now, &format!("client {line} {} -> {shown}", text));
+        self.history[client].completed_seq = Some(self.trace.events());
         self.say(format!("{text} (line {line}): {shown}"));
     }
 
