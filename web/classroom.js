@@ -235,12 +235,14 @@ export class Classroom {
       else if (a.heldSince == null) a.heldSince = snap.time_ms;
       if (all && snap.time_ms - a.heldSince >= a.ex.holdMs) this.solve(snap);
     }
-    const sig = results.map((r) => `${r.passed}${r.detail}`).join('|');
+    const sig = results.map((r) => `${r.passed}${r.undecided}${r.detail}`).join('|');
     if (sig !== a.goalSig) {
       a.goalSig = sig;
       this.el.goal.replaceChildren(...results.map((r) => {
-        const li = h('li', { class: r.passed ? 'passed' : 'failed', 'data-goal-line': r.line });
-        li.append(`${r.passed ? '✓' : '·'} `, h('code', {}, r.text), ` — ${r.detail}`);
+        // Undecided: the linearizability checker ran out of its budget; not met, not refuted.
+        const state = r.passed ? 'passed' : r.undecided ? 'undecided' : 'failed';
+        const li = h('li', { class: state, 'data-goal-line': r.line, 'data-goal-state': state });
+        li.append(`${r.passed ? '✓' : r.undecided ? '?' : '·'} `, h('code', {}, r.text), ` — ${r.detail}`);
         return li;
       }));
     }
