@@ -171,6 +171,7 @@ fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> Key
     let mut search = Search::new(&key_history.ops, key_history.value_count(), ABSENT);
     let mut look_at_steps = FIRST_LOOK_STEPS;
     let mut looked_at = None;
+    let mut last_look_cut_short = false;
     let mut stretches = Stretches::new(key_history, 0);
     let explain_steps = step_budget.min(EXPLAIN_STEPS_MAX);
     let verdict = loop {
@@ -188,13 +189,17 @@ fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> Key
             None => {
                 // Look again only where the search got stuck somewhere new.
                 let end = search.end();
-                if looked_at != Some((end.deepest_frontier, end.furthest_starved_reader)) {
-                    looked_at = Some((end.deepest_frontier, end.furthest_starved_reader));
+                // Look again where the search got stuck somewhere new, or where the last look ran
+                // out of steps before it had tried every window: it now has twice as many.
+                let stuck_at = Some((end.deepest_frontier, end.furthest_starved_reader));
+                if looked_at != stuck_at || last_look_cut_short {
+                    looked_at = stuck_at;
                     stretches.steps_left = step_budget.min(look_at_steps);
                     if let Some(window) = stretches.find_refuting_window(&end, LOOK_WIDTH_MAX) {
                         stretches.steps_left = explain_steps;
                         break KeyVerdict::Violated(stretches.explain(window));
                     }
+                    last_look_cut_short = stretches.steps_left == 0;
                 }
                 look_at_steps = look_at_steps.saturating_mul(2);
             }
@@ -452,8 +457,8 @@ impl KeyHistory {
 /// Instants: an invocation happens at (ms, `invoked_seq`), a completion at (ms, `completed_seq`),
 /// compared in that order; an unrecorded invocation sequence (0) comes before everything else in
 /// its millisecond and an unrecorded completion sequence after everything else, so that without
-/// sequence numbers operations in one millisecond overlap. Each key numbers its distinct
-/// instants 0, 1, 2, … in order, which keeps every comparison a comparison of two `u64`.
+/// sequence numbers operations in one millisecond overlap. Each instant becomes one `u64` that
+/// compares the same way (see the end of this function), so the search compares plain numbers.
 fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
     let mut slot_of_key: HashMap<&str, usize> = HashMap::new();
     // Per key: its history, its value index, and each op's (invocation, completion) instants.
@@ -520,8 +525,27 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
         });
         instants.push((invoked, completed));
     }
+    // The simulator records every sequence number, and they grow with time: they alone are the
+    // order. A history without any is ordered by milliseconds, an invocation before a completion
+    // in the same one. Only a history with some and not others needs the instants numbered.
+    let recorded = |op: &Operation| op.invoked_seq > 0 && (op.completed_ms.is_none() || op.completed_seq.is_some());
+    let unrecorded = |op: &Operation| op.invoked_seq == 0 && op.completed_seq.is_none();
+    let all_recorded = history.iter().all(recorded);
+    let none_recorded = !all_recorded && history.iter().all(unrecorded);
     keys.into_iter()
         .map(|(mut key_history, _, instants)| {
+            if all_recorded || none_recorded {
+                let plain = |(ms, seq): Instant, completion: bool| match (all_recorded, completion) {
+                    (true, _) => seq,
+                    (false, false) => ms.saturating_mul(2),
+                    (false, true) => ms.saturating_mul(2).saturating_add(1),
+                };
+                for (op, &(invoked, completed)) in key_history.ops.iter_mut().zip(&instants) {
+                    op.invoked = plain(invoked, false);
+                    op.completed = if completed == (NEVER, NEVER) { NEVER } else { plain(completed, true) };
+                }
+                return key_history;
+            }
             let mut order: Vec<Instant> =
                 instants.iter().flat_map(|&(i, c)| [i, c]).filter(|&c| c != (NEVER, NEVER)).collect();
             order.sort_unstable();
@@ -871,6 +895,12 @@ impl Search {
     /// put are left out: placing that write now and the read after it does at least as well,
     /// since wherever the write would have gone later, the same unknown chain can go instead.
     fn chain_moves(&mut self, i: u32, target: Val, value_after: Val, bound: u64) {
+        // No unknown write produces `target`: no chain, found without allocating (reads that must
+        // wait are common, unknown writes rare). The step is counted as `find_chains` would.
+        if self.put_class_of_value[target as usize].is_none() && self.cas_classes_by_new[target as usize].is_empty() {
+            self.steps += 1;
+            return;
+        }
         let mut chains_found: Vec<Vec<u32>> = Vec::new();
         let mut visited = vec![target];
         let mut suffix = Vec::new();
