@@ -463,7 +463,8 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
     let mut slot_of_key: HashMap<&str, usize> = HashMap::new();
     // Per key: its history, its value index, and each op's (invocation, completion) instants.
     type Instant = (u64, u64);
-    let mut keys: Vec<(KeyHistory, HashMap<String, Val>, Vec<(Instant, Instant)>)> = Vec::new();
+    type KeyParts = (KeyHistory, HashMap<String, Val>, Vec<(Instant, Instant)>);
+    let mut keys: Vec<KeyParts> = Vec::new();
     for op in history {
         // Turned away by every server: no effect, nothing observed.
         if op.turned_away {
