@@ -216,6 +216,12 @@ fn random_history(rng: &mut Rng, op_count: u64, key_count: u64) -> Vec<Operation
         .collect();
     if rng.chance_ppm(75 * 10_000) {
         number_events(rng, &mut history);
+        // Now and then one operation without: such a history is ordered by both.
+        if rng.chance_ppm(20 * 10_000) {
+            let op = &mut history[rng.below(op_count) as usize];
+            op.invoked_seq = 0;
+            op.completed_seq = None;
+        }
     }
     history
 }
