@@ -353,14 +353,17 @@ export class Classroom {
     this.renderHold(snap, all);
     this.renderLost(snap);
     this.renderBadge();
-    const sig = results.map((r) => `${r.passed}${r.detail}`).join('|');
+    const sig = results.map((r) => `${r.passed}${r.undecided}${r.detail}`).join('|');
     if (sig !== a.goalSig) {
       a.goalSig = sig;
       this.el.goal.replaceChildren(...results.map((r) => {
-        const li = h('li', { class: r.passed ? 'passed' : 'failed', 'data-goal-line': r.line });
-        li.append(h('span', { class: 'goal-mark', 'aria-hidden': 'true' }, r.passed ? '✓' : '○'), ' ',
+        // Undecided: the linearizability checker ran out of its budget; not met, not refuted.
+        const state = r.passed ? 'passed' : r.undecided ? 'undecided' : 'failed';
+        const li = h('li', { class: state, 'data-goal-line': r.line, 'data-goal-state': state });
+        const said = r.passed ? 'Holds now' : r.undecided ? 'Undecided' : 'Not yet';
+        li.append(h('span', { class: 'goal-mark', 'aria-hidden': 'true' }, r.passed ? '✓' : r.undecided ? '?' : '○'), ' ',
           h('span', { class: 'goal-sentence' }, goalSentence(r.text)), ' ',
-          h('span', { class: 'goal-state' }, `${r.passed ? 'Holds now' : 'Not yet'}: ${r.detail}.`),
+          h('span', { class: 'goal-state' }, `${said}: ${r.detail}.`),
           ' ', h('code', { class: 'goal-code', title: 'The goal as a scenario line' }, r.text));
         return li;
       }));

@@ -259,10 +259,13 @@ export class Lanes {
     svg.replaceChildren(frag);
     svg.dataset.count = String(placed.length);
     const v = (snap.violations || []).find((x) => x.property === 'linearizability');
-    this.box.dataset.linearizable = String(!v);
+    // Undecided (the checker ran out of its search budget) is neither: never shown as linearizable.
+    const undecided = !v && snap.linearizability === 'undecided';
+    this.box.dataset.linearizable = v ? 'false' : undecided ? 'undecided' : 'true';
     const note = this.box.querySelector('[data-history-note]');
-    note.textContent = v ? `Not linearizable: ${v.detail}` : '';
-    note.hidden = !v;
+    note.textContent = v ? `Not linearizable: ${v.detail}` : undecided ? `Linearizability ${snap.linearizability_undecided}` : '';
+    note.classList.toggle('undecided', undecided);
+    note.hidden = !v && !undecided;
   }
 }
 

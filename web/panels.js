@@ -39,7 +39,9 @@ export function outcomeText(op, now) {
   if (op.outcome == null) return `pending ${Math.max(0, now - op.invoked_ms)} ms`;
   const took = op.completed_ms != null ? ` in ${op.completed_ms - op.invoked_ms} ms` : '';
   const result = op.op === 'get' && op.outcome === 'ok' ? ` → ${op.result == null ? '(absent)' : op.result}` : '';
-  const failed = op.op === 'cas' && op.outcome === 'fail' && op.result != null ? ` (it was ${op.result})` : '';
+  // What a failed cas found (absent included); one turned away by every server observed nothing.
+  const seen = op.op === 'cas' && op.outcome === 'fail' ? op.observed : null;
+  const failed = seen ? ` (it was ${seen.value ?? 'absent'})` : '';
   return `${op.outcome}${result}${failed}${took}`;
 }
 
@@ -259,12 +261,14 @@ export class Panels {
   renderChecks(snap) {
     const list = snap.expectations || [];
     // The text and detail too: after a fork, another expectation may stand on the same line.
-    const sig = list.map((x) => `${x.line}${x.passed}${x.text}|${x.detail}`).join(',');
+    const sig = list.map((x) => `${x.line}${x.passed}${x.undecided}${x.text}|${x.detail}`).join(',');
     if (!this.changed('checks', sig)) return;
     this.checks.hidden = list.length === 0;
+    // An expectation that failed only because the linearizability checker could not decide.
+    const mark = (x) => (x.passed ? '✓ passed' : x.undecided ? '? undecided' : '✗ failed');
     this.checks.replaceChildren(
-      ...list.map((x) => h('li', { class: x.passed ? 'passed' : 'failed' },
-        `${x.passed ? '✓ passed' : '✗ failed'} — line ${x.line}: ${x.text}${x.detail ? ` (${x.detail})` : ''}`)),
+      ...list.map((x) => h('li', { class: x.passed ? 'passed' : x.undecided ? 'undecided' : 'failed' },
+        `${mark(x)} — line ${x.line}: ${x.text}${x.detail ? ` (${x.detail})` : ''}`)),
     );
   }
 

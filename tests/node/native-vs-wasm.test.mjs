@@ -42,6 +42,8 @@ for (const file of scenarioFiles(join(root, 'scenarios'))) {
     assert.equal(w.time_ms, n.time_ms);
     assert.deepEqual(w.checks, n.checks);
     assert.deepEqual(w.expectations, n.expectations);
+    // Event numbers and what each operation observed, too.
+    assert.deepEqual(w.history, n.history);
   });
 }
 

@@ -1,7 +1,8 @@
 //! `raft-sim`: run Raft Playground scenarios headless.
 //!
 //! ```text
-//! raft-sim run FILE [--json] [--trace]     play a scenario (FILE may be - for standard input)
+//! raft-sim run FILE [--json] [--trace] [--lin-steps N]
+//!                                          play a scenario (FILE may be - for standard input)
 //! raft-sim fuzz [--seeds N] [--from SEED] …  random fault schedules, shrunk on failure
 //! raft-sim bench [--seconds N]             simulated seconds per wall second (see BENCHMARKS.md)
 //! ```
@@ -20,7 +21,10 @@ use simulator::sim::Observe;
 use simulator::Runner;
 
 const USAGE: &str = "usage:
-  raft-sim run FILE [--json] [--trace]   play a scenario file (- reads standard input)
+  raft-sim run FILE [--json] [--trace] [--lin-steps N]
+                                         play a scenario file (- reads standard input);
+                                         --lin-steps: the linearizability search budget per
+                                         key (default 5000000; past it the check is undecided)
   raft-sim fuzz [--seeds N] [--from SEED] [--nodes N] [--duration D] [--bug NAME]
                 [--profile NAME] [--jobs N] [--shrink-runs N] [--json]
                                          random fault schedules; exit 1 and print a shrunk
@@ -60,10 +64,19 @@ fn read_source(path: &str) -> Result<String, String> {
 fn cmd_run(args: &[String]) -> ExitCode {
     let mut file = None;
     let (mut json, mut trace) = (false, false);
-    for a in args {
+    let mut lin_steps = simulator::check::linearizability::DEFAULT_STEP_BUDGET;
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
             "--json" => json = true,
             "--trace" => trace = true,
+            "--lin-steps" => match args.next().map(|n| n.parse::<u64>()) {
+                Some(Ok(n)) if n > 0 => lin_steps = n,
+                _ => {
+                    eprintln!("raft-sim run: --lin-steps needs a whole number of search steps above 0\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
             s if s.starts_with("--") && s != "-" => {
                 eprintln!("raft-sim run: unknown option {s}\n{USAGE}");
                 return ExitCode::from(2);
@@ -95,7 +108,11 @@ fn cmd_run(args: &[String]) -> ExitCode {
         }
     };
     let observe = Observe { trace_hash: true, trace_lines: trace, feed: false };
-    let runner = Runner::run(&scenario, observe);
+    let mut runner = Runner::new(&scenario, observe);
+    runner.lin_step_budget = lin_steps;
+    for item in &scenario.items {
+        runner.apply(item);
+    }
     if trace {
         for line in runner.sim.trace.lines() {
             println!("{line}");
@@ -105,12 +122,13 @@ fn cmd_run(args: &[String]) -> ExitCode {
     if json {
         println!("{}", serde_json::to_string_pretty(&rep).expect("report serialises"));
     } else {
-        print_human(&file, &rep);
+        print_human(&file, &rep, runner.linearizability().undecided_detail());
     }
     ExitCode::from(rep.exit_code as u8)
 }
 
-fn print_human(file: &str, rep: &report::Report) {
+/// `undecided`: what the linearizability checker says when it could not decide.
+fn print_human(file: &str, rep: &report::Report, undecided: Option<String>) {
     for e in &rep.expectations {
         let mark = if e.passed { "passed" } else { "FAILED" };
         println!("line {:>3}  {mark}  {}  ({})", e.line, e.text, e.detail);
@@ -119,7 +137,10 @@ fn print_human(file: &str, rep: &report::Report) {
         println!("error: {e}");
     }
     for (name, v) in &rep.checks {
-        if v != "ok" {
+        if v == "undecided" {
+            let detail = undecided.as_deref().unwrap_or("the checker ran out of its search budget");
+            println!("{name}: {detail} (a larger --lin-steps may decide it)");
+        } else if v != "ok" {
             println!("violation: {name}: {}", v.get("detail").and_then(|d| d.as_str()).unwrap_or(""));
         }
     }

@@ -21,6 +21,9 @@ pub struct GoalResult {
     pub text: String,
     pub passed: bool,
     pub detail: String,
+    /// It failed only because the linearizability checker could not decide (its search ran out
+    /// of budget): the page shows it as undecided, not as simply unmet.
+    pub undecided: bool,
 }
 
 impl Core {
@@ -45,7 +48,7 @@ impl Core {
         let results = r
             .expectations
             .drain(n_results..)
-            .map(|e| GoalResult { line: e.line, text: e.text, passed: e.passed, detail: e.detail })
+            .map(|e| GoalResult { line: e.line, text: e.text, passed: e.passed, detail: e.detail, undecided: e.undecided })
             .collect();
         r.expected_violation.truncate(n_violation);
         r.expected_not_linearizable = not_lin;

@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use simulator::check::linearizability;
 use simulator::scenario::{self, Action, Item, ItemKind};
 use simulator::sim::Observe;
 use simulator::Runner;
@@ -77,7 +76,10 @@ struct Checkpoint {
 /// The linearizability verdict of a history, remembered by (operations, completed).
 #[derive(Clone, Debug)]
 struct LinVerdict {
-    ok: bool,
+    /// A violation was found (`detail` explains it).
+    violated: bool,
+    /// The checker ran out of its search budget: neither ok nor violated; the detail says so.
+    undecided: bool,
     detail: Option<String>,
     lines: Vec<u32>,
     at_ms: u64,
@@ -462,6 +464,17 @@ impl Core {
         self.runner.sim.trace.hash_hex()
     }
 
+    /// Sets the search steps the linearizability checker may take per key before it answers
+    /// `undecided`, for this run, its checkpoints and the verdicts shown from now on. Tests use it
+    /// to see how the page shows an undecided history; it changes nothing else about the run.
+    pub fn set_lin_step_budget(&mut self, steps: u64) {
+        self.runner.lin_step_budget = steps;
+        for checkpoint in &mut self.checkpoints {
+            checkpoint.runner.lin_step_budget = steps;
+        }
+        self.lin.clear();
+    }
+
     /// The trace of the run so far, one JSON object per event (`{"time_ms", "text"}`), by
     /// replaying the recording with the trace lines kept. (The page's runner keeps only the
     /// hash: lines in every checkpoint would cost memory for nothing.)
@@ -535,11 +548,14 @@ impl Core {
         if let Some(v) = self.lin.get(&key) {
             return v.clone();
         }
-        let v = linearizability::check(h);
+        let v = self.runner.linearizability();
         let at_ms = h.iter().filter_map(|o| o.completed_ms).max().unwrap_or(0);
         let verdict = match v.violation {
-            None => LinVerdict { ok: true, detail: None, lines: Vec::new(), at_ms },
-            Some(x) => LinVerdict { ok: false, detail: Some(x.explanation), lines: x.lines, at_ms },
+            None if v.undecided => {
+                LinVerdict { violated: false, undecided: true, detail: v.undecided_detail(), lines: Vec::new(), at_ms }
+            }
+            None => LinVerdict { violated: false, undecided: false, detail: None, lines: Vec::new(), at_ms },
+            Some(x) => LinVerdict { violated: true, undecided: false, detail: Some(x.explanation), lines: x.lines, at_ms },
         };
         if self.lin.len() >= LIN_CACHE_MAX {
             self.lin.clear();
@@ -551,7 +567,7 @@ impl Core {
     pub fn view(&mut self) -> Snapshot {
         let lin = self.lin_verdict();
         let mut view = simulator::view::view(&self.runner, FEED_LINES);
-        if !lin.ok {
+        if lin.violated {
             view.safe = false;
             view.violations.push(simulator::view::ViolationView {
                 property: "linearizability",
@@ -564,6 +580,12 @@ impl Core {
             recorded_lines: self.kept_lines() as u32,
             live: self.is_live(),
             end_ms: self.end_ms(),
+            linearizability: match (lin.violated, lin.undecided) {
+                (true, _) => "violated",
+                (false, true) => "undecided",
+                (false, false) => "ok",
+            },
+            linearizability_undecided: if lin.undecided { lin.detail } else { None },
             linearizability_lines: lin.lines,
         }
     }
@@ -588,6 +610,11 @@ pub struct Snapshot {
     pub live: bool,
     /// Where the recording ends.
     pub end_ms: u64,
+    /// The linearizability check of the history at this instant: `ok`, `violated` (the violation
+    /// is among `violations`) or `undecided` (the checker ran out of its search budget).
+    pub linearizability: &'static str,
+    /// When undecided: a sentence saying so, naming the key.
+    pub linearizability_undecided: Option<String>,
     /// The operations (by line) of a linearizability violation, if there is one.
     pub linearizability_lines: Vec<u32>,
 }
@@ -676,6 +703,15 @@ impl Playground {
         let list = self.core.messages_between(clamp(from_ms), clamp(to_ms));
         let ser = serde_wasm_bindgen::Serializer::json_compatible();
         list.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Search steps the linearizability checker may take per key before it answers
+    /// `undecided` (default 5,000,000). For tests and demonstrations of an undecided verdict.
+    #[wasm_bindgen(js_name = setLinearizabilityBudget)]
+    pub fn set_lin_step_budget(&mut self, steps: f64) {
+        if steps.is_finite() && steps >= 0.0 {
+            self.core.set_lin_step_budget(steps as u64);
+        }
     }
 
     /// The whole recording, including what lies after this instant.

@@ -175,3 +175,28 @@ fn trace_jsonl_hashes_to_the_page_hash() {
     assert_eq!(r.sim.trace.hash_hex(), core.trace_hash());
     assert_eq!(format!("{h:016x}"), core.trace_hash());
 }
+
+#[test]
+fn an_undecided_history_is_shown_as_undecided_never_as_linearizable() {
+    let mut core = Core::new("nodes 3\nrun until leader\nput k a\nput k b\nget k\nrun 1s\n").unwrap();
+    let hash = core.trace_hash();
+    let view = core.view();
+    assert_eq!((view.linearizability, view.linearizability_undecided.as_deref()), ("ok", None));
+    // One search step cannot place three concurrent operations.
+    core.set_lin_step_budget(1);
+    let view = core.view();
+    assert_eq!(view.linearizability, "undecided");
+    let note = view.linearizability_undecided.expect("a sentence for the page");
+    assert!(note.starts_with("undecided: the search for a legal order of the operations on k"), "{note}");
+    assert!(view.view.safe && view.view.violations.is_empty(), "undecided is not a violation either");
+    let goal = core.check("expect linearizable\nexpect leader").unwrap();
+    assert!(!goal[0].passed && goal[0].undecided, "{goal:#?}");
+    assert!(goal[1].passed && !goal[1].undecided, "{goal:#?}");
+    // Seeking back clones a checkpoint: it keeps the budget.
+    core.seek(core.end_ms() - 1);
+    assert_eq!(core.view().linearizability, "undecided");
+    core.seek(core.end_ms());
+    core.set_lin_step_budget(simulator::check::linearizability::DEFAULT_STEP_BUDGET);
+    assert_eq!(core.view().linearizability, "ok");
+    assert_eq!(core.trace_hash(), hash, "the budget changes no event");
+}

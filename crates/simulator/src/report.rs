@@ -72,8 +72,21 @@ pub struct OpReport {
     pub expected: Option<String>,
     pub outcome: Option<&'static str>,
     pub result: Option<String>,
+    /// What the operation saw the key hold (see `Operation::observed`): null when it observed
+    /// nothing, `{"value": "alice"}`, or `{"value": null}` when it found the key absent.
+    pub observed: Option<ObservedReport>,
     pub invoked_ms: u64,
     pub completed_ms: Option<u64>,
+    /// The trace events of the invocation and the completion (1-based, in the order of
+    /// `raft-sim run --trace`): they order operations within one millisecond.
+    pub invoked_seq: u64,
+    pub completed_seq: Option<u64>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct ObservedReport {
+    /// null: the key was absent.
+    pub value: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug)]
@@ -90,6 +103,20 @@ pub struct ExpectationReport {
     pub text: String,
     pub passed: bool,
     pub detail: String,
+    /// Failed only because the linearizability checker could not decide.
+    pub undecided: bool,
+}
+
+impl ExpectationReport {
+    pub fn of(e: &crate::runner::ExpectationResult) -> ExpectationReport {
+        ExpectationReport {
+            line: e.line,
+            text: e.text.clone(),
+            passed: e.passed,
+            detail: e.detail.clone(),
+            undecided: e.undecided,
+        }
+    }
 }
 
 /// A server as both the report and the view see it. A `protocol naive` server is a follower in
@@ -165,19 +192,25 @@ pub fn history_reports(sim: &Sim) -> Vec<OpReport> {
                 expected,
                 outcome: op.outcome.map(|o| o.name()),
                 result: op.result.clone(),
+                observed: op.observed().map(|seen| ObservedReport { value: seen.map(String::from) }),
                 invoked_ms: op.invoked_ms,
                 completed_ms: op.completed_ms,
+                invoked_seq: op.invoked_seq,
+                completed_seq: op.completed_seq,
             }
         })
         .collect()
 }
 
-/// `checks`: "ok" or `{at_ms, detail}` per property.
+/// `checks`: "ok" or `{at_ms, detail}` per property; linearizability may also be "undecided"
+/// (the checker's search ran out of its budget: neither shown linearizable nor violated).
 pub fn checks(runner: &Runner) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     for p in Property::ALL {
         let v = if p == Property::Linearizability {
-            match runner.linearizability().violation {
+            let verdict = runner.linearizability();
+            match verdict.violation {
+                None if verdict.undecided => serde_json::Value::from("undecided"),
                 None => serde_json::Value::from("ok"),
                 Some(v) => serde_json::json!({
                     "at_ms": runner.sim.now(),
@@ -213,7 +246,7 @@ pub fn report(runner: &Runner) -> Report {
         expectations: runner
             .expectations
             .iter()
-            .map(|e| ExpectationReport { line: e.line, text: e.text.clone(), passed: e.passed, detail: e.detail.clone() })
+            .map(ExpectationReport::of)
             .collect(),
         trace_hash: sim.trace.hash_hex(),
         errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),

@@ -17,6 +17,9 @@ pub struct ExpectationResult {
     pub text: String,
     pub passed: bool,
     pub detail: String,
+    /// Failed only because the linearizability checker could not decide (its search ran out
+    /// of budget): not known to hold, and not known to fail either.
+    pub undecided: bool,
 }
 
 #[derive(Clone)]
@@ -28,6 +31,9 @@ pub struct Runner {
     /// Violations the scenario asked for (`expect violation …`) do not fail the run.
     pub expected_violation: Vec<Option<Property>>,
     pub expected_not_linearizable: bool,
+    /// Search steps the linearizability checker may take per key before it answers
+    /// `undecided` (the default; tests lower it).
+    pub lin_step_budget: u64,
     /// An action has been applied: from now on `protocol` cannot change.
     acted: bool,
 }
@@ -60,6 +66,7 @@ impl Runner {
             op_lines: Vec::new(),
             expected_violation: Vec::new(),
             expected_not_linearizable: false,
+            lin_step_budget: linearizability::DEFAULT_STEP_BUDGET,
             acted: false,
         }
     }
@@ -115,6 +122,7 @@ impl Runner {
                         text: format!("protocol {name}"),
                         passed: false,
                         detail: text,
+                        undecided: false,
                     });
                 }
             }
@@ -140,6 +148,7 @@ impl Runner {
                         text: format!("{what} leader"),
                         passed: false,
                         detail: text,
+                        undecided: false,
                     });
                     None
                 }
@@ -174,6 +183,7 @@ impl Runner {
                     text: format!("run until leader within {within_ms}ms"),
                     passed: false,
                     detail: format!("no leader within {within_ms}ms: {detail}"),
+                    undecided: false,
                 });
             }
             Action::Crash(t) => {
@@ -296,6 +306,8 @@ impl Runner {
     }
 
     fn expect(&mut self, line: u32, e: &Expect) {
+        // Set where the linearizability checker could not decide.
+        let mut undecided = false;
         let (passed, detail) = match e {
             Expect::Leader(t) => {
                 let want = match t {
@@ -418,33 +430,46 @@ impl Runner {
                 };
                 match found {
                     Some(d) => (true, d),
-                    None => (false, "no such violation so far".to_string()),
+                    None => {
+                        // Say when the linearizability check, which could have answered, did not.
+                        let lin_asked = matches!(p, None | Some(Property::Linearizability));
+                        let not_known = if lin_asked { self.linearizability().undecided_detail() } else { None };
+                        undecided = not_known.is_some();
+                        match not_known {
+                            Some(u) => (false, format!("no such violation so far ({u})")),
+                            None => (false, "no such violation so far".to_string()),
+                        }
+                    }
                 }
             }
+            // An undecided history passes neither: the checker does not know.
             Expect::Linearizable => {
                 let v = self.linearizability();
+                undecided = v.undecided && v.violation.is_none();
                 match v.violation {
                     None if v.linearizable => (true, format!("{} operations have a legal order", self.sim.history.len())),
-                    None => (false, "could not decide within the search budget".to_string()),
+                    None => (false, v.undecided_detail().unwrap_or_default()),
                     Some(v) => (false, v.explanation),
                 }
             }
             Expect::NotLinearizable => {
                 self.expected_not_linearizable = true;
                 let v = self.linearizability();
+                undecided = v.undecided && v.violation.is_none();
                 match v.violation {
                     Some(v) => (true, v.explanation),
+                    None if v.undecided => (false, v.undecided_detail().unwrap_or_default()),
                     None => (false, "the history so far is linearizable".to_string()),
                 }
             }
         };
-        self.expectations.push(ExpectationResult { line, text: expect_text(e), passed, detail });
+        self.expectations.push(ExpectationResult { line, text: expect_text(e), passed, detail, undecided });
     }
 
     /// The linearizability verdict for the history so far (pending operations count as
     /// `unknown`).
     pub fn linearizability(&self) -> linearizability::Verdict {
-        linearizability::check(&self.sim.history)
+        linearizability::check_with_budget(&self.sim.history, self.lin_step_budget)
     }
 
     /// 0 when every expectation passed and nothing was violated but what was asked for;

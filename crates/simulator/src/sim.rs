@@ -476,10 +476,8 @@ impl Sim {
                 if let Some(mut f) = self.in_flight.remove(id) {
                     f.dropped_ms = Some(self.now);
                     self.stats.messages_dropped += 1;
-                    if self.trace.wants_lines() {
-                        let s = f.envelope.summary(&self.history);
-                        self.trace.record(self.now, format_args!("lost {s}"));
-                    }
+                    let history = &self.history;
+                    self.trace.record_with(self.now, || format!("lost {}", f.envelope.summary(history)));
                     self.keep_dropped(f);
                 }
             }
@@ -722,18 +720,14 @@ impl Sim {
                 let to_running = self.server(m.to).is_some_and(|s| s.running);
                 if !self.network.can_send(m.from, m.to) || !to_running {
                     self.stats.messages_dropped += 1;
-                    if self.trace.wants_lines() {
-                        self.trace.record(self.now, format_args!("dropped {m}"));
-                    }
+                    self.trace.record(self.now, format_args!("dropped {m}"));
                     let mut f = flight;
                     f.dropped_ms = Some(self.now);
                     self.keep_dropped(f);
                     return;
                 }
                 self.stats.messages_delivered += 1;
-                if self.trace.wants_lines() {
-                    self.trace.record(self.now, m);
-                }
+                self.trace.record(self.now, m);
                 let Envelope::Raft(m) = flight.envelope else { unreachable!("matched above") };
                 let to = m.to;
                 self.step_node(to, Input::Message(m), 0);
@@ -744,10 +738,8 @@ impl Sim {
                     return;
                 }
                 self.stats.messages_delivered += 1;
-                if self.trace.wants_lines() {
-                    let s = flight.envelope.summary(&self.history);
-                    self.trace.record(self.now, &s);
-                }
+                let history = &self.history;
+                self.trace.record_with(self.now, || flight.envelope.summary(history));
                 let command = command.clone();
                 if self.is_naive() {
                     self.naive_request(to, id, &command);
@@ -775,10 +767,8 @@ impl Sim {
             }
             Envelope::Reply { client, attempt, from, ref reply } => {
                 self.stats.messages_delivered += 1;
-                if self.trace.wants_lines() {
-                    let s = flight.envelope.summary(&self.history);
-                    self.trace.record(self.now, &s);
-                }
+                let history = &self.history;
+                self.trace.record_with(self.now, || flight.envelope.summary(history));
                 let reply = reply.clone();
                 self.client_reply(client, attempt, from, reply);
             }
@@ -1044,7 +1034,9 @@ impl Sim {
             key: command.key().to_string(),
             kind,
             invoked_ms: self.now,
+            invoked_seq: 0,
             completed_ms: None,
+            completed_seq: None,
             outcome: None,
             result: None,
             turned_away: false,
@@ -1067,6 +1059,8 @@ impl Sim {
             done: false,
         });
         self.trace.record(self.now, format_args!("client {line} {}", op_text(&self.history[index])));
+        // The event order, for the linearizability checker: see `Operation`.
+        self.history[index].invoked_seq = self.trace.events();
         self.say(format_args!("A client sends {} to S{target}", op_text(&self.history[index])));
         self.client_send(index);
         index
@@ -1183,6 +1177,7 @@ impl Sim {
             (_, o) => o.name().to_string(),
         };
         self.trace.record(now, format_args!("client {line} {} -> {shown}", text));
+        self.history[client].completed_seq = Some(self.trace.events());
         self.say(format_args!("{text} (line {line}): {shown}"));
     }
 

@@ -22,9 +22,15 @@ impl Trace {
         Trace { hash: FNV_OFFSET, events: 0, keep_lines, hashing: hashing || keep_lines, lines: Vec::new() }
     }
 
-    /// Whether anything will be done with a line (callers skip formatting when not).
-    pub fn wants_lines(&self) -> bool {
-        self.hashing
+    /// Record one event whose text is costly to build: `text` is only called when the line is
+    /// hashed or kept. The event is counted either way, so event numbers (which the history
+    /// keeps for the linearizability checker) are the same whether or not lines are kept.
+    pub fn record_with<D: std::fmt::Display>(&mut self, time_ms: u64, text: impl FnOnce() -> D) {
+        if self.hashing {
+            self.record(time_ms, text());
+        } else {
+            self.events += 1;
+        }
     }
 
     /// Record one event. `text` is only formatted when the line is hashed or kept.

@@ -293,7 +293,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
         expectations: runner
             .expectations
             .iter()
-            .map(|e| ExpectationReport { line: e.line, text: e.text.clone(), passed: e.passed, detail: e.detail.clone() })
+            .map(ExpectationReport::of)
             .collect(),
         errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
         trace_hash: sim.trace.hash_hex(),

@@ -11,10 +11,17 @@
 //! sets it to NEW if it is OLD (`-` = absent). What each outcome tells the checker:
 //! - `ok`: the operation took effect at one instant between its invocation and its completion;
 //!   an `ok` get returned `result`.
-//! - `fail`: a put or get had no effect and is ignored. A failed cas changed nothing, but it saw a
-//!   value other than OLD at some instant of its interval: it constrains like a read.
+//! - `fail`: a put or get had no effect and is ignored. A failed cas changed nothing, but it
+//!   reports the value it found instead of OLD ([`Operation::observed`]): it is a read of that
+//!   value (absent included), at some instant of its interval. A cas turned away by every server
+//!   observed nothing and is ignored like a failed put.
 //! - `unknown`, or still pending: it may or may not have taken effect, at any instant after its
 //!   invocation (its completion is "never"). An unknown get constrains nothing and is dropped.
+//!
+//! One operation precedes another when it completed before the other was invoked, in the
+//! simulator's event order (`invoked_seq`, `completed_seq`; see [`Operation`]), so that two
+//! operations in the same millisecond are ordered as they happened. Histories without sequence
+//! numbers are ordered by milliseconds alone. Milliseconds are kept for the explanations.
 //!
 //! # Method
 //! Keys are checked one at a time: a history is linearizable iff each key's subhistory is
@@ -73,6 +80,8 @@ pub struct Verdict {
     /// The search of at least one key ran out of its step budget and found no violation before
     /// that: the checker could not decide. `linearizable` is then false and `violation` None.
     pub undecided: bool,
+    /// The first key whose search ran out of its budget, if any.
+    pub undecided_key: Option<String>,
     /// None when linearizable.
     pub violation: Option<Violation>,
     /// Search steps taken over all keys, explaining included: a measure of the work done.
@@ -89,9 +98,22 @@ pub struct Violation {
     /// Sentences for people, naming each operation by its line.
     pub explanation: String,
     /// None: these operations admit no legal order from the beginning of the run, when the key
-    /// was absent. Some(t): they admit none whatever the key held at t ms; the operations that
-    /// completed before t play no part.
+    /// was absent. Some(t): they admit none whatever the key held at t ms, when the operation on
+    /// line `from_line` was invoked; the operations that completed before that invocation (in
+    /// the event order) play no part.
     pub from_ms: Option<u64>,
+    /// The operation whose invocation `from_ms` is; None when `from_ms` is.
+    pub from_line: Option<u32>,
+}
+
+impl Verdict {
+    /// For people, when the checker could not decide: which key, and what that means.
+    pub fn undecided_detail(&self) -> Option<String> {
+        let key = self.undecided_key.as_ref()?;
+        Some(format!(
+            "undecided: the search for a legal order of the operations on {key} ran out of its budget; the history is not known to be linearizable"
+        ))
+    }
 }
 
 /// Checks the whole history with the default step budget.
@@ -103,18 +125,22 @@ pub fn check(history: &[Operation]) -> Verdict {
 /// while the search is stuck costs at most as much again, and explaining a violation at most
 /// `EXPLAIN_STEPS_MAX` more).
 pub fn check_with_budget(history: &[Operation], step_budget: u64) -> Verdict {
-    let mut undecided = false;
+    let mut undecided_key: Option<String> = None;
     let mut steps = 0;
     for key_history in split_by_key(history) {
         match check_key(&key_history, step_budget, &mut steps) {
             KeyVerdict::Linearizable => {}
-            KeyVerdict::Undecided => undecided = true,
+            KeyVerdict::Undecided => {
+                undecided_key.get_or_insert_with(|| key_history.key.clone());
+            }
             KeyVerdict::Violated(violation) => {
-                return Verdict { linearizable: false, undecided, violation: Some(violation), steps };
+                let undecided = undecided_key.is_some();
+                return Verdict { linearizable: false, undecided, undecided_key, violation: Some(violation), steps };
             }
         }
     }
-    Verdict { linearizable: !undecided, undecided, violation: None, steps }
+    let undecided = undecided_key.is_some();
+    Verdict { linearizable: !undecided, undecided, undecided_key, violation: None, steps }
 }
 
 /// When the search has taken this many steps (and again at each doubling), it looks for a
@@ -134,17 +160,18 @@ enum KeyVerdict {
 /// Adds the steps it takes to `steps`.
 fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> KeyVerdict {
     if let Some(op) = unexplained_observation(key_history) {
-        let core = Core { ops: vec![op], from_ms: None };
+        let core = Core { ops: vec![op], from: None };
         return KeyVerdict::Violated(describe_violation(key_history, &core));
     }
     if let Some([first, second]) = contradicting_pair(key_history) {
         // Whatever the key held when the first began, the two contradict each other.
-        let core = Core { ops: vec![first, second], from_ms: Some(first.invoked_ms) };
+        let core = Core { ops: vec![first, second], from: Some(first) };
         return KeyVerdict::Violated(describe_violation(key_history, &core));
     }
     let mut search = Search::new(&key_history.ops, key_history.value_count(), ABSENT);
     let mut look_at_steps = FIRST_LOOK_STEPS;
     let mut looked_at = None;
+    let mut last_look_cut_short = false;
     let mut stretches = Stretches::new(key_history, 0);
     let explain_steps = step_budget.min(EXPLAIN_STEPS_MAX);
     let verdict = loop {
@@ -162,13 +189,17 @@ fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> Key
             None => {
                 // Look again only where the search got stuck somewhere new.
                 let end = search.end();
-                if looked_at != Some((end.deepest_frontier, end.furthest_starved_reader)) {
-                    looked_at = Some((end.deepest_frontier, end.furthest_starved_reader));
+                // Look again where the search got stuck somewhere new, or where the last look ran
+                // out of steps before it had tried every window: it now has twice as many.
+                let stuck_at = Some((end.deepest_frontier, end.furthest_starved_reader));
+                if looked_at != stuck_at || last_look_cut_short {
+                    looked_at = stuck_at;
                     stretches.steps_left = step_budget.min(look_at_steps);
                     if let Some(window) = stretches.find_refuting_window(&end, LOOK_WIDTH_MAX) {
                         stretches.steps_left = explain_steps;
                         break KeyVerdict::Violated(stretches.explain(window));
                     }
+                    last_look_cut_short = stretches.steps_left == 0;
                 }
                 look_at_steps = look_at_steps.saturating_mul(2);
             }
@@ -178,36 +209,32 @@ fn check_key(key_history: &KeyHistory, step_budget: u64, steps: &mut u64) -> Key
     verdict
 }
 
-/// The quickest violation to find and to tell: an `ok` operation that saw a value (or a failed
-/// cas that saw *some* value) which no operation invoked before it completed could have written.
+/// The quickest violation to find and to tell: an operation that saw a value which no operation
+/// invoked before it completed could have written (or a failed cas that found what it expected).
 fn unexplained_observation(key_history: &KeyHistory) -> Option<KeyOp> {
     let ops = &key_history.ops;
     // The earliest invocation of a write of each value.
-    let mut first_write_ms = vec![NEVER; key_history.value_count()];
+    let mut first_write = vec![NEVER; key_history.value_count()];
     for op in ops {
         if let Some(v) = op.effect.written() {
-            first_write_ms[v as usize] = first_write_ms[v as usize].min(op.invoked_ms);
+            first_write[v as usize] = first_write[v as usize].min(op.invoked);
         }
     }
-    let any_write_ms = first_write_ms.iter().copied().min().unwrap_or(NEVER);
     let written_in_time = |op: &KeyOp, value: Val| {
         if op.effect.written() == Some(value) {
             // A cas that writes what it expects does not explain itself.
-            ops.iter()
-                .any(|w| w.line != op.line && w.invoked_ms <= op.completed_ms && w.effect.written() == Some(value))
+            ops.iter().any(|w| w.line != op.line && w.invoked <= op.completed && w.effect.written() == Some(value))
         } else {
-            first_write_ms[value as usize] <= op.completed_ms
+            first_write[value as usize] <= op.completed
         }
     };
     ops.iter()
         .filter(|op| match op.effect {
-            Effect::Get { value } | Effect::Cas { expected: value, .. } => {
-                value != ABSENT && !written_in_time(op, value)
-            }
-            Effect::CasFailed { expected: ABSENT, .. } => any_write_ms > op.completed_ms,
-            _ => false,
+            // A cas that found what it expected would have succeeded.
+            Effect::CasFailed { expected, found, .. } if found == expected => true,
+            effect => effect.read().is_some_and(|value| value != ABSENT && !written_in_time(op, value)),
         })
-        .min_by_key(|op| (op.completed_ms, op.line))
+        .min_by_key(|op| (op.completed, op.line))
         .copied()
 }
 
@@ -219,27 +246,27 @@ fn contradicting_pair(key_history: &KeyHistory) -> Option<[KeyOp; 2]> {
     let ops = &key_history.ops;
     // What a definite op leaves the key holding (or saw it hold, for a read).
     let left = |op: &KeyOp| match op.effect {
-        Effect::Get { value } => Some(value),
+        Effect::Get { value } | Effect::CasFailed { found: value, .. } => Some(value),
         Effect::Put { value } | Effect::Cas { new: value, .. } => Some(value),
         _ => None,
     };
     let writes = WritesInTime::new(ops, key_history.value_count());
     let mut firsts: Vec<&KeyOp> = ops.iter().filter(|op| left(op).is_some()).collect();
-    firsts.sort_by_key(|op| op.completed_ms);
-    let mut seconds: Vec<&KeyOp> = ops.iter().filter(|op| op.effect.is_definite()).collect();
-    seconds.sort_by_key(|op| op.invoked_ms);
+    firsts.sort_by_key(|op| op.completed);
+    let mut seconds: Vec<&KeyOp> = ops.iter().filter(|op| op.effect.read().is_some()).collect();
+    seconds.sort_by_key(|op| op.invoked);
     // Among the firsts completed so far: the latest invoked, and the latest invoked of those
     // that left something else than it did.
     let (mut latest, mut latest_other): (Option<&KeyOp>, Option<&KeyOp>) = (None, None);
     let mut next_first = 0;
     let mut found: Option<[KeyOp; 2]> = None;
     for second in seconds {
-        while next_first < firsts.len() && firsts[next_first].completed_ms < second.invoked_ms {
+        while next_first < firsts.len() && firsts[next_first].completed < second.invoked {
             let first = firsts[next_first];
             next_first += 1;
             match latest {
-                Some(best) if first.invoked_ms <= best.invoked_ms => {
-                    if left(first) != left(best) && latest_other.is_none_or(|other| first.invoked_ms > other.invoked_ms)
+                Some(best) if first.invoked <= best.invoked => {
+                    if left(first) != left(best) && latest_other.is_none_or(|other| first.invoked > other.invoked)
                     {
                         latest_other = Some(first);
                     }
@@ -254,18 +281,11 @@ fn contradicting_pair(key_history: &KeyHistory) -> Option<[KeyOp; 2]> {
             }
         }
         let Some(best) = latest else { continue };
-        let contradiction = match second.effect {
-            Effect::Get { value: seen } | Effect::Cas { expected: seen, .. } => {
-                let first = if left(best) != Some(seen) { Some(best) } else { latest_other };
-                first.filter(|first| !writes.any_between(first.invoked_ms, second, Some(seen))).copied()
-            }
-            Effect::CasFailed { expected, .. } if left(best) == Some(expected) => {
-                Some(*best).filter(|first| !writes.any_between(first.invoked_ms, second, None))
-            }
-            _ => None,
-        };
+        let Some(seen) = second.effect.read() else { continue };
+        let first = if left(best) != Some(seen) { Some(best) } else { latest_other };
+        let contradiction = first.filter(|first| !writes.any_between(first.invoked, second, seen)).copied();
         if let Some(first) = contradiction {
-            let earlier = found.is_some_and(|[_, s]| (s.completed_ms, s.line) <= (second.completed_ms, second.line));
+            let earlier = found.is_some_and(|[_, s]| (s.completed, s.line) <= (second.completed, second.line));
             if !earlier {
                 found = Some([first, *second]);
             }
@@ -274,8 +294,8 @@ fn contradicting_pair(key_history: &KeyHistory) -> Option<[KeyOp; 2]> {
     found
 }
 
-/// Answers "could a write of this value (or of anything else) take effect after t and before
-/// this op?" in logarithmic time.
+/// Answers "could a write of this value take effect after t and before this op?" in logarithmic
+/// time.
 struct WritesInTime {
     /// Per value: the writes' (invocation, running maximum of completion), by invocation.
     by_value: Vec<Vec<(u64, u64)>>,
@@ -286,7 +306,7 @@ impl WritesInTime {
         let mut by_value: Vec<Vec<(u64, u64)>> = vec![Vec::new(); value_count];
         for op in ops {
             if let Some(v) = op.effect.written() {
-                by_value[v as usize].push((op.invoked_ms, op.completed_ms));
+                by_value[v as usize].push((op.invoked, op.completed));
             }
         }
         for writes in &mut by_value {
@@ -300,23 +320,16 @@ impl WritesInTime {
         WritesInTime { by_value }
     }
 
-    /// Whether some write, of `value` or (None) of anything `op` does not expect, other than `op`
-    /// itself, has an interval reaching into [`after_ms`, `op` completed].
-    fn any_between(&self, after_ms: u64, op: &KeyOp, value: Option<Val>) -> bool {
-        let reaches = |v: usize| {
-            let writes = &self.by_value[v];
-            let count = writes.partition_point(|&(invoked_ms, _)| invoked_ms <= op.completed_ms);
-            count > 0 && writes[count - 1].1 >= after_ms
-        };
-        match value {
-            // A cas that writes what it saw: its own write comes after what it saw.
-            Some(v) if op.effect.written() == Some(v) => true,
-            Some(v) => reaches(v as usize),
-            None => {
-                let Effect::CasFailed { expected, .. } = op.effect else { return true };
-                (0..self.by_value.len()).any(|v| v != expected as usize && reaches(v))
-            }
+    /// Whether some write of `value` other than `op` itself has an interval reaching into
+    /// [`after`, `op` completed].
+    fn any_between(&self, after: u64, op: &KeyOp, value: Val) -> bool {
+        // A cas that writes what it saw: its own write comes after what it saw.
+        if op.effect.written() == Some(value) {
+            return true;
         }
+        let writes = &self.by_value[value as usize];
+        let count = writes.partition_point(|&(invoked, _)| invoked <= op.completed);
+        count > 0 && writes[count - 1].1 >= after
     }
 }
 
@@ -327,7 +340,7 @@ impl WritesInTime {
 type Val = u32;
 const ABSENT: Val = 0;
 
-/// "Never completes": the completion time of unknown and pending operations.
+/// "Never completes": the completion instant of unknown and pending operations.
 const NEVER: u64 = u64::MAX;
 
 /// What the checker knows about one operation.
@@ -339,8 +352,9 @@ enum Effect {
     Get { value: Val },
     /// `ok` cas: found `expected`, wrote `new`.
     Cas { expected: Val, new: Val },
-    /// `fail` cas: found something other than `expected`, wrote nothing (`new` is only shown).
-    CasFailed { expected: Val, new: Val },
+    /// `fail` cas: found `found` (which should differ from `expected`), wrote nothing (`new` is
+    /// only shown). A read of `found`.
+    CasFailed { expected: Val, new: Val, found: Val },
     /// `unknown` put: may have written `value` once, at any instant after its invocation.
     MaybePut { value: Val },
     /// `unknown` cas: may have taken effect once, at any instant after its invocation.
@@ -350,6 +364,27 @@ enum Effect {
 impl Effect {
     fn is_definite(self) -> bool {
         !matches!(self, Effect::MaybePut { .. } | Effect::MaybeCas { .. })
+    }
+
+    /// The value this definite operation must find when it takes effect, if it reads one.
+    fn read(self) -> Option<Val> {
+        match self {
+            Effect::Get { value } | Effect::Cas { expected: value, .. } | Effect::CasFailed { found: value, .. } => {
+                Some(value)
+            }
+            Effect::Put { .. } | Effect::MaybePut { .. } | Effect::MaybeCas { .. } => None,
+        }
+    }
+
+    /// Whether this definite operation can take effect while the key holds `v`, leaving it as it
+    /// is: a read of `v` (a cas that writes what it expects is one too).
+    fn reads_unchanged(self, v: Val) -> bool {
+        match self {
+            Effect::Get { value } => value == v,
+            Effect::CasFailed { expected, found, .. } => found == v && found != expected,
+            Effect::Cas { expected, new } => expected == v && new == v,
+            _ => false,
+        }
     }
 
     /// The value this operation writes, if it (may) write one.
@@ -374,9 +409,15 @@ impl Effect {
     }
 }
 
+/// One operation of a key. `invoked` and `completed` are instants of the run's event order,
+/// numbered densely per key (see [`split_by_key`]): the checker compares only them. The
+/// milliseconds are for people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct KeyOp {
     line: u32,
+    invoked: u64,
+    /// `NEVER` for unknown and pending operations.
+    completed: u64,
     invoked_ms: u64,
     /// `NEVER` for unknown and pending operations.
     completed_ms: u64,
@@ -397,23 +438,33 @@ impl KeyHistory {
         self.values.len() + 1
     }
 
-    fn intern(&mut self, index: &mut HashMap<String, Val>, value: &Option<String>) -> Val {
+    fn intern(&mut self, index: &mut HashMap<String, Val>, value: Option<&str>) -> Val {
         let Some(text) = value else { return ABSENT };
         if let Some(&v) = index.get(text) {
             return v;
         }
         let v = self.values.len() as Val;
-        self.values.push(Some(text.clone()));
-        index.insert(text.clone(), v);
+        self.values.push(Some(text.to_string()));
+        index.insert(text.to_string(), v);
         v
     }
 }
 
 /// Splits the history by key, in order of each key's first appearance, translating outcomes into
-/// effects and leaving out what constrains nothing (failed puts and gets, unknown gets).
+/// effects and leaving out what constrains nothing (failed puts and gets, unknown gets, anything
+/// turned away by every server).
+///
+/// Instants: an invocation happens at (ms, `invoked_seq`), a completion at (ms, `completed_seq`),
+/// compared in that order; an unrecorded invocation sequence (0) comes before everything else in
+/// its millisecond and an unrecorded completion sequence after everything else, so that without
+/// sequence numbers operations in one millisecond overlap. Each instant becomes one `u64` that
+/// compares the same way (see the end of this function), so the search compares plain numbers.
 fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
     let mut slot_of_key: HashMap<&str, usize> = HashMap::new();
-    let mut keys: Vec<(KeyHistory, HashMap<String, Val>)> = Vec::new();
+    // Per key: its history, its value index, and each op's (invocation, completion) instants.
+    type Instant = (u64, u64);
+    type KeyParts = (KeyHistory, HashMap<String, Val>, Vec<(Instant, Instant)>);
+    let mut keys: Vec<KeyParts> = Vec::new();
     for op in history {
         // Turned away by every server: no effect, nothing observed.
         if op.turned_away {
@@ -421,25 +472,29 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
         }
         let slot = *slot_of_key.entry(op.key.as_str()).or_insert_with(|| {
             let key_history = KeyHistory { key: op.key.clone(), values: vec![None], ops: Vec::new() };
-            keys.push((key_history, HashMap::new()));
+            keys.push((key_history, HashMap::new(), Vec::new()));
             keys.len() - 1
         });
-        let (key_history, index) = &mut keys[slot];
+        let (key_history, index, instants) = &mut keys[slot];
         // An `ok` without a completion time is treated as pending, as history.rs says.
         let outcome = match (op.outcome, op.completed_ms) {
             (Some(OpOutcome::Ok), Some(_)) => OpOutcome::Ok,
             (Some(OpOutcome::Fail), _) => OpOutcome::Fail,
             _ => OpOutcome::Unknown,
         };
-        let completed_ms = match outcome {
-            OpOutcome::Unknown => NEVER,
-            _ => op.completed_ms.unwrap_or(NEVER).max(op.invoked_ms),
+        let invoked = (op.invoked_ms, op.invoked_seq);
+        let (completed, completed_ms) = match (outcome, op.completed_ms) {
+            (OpOutcome::Unknown, _) | (_, None) => ((NEVER, NEVER), NEVER),
+            (_, Some(ms)) => {
+                let ms = ms.max(op.invoked_ms);
+                ((ms, op.completed_seq.unwrap_or(NEVER)).max(invoked), ms)
+            }
         };
         let effect = match (&op.kind, outcome) {
-            (OpKind::Get, OpOutcome::Ok) => Effect::Get { value: key_history.intern(index, &op.result) },
+            (OpKind::Get, OpOutcome::Ok) => Effect::Get { value: key_history.intern(index, op.result.as_deref()) },
             (OpKind::Get, _) | (OpKind::Put { .. }, OpOutcome::Fail) => continue,
             (OpKind::Put { value }, outcome) => {
-                let value = key_history.intern(index, &Some(value.clone()));
+                let value = key_history.intern(index, Some(value));
                 if outcome == OpOutcome::Ok {
                     Effect::Put { value }
                 } else {
@@ -447,20 +502,63 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
                 }
             }
             (OpKind::Cas { expected, new }, outcome) => {
-                let expected = key_history.intern(index, expected);
-                let new = key_history.intern(index, &Some(new.clone()));
+                let expected = key_history.intern(index, expected.as_deref());
+                let new = key_history.intern(index, Some(new));
                 match outcome {
                     OpOutcome::Ok => Effect::Cas { expected, new },
-                    OpOutcome::Fail => Effect::CasFailed { expected, new },
+                    OpOutcome::Fail => {
+                        let Some(found) = op.observed() else { continue };
+                        Effect::CasFailed { expected, new, found: key_history.intern(index, found) }
+                    }
                     // An unknown cas that would write what it expects changes nothing.
                     OpOutcome::Unknown if expected == new => continue,
                     OpOutcome::Unknown => Effect::MaybeCas { expected, new },
                 }
             }
         };
-        key_history.ops.push(KeyOp { line: op.line, invoked_ms: op.invoked_ms, completed_ms, effect });
+        key_history.ops.push(KeyOp {
+            line: op.line,
+            invoked: 0,
+            completed: NEVER,
+            invoked_ms: op.invoked_ms,
+            completed_ms,
+            effect,
+        });
+        instants.push((invoked, completed));
     }
-    keys.into_iter().map(|(key_history, _)| key_history).collect()
+    // The simulator records every sequence number, and they grow with time: they alone are the
+    // order. A history without any is ordered by milliseconds, an invocation before a completion
+    // in the same one. Only a history with some and not others needs the instants numbered.
+    let recorded = |op: &Operation| op.invoked_seq > 0 && (op.completed_ms.is_none() || op.completed_seq.is_some());
+    let unrecorded = |op: &Operation| op.invoked_seq == 0 && op.completed_seq.is_none();
+    let all_recorded = history.iter().all(recorded);
+    let none_recorded = !all_recorded && history.iter().all(unrecorded);
+    keys.into_iter()
+        .map(|(mut key_history, _, instants)| {
+            if all_recorded || none_recorded {
+                let plain = |(ms, seq): Instant, completion: bool| match (all_recorded, completion) {
+                    (true, _) => seq,
+                    (false, false) => ms.saturating_mul(2),
+                    (false, true) => ms.saturating_mul(2).saturating_add(1),
+                };
+                for (op, &(invoked, completed)) in key_history.ops.iter_mut().zip(&instants) {
+                    op.invoked = plain(invoked, false);
+                    op.completed = if completed == (NEVER, NEVER) { NEVER } else { plain(completed, true) };
+                }
+                return key_history;
+            }
+            let mut order: Vec<Instant> =
+                instants.iter().flat_map(|&(i, c)| [i, c]).filter(|&c| c != (NEVER, NEVER)).collect();
+            order.sort_unstable();
+            order.dedup();
+            let number = |instant: Instant| order.binary_search(&instant).expect("every instant is numbered") as u64;
+            for (op, &(invoked, completed)) in key_history.ops.iter_mut().zip(&instants) {
+                op.invoked = number(invoked);
+                op.completed = if completed == (NEVER, NEVER) { NEVER } else { number(completed) };
+            }
+            key_history
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -492,15 +590,15 @@ fn search(ops: &[KeyOp], value_count: usize, initial: Val, step_budget: u64) -> 
 /// by invocation, then completion, then line.
 fn definite_order(ops: &[KeyOp]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].effect.is_definite()).collect();
-    order.sort_by_key(|&i| (ops[i].invoked_ms, ops[i].completed_ms, ops[i].line));
+    order.sort_by_key(|&i| (ops[i].invoked, ops[i].completed, ops[i].line));
     order
 }
 
 /// A definite operation: it must be placed, between its invocation and its completion.
 #[derive(Clone, Copy, Debug)]
 struct Definite {
-    invoked_ms: u64,
-    completed_ms: u64,
+    invoked: u64,
+    completed: u64,
     effect: Effect,
 }
 
@@ -509,7 +607,7 @@ struct Definite {
 struct UnknownClass {
     effect: Effect,
     /// Ascending.
-    invoked_ms: Vec<u64>,
+    invoked: Vec<u64>,
     /// Index of this class's first bit in the `used_bits` bitset.
     first_bit: usize,
 }
@@ -529,7 +627,8 @@ struct Move {
 /// can write is a dead end, seen at once rather than only when that reader's turn comes. With
 /// values written once each, as students usually write them, this cuts most wrong orders short.
 struct Supply {
-    /// Definite gets of the value and ok cas expecting it, not yet placed.
+    /// Definite gets of the value, ok cas expecting it and failed cas that found it, not yet
+    /// placed.
     readers: Vec<u32>,
     /// Definite and unknown writes of the value, not yet placed or used.
     writers: Vec<u32>,
@@ -544,13 +643,7 @@ impl Supply {
 
     /// Counts an op's reads and writes in (`delta` = 1) or out (-1).
     fn count(&mut self, effect: Effect, delta: i32) {
-        let (read, written) = match effect {
-            Effect::Get { value } => (Some(value), None),
-            Effect::Cas { expected, new } => (Some(expected), Some(new)),
-            Effect::Put { value } | Effect::MaybePut { value } => (None, Some(value)),
-            Effect::MaybeCas { new, .. } => (None, Some(new)),
-            Effect::CasFailed { .. } => (None, None),
-        };
+        let (read, written) = (effect.read(), effect.written());
         for (v, is_read) in read.map(|v| (v, true)).into_iter().chain(written.map(|v| (v, false))) {
             let before = self.is_starving(v);
             let counter = if is_read { &mut self.readers[v as usize] } else { &mut self.writers[v as usize] };
@@ -583,12 +676,8 @@ struct Search {
     classes: Vec<UnknownClass>,
     /// Unknown put classes by the value they write (at most one per value).
     put_class_of_value: Vec<Option<u32>>,
-    /// All unknown put classes.
-    put_classes: Vec<u32>,
     /// Unknown cas classes by the value they write.
     cas_classes_by_new: Vec<Vec<u32>>,
-    /// Unknown cas classes by the value they expect.
-    cas_classes_by_expected: Vec<Vec<u32>>,
 
     // The current configuration.
     placed: Vec<u64>,
@@ -608,7 +697,8 @@ struct Search {
     deepest_frontier: usize,
     furthest_window_end: usize,
     furthest_starved_reader: Option<usize>,
-    /// Positions of the definite ops that read each value (gets, and ok cas expecting it).
+    /// Positions of the definite ops that read each value (gets, ok cas expecting it, failed cas
+    /// that found it).
     readers_at: Vec<Vec<u32>>,
     /// Every configuration explored: (placed set, value) → the sets of unknown writes used when
     /// it was reached. One that was reached with fewer unknown writes used dominates: it had
@@ -627,8 +717,8 @@ impl Search {
         let ops: Vec<Definite> = definite_order(key_ops)
             .into_iter()
             .map(|i| Definite {
-                invoked_ms: key_ops[i].invoked_ms,
-                completed_ms: key_ops[i].completed_ms,
+                invoked: key_ops[i].invoked,
+                completed: key_ops[i].completed,
                 effect: key_ops[i].effect,
             })
             .collect();
@@ -639,25 +729,21 @@ impl Search {
         let changes = |effect: Effect| !matches!(effect, Effect::MaybeCas { expected, new } if expected == new);
         for op in key_ops.iter().filter(|op| !op.effect.is_definite() && changes(op.effect)) {
             let c = *class_of_effect.entry(op.effect).or_insert_with(|| {
-                classes.push(UnknownClass { effect: op.effect, invoked_ms: Vec::new(), first_bit: 0 });
+                classes.push(UnknownClass { effect: op.effect, invoked: Vec::new(), first_bit: 0 });
                 classes.len() - 1
             });
-            classes[c].invoked_ms.push(op.invoked_ms);
+            classes[c].invoked.push(op.invoked);
         }
         let mut put_class_of_value = vec![None; value_count];
         let mut cas_classes_by_new = vec![Vec::new(); value_count];
-        let mut cas_classes_by_expected = vec![Vec::new(); value_count];
         let mut bits = 0;
         for (c, class) in classes.iter_mut().enumerate() {
-            class.invoked_ms.sort_unstable();
+            class.invoked.sort_unstable();
             class.first_bit = bits;
-            bits += class.invoked_ms.len();
+            bits += class.invoked.len();
             match class.effect {
                 Effect::MaybePut { value } => put_class_of_value[value as usize] = Some(c as u32),
-                Effect::MaybeCas { expected, new } => {
-                    cas_classes_by_new[new as usize].push(c as u32);
-                    cas_classes_by_expected[expected as usize].push(c as u32);
-                }
+                Effect::MaybeCas { new, .. } => cas_classes_by_new[new as usize].push(c as u32),
                 _ => unreachable!("only unknown writes form classes"),
             }
         }
@@ -667,22 +753,20 @@ impl Search {
         let mut readers_at = vec![Vec::new(); value_count];
         for (p, op) in ops.iter().enumerate() {
             supply.count(op.effect, 1);
-            if let Effect::Get { value } | Effect::Cas { expected: value, .. } = op.effect {
+            if let Some(value) = op.effect.read() {
                 readers_at[value as usize].push(p as u32);
             }
         }
         for class in &classes {
-            for _ in &class.invoked_ms {
+            for _ in &class.invoked {
                 supply.count(class.effect, 1);
             }
         }
         Search {
             ops,
             classes,
-            put_classes: put_class_of_value.iter().flatten().copied().collect(),
             put_class_of_value,
             cas_classes_by_new,
-            cas_classes_by_expected,
             placed: vec![0; op_count.div_ceil(64) + 1],
             frontier: 0,
             placed_count: 0,
@@ -716,15 +800,15 @@ impl Search {
         self.candidates.clear();
         let mut bound = NEVER;
         let mut end = self.frontier;
-        while end < self.ops.len() && self.ops[end].invoked_ms <= bound {
+        while end < self.ops.len() && self.ops[end].invoked <= bound {
             if !self.is_placed(end) {
-                bound = bound.min(self.ops[end].completed_ms);
+                bound = bound.min(self.ops[end].completed);
             }
             end += 1;
         }
         // `bound` only fell during the scan, so ops scanned early may lie beyond it.
         for i in self.frontier..end {
-            if !self.is_placed(i) && self.ops[i].invoked_ms <= bound {
+            if !self.is_placed(i) && self.ops[i].invoked <= bound {
                 self.candidates.push(i as u32);
             }
         }
@@ -762,7 +846,7 @@ impl Search {
     fn available(&self, class: u32, bound: u64) -> bool {
         let class_index = class as usize;
         let used = self.used[class_index] as usize;
-        let invoked = &self.classes[class_index].invoked_ms;
+        let invoked = &self.classes[class_index].invoked;
         used < invoked.len() && invoked[used] <= bound
     }
 
@@ -786,29 +870,13 @@ impl Search {
                     self.chain_moves(i, expected, new, bound);
                 }
             }
-            Effect::CasFailed { expected, .. } => {
-                if expected != s {
+            // A cas that found what it expected would have succeeded: it has no place.
+            Effect::CasFailed { expected, found, .. } if found == expected => {}
+            Effect::CasFailed { found, .. } => {
+                if found == s {
                     self.moves.push(direct(s));
-                    return;
-                }
-                // One unknown write that moves the value away from `expected` is enough: any
-                // further unknown writes can be moved after the failed cas.
-                for k in 0..self.put_classes.len() {
-                    let c = self.put_classes[k];
-                    let Effect::MaybePut { value } = self.classes[c as usize].effect else { unreachable!() };
-                    self.steps += 1;
-                    if value != expected && self.available(c, bound) {
-                        self.push_chain_move(i, &[c], value);
-                    }
-                }
-                for k in 0..self.cas_classes_by_expected[s as usize].len() {
-                    let c = self.cas_classes_by_expected[s as usize][k];
-                    self.steps += 1;
-                    if self.available(c, bound) {
-                        let Effect::MaybeCas { new, .. } = self.classes[c as usize].effect else { unreachable!() };
-                        debug_assert_ne!(new, expected, "no-op classes are left out");
-                        self.push_chain_move(i, &[c], new);
-                    }
+                } else {
+                    self.chain_moves(i, found, found, bound);
                 }
             }
             Effect::MaybePut { .. } | Effect::MaybeCas { .. } => unreachable!("unknown ops are not definite"),
@@ -828,6 +896,12 @@ impl Search {
     /// put are left out: placing that write now and the read after it does at least as well,
     /// since wherever the write would have gone later, the same unknown chain can go instead.
     fn chain_moves(&mut self, i: u32, target: Val, value_after: Val, bound: u64) {
+        // No unknown write produces `target`: no chain, found without allocating (reads that must
+        // wait are common, unknown writes rare). The step is counted as `find_chains` would.
+        if self.put_class_of_value[target as usize].is_none() && self.cas_classes_by_new[target as usize].is_empty() {
+            self.steps += 1;
+            return;
+        }
         let mut chains_found: Vec<Vec<u32>> = Vec::new();
         let mut visited = vec![target];
         let mut suffix = Vec::new();
@@ -927,12 +1001,7 @@ impl Search {
             chains_start: self.chains.len(),
         };
         let s = self.value;
-        let forced = self.candidates.iter().copied().find(|&i| match self.ops[i as usize].effect {
-            Effect::Get { value } => value == s,
-            Effect::CasFailed { expected, .. } => expected != s,
-            Effect::Cas { expected, new } => expected == s && new == s,
-            _ => false,
-        });
+        let forced = self.candidates.iter().copied().find(|&i| self.ops[i as usize].effect.reads_unchanged(s));
         if let Some(i) = forced {
             self.moves.push(Move { op: i, chain_start: 0, chain_len: 0, value_after: s });
         } else {
@@ -945,7 +1014,7 @@ impl Search {
                     _ => {}
                 }
             }
-            candidates.sort_by_key(|&i| self.ops[i as usize].completed_ms);
+            candidates.sort_by_key(|&i| self.ops[i as usize].completed);
             for &i in &candidates {
                 self.generate_moves(i, bound);
             }
@@ -1099,8 +1168,9 @@ struct Window {
 /// The operations that are shown not to admit a legal order, and where that starts.
 struct Core {
     ops: Vec<KeyOp>,
-    /// None: from the beginning of the run. Some(t): whatever the key held at t ms.
-    from_ms: Option<u64>,
+    /// None: from the beginning of the run. Some(op): whatever the key held when `op` was
+    /// invoked.
+    from: Option<KeyOp>,
 }
 
 /// Checks stretches of operations that sometimes refute a whole key's history far more cheaply
@@ -1128,27 +1198,27 @@ impl<'a> Stretches<'a> {
         Stretches { key_history, order, position, steps_left, steps_taken: 0 }
     }
 
-    fn start_ms(&self, window: Window) -> Option<u64> {
-        (window.lo > 0).then(|| self.key_history.ops[self.order[window.lo]].invoked_ms)
+    /// The op whose invocation a window starts at, or None for a window from the beginning.
+    fn start(&self, window: Window) -> Option<KeyOp> {
+        (window.lo > 0).then(|| self.key_history.ops[self.order[window.lo]])
     }
 
     /// The history of a window in which only the definite ops at positions where `strong` is
     /// true keep their full claims.
     fn history(&self, window: Window, strong: &[bool]) -> Vec<KeyOp> {
         let ops = &self.key_history.ops;
-        let start_ms = self.start_ms(window).unwrap_or(0);
+        let start = self.start(window).map_or(0, |op| op.invoked);
         let is_strong = |p: usize| p >= window.lo && p < window.hi && strong[p];
         // An optional op invoked after every strong op completed could only come after them all,
         // where it changes nothing: leave it out.
-        let horizon_ms =
-            (window.lo..window.hi).filter(|&p| is_strong(p)).map(|p| ops[self.order[p]].completed_ms).max();
-        let horizon_ms = horizon_ms.unwrap_or(0);
+        let horizon = (window.lo..window.hi).filter(|&p| is_strong(p)).map(|p| ops[self.order[p]].completed).max();
+        let horizon = horizon.unwrap_or(0);
         let mut kept = Vec::new();
         for (i, op) in ops.iter().enumerate() {
             let p = self.position[i];
             if p != usize::MAX && is_strong(p) {
                 kept.push(*op);
-            } else if op.invoked_ms > horizon_ms || (p < window.lo && op.completed_ms < start_ms) {
+            } else if op.invoked > horizon || (p < window.lo && op.completed < start) {
                 // Too late to matter, or done before the window starts: summed up by the open
                 // value.
             } else if p == usize::MAX {
@@ -1184,10 +1254,10 @@ fn open_values(ops: &[KeyOp], value_count: usize) -> Vec<Val> {
     let mut values = vec![ABSENT, (value_count - 1) as Val];
     for op in ops {
         match op.effect {
-            Effect::Get { value }
-            | Effect::Cas { expected: value, .. }
-            | Effect::CasFailed { expected: value, .. }
-            | Effect::MaybeCas { expected: value, .. } => values.push(value),
+            Effect::Get { value } | Effect::Cas { expected: value, .. } | Effect::MaybeCas { expected: value, .. } => {
+                values.push(value)
+            }
+            Effect::CasFailed { found, .. } => values.push(found),
             Effect::Put { .. } | Effect::MaybePut { .. } => {}
         }
     }
@@ -1272,8 +1342,8 @@ impl Stretches<'_> {
         }
         let mut ops: Vec<KeyOp> =
             (window.lo..window.hi).filter(|&p| strong[p]).map(|p| key_history.ops[stretches.order[p]]).collect();
-        ops.sort_by_key(|op| (op.invoked_ms, op.line));
-        describe_violation(key_history, &Core { ops, from_ms: stretches.start_ms(window) })
+        ops.sort_by_key(|op| (op.invoked, op.line));
+        describe_violation(key_history, &Core { ops, from: stretches.start(window) })
     }
 }
 
@@ -1286,15 +1356,16 @@ const LISTED_OPS_MAX: usize = 12;
 fn describe_violation(key_history: &KeyHistory, core: &Core) -> Violation {
     let words = Words { key_history };
     let key = &key_history.key;
-    let sentence = if core.from_ms.is_none() { words.pattern_alone(&core.ops) } else { None };
+    let sentence = if core.from.is_none() { words.pattern_alone(&core.ops) } else { None };
     let sentence = sentence.or_else(|| words.pattern(&core.ops));
     let told = sentence.is_some();
     let mut text = match sentence {
         Some(sentence) => format!("{sentence} The operations involved:"),
-        None => match core.from_ms {
+        None => match core.from {
             None => format!("No order of these operations on {key} agrees both with their timing and with a register's rules:"),
-            Some(start_ms) => format!(
-                "Whatever {key} held at {start_ms} ms, no order of these operations agrees both with their timing and with a register's rules:"
+            Some(start) => format!(
+                "Whatever {key} held at {} ms, when line {} began, no order of these operations agrees both with their timing and with a register's rules:",
+                start.invoked_ms, start.line
             ),
         },
     };
@@ -1308,9 +1379,16 @@ fn describe_violation(key_history: &KeyHistory, core: &Core) -> Violation {
     if !told {
         text.push_str(&words.other_sources(&core.ops));
     }
+    text.push_str(&words.failed_cas_note(&core.ops));
     let mut lines: Vec<u32> = core.ops.iter().map(|op| op.line).collect();
     lines.sort_unstable();
-    Violation { key: key.clone(), lines, explanation: text, from_ms: core.from_ms }
+    Violation {
+        key: key.clone(),
+        lines,
+        explanation: text,
+        from_ms: core.from.map(|op| op.invoked_ms),
+        from_line: core.from.map(|op| op.line),
+    }
 }
 
 struct Words<'a> {
@@ -1326,14 +1404,11 @@ impl Words<'_> {
     /// come from (writes outside the core whose intervals reach into its time), since the
     /// contradiction is often that each of them can serve one read only.
     fn other_sources(&self, core: &[KeyOp]) -> String {
-        let from_ms = core.iter().map(|op| op.invoked_ms).min().unwrap_or(0);
-        let to_ms = core.iter().map(|op| op.completed_ms).max().unwrap_or(0);
+        let from = core.iter().map(|op| op.invoked).min().unwrap_or(0);
+        let to = core.iter().map(|op| op.completed).max().unwrap_or(0);
         let mut read: Vec<Val> = core
             .iter()
-            .filter_map(|op| match op.effect {
-                Effect::Get { value } | Effect::Cas { expected: value, .. } => Some(value),
-                _ => None,
-            })
+            .filter_map(|op| op.effect.read())
             .filter(|&v| v != ABSENT && !core.iter().any(|op| op.effect.written() == Some(v)))
             .collect();
         read.sort_unstable();
@@ -1344,7 +1419,7 @@ impl Words<'_> {
                 .key_history
                 .ops
                 .iter()
-                .filter(|w| w.effect.written() == Some(v) && w.invoked_ms <= to_ms && w.completed_ms >= from_ms)
+                .filter(|w| w.effect.written() == Some(v) && w.invoked <= to && w.completed >= from)
                 .collect();
             if sources.is_empty() || sources.len() > OTHER_SOURCES_MAX {
                 continue;
@@ -1356,6 +1431,26 @@ impl Words<'_> {
             }
         }
         text
+    }
+
+    /// Students often take a failed cas for a write that did not happen, and nothing more: say
+    /// that it is a read, naming the failed cas of the core.
+    fn failed_cas_note(&self, core: &[KeyOp]) -> String {
+        let failed: Vec<String> = core
+            .iter()
+            .filter(|op| matches!(op.effect, Effect::CasFailed { .. }))
+            .map(|op| op.line.to_string())
+            .collect();
+        let which = match failed.as_slice() {
+            [] => return String::new(),
+            [one] => format!("the failed cas of line {one} is such a read"),
+            [rest @ .., last] => format!("the failed cas of lines {} and {last} are such reads", rest.join(", ")),
+        };
+        format!(
+            "\nA cas that fails still reads {}: it reports the value it found, which {} must have held at some instant while the cas ran. Here {which}.",
+            self.key(),
+            self.key()
+        )
     }
 
     /// A value as the scenario writes it: `-` for absent.
@@ -1379,7 +1474,7 @@ impl Words<'_> {
             Effect::Get { .. } => format!("get {key}"),
             Effect::Cas { expected, new }
             | Effect::MaybeCas { expected, new }
-            | Effect::CasFailed { expected, new } => {
+            | Effect::CasFailed { expected, new, .. } => {
                 format!("cas {key} {}→{}", self.value(expected), self.value(new))
             }
         };
@@ -1393,7 +1488,8 @@ impl Words<'_> {
             Effect::Get { value: ABSENT } => format!("returned nothing ({} absent), {interval}", self.key()),
             Effect::Get { value } => format!("returned {}, {interval}", self.value(value)),
             Effect::Put { .. } | Effect::Cas { .. } => format!("ok, {interval}"),
-            Effect::CasFailed { .. } => format!("failed, {interval}"),
+            Effect::CasFailed { found: ABSENT, .. } => format!("failed, found {} absent, {interval}", self.key()),
+            Effect::CasFailed { found, .. } => format!("failed, found {}, {interval}", self.value(found)),
             Effect::MaybePut { .. } | Effect::MaybeCas { .. } => {
                 format!("outcome unknown, invoked at {} ms", op.invoked_ms)
             }
@@ -1411,6 +1507,9 @@ impl Words<'_> {
             Effect::Get { value } => Some((value, format!("returned {}", self.value(value)))),
             Effect::Cas { expected, .. } => {
                 Some((expected, format!("succeeded, so it found {} {}", self.key(), self.holding(expected))))
+            }
+            Effect::CasFailed { found, .. } => {
+                Some((found, format!("failed because it found {} {}", self.key(), self.holding(found))))
             }
             _ => None,
         }
@@ -1430,9 +1529,13 @@ impl Words<'_> {
                     (Some(w0), Some(w1)) if w1 == seen && w0 != seen => (writers[1], writers[0]),
                     _ => return None,
                 };
-                if old.completed_ms < newer.invoked_ms && newer.completed_ms < reader.invoked_ms {
+                let reader_kind = match reader.effect {
+                    Effect::CasFailed { .. } => "the failed cas",
+                    _ => "the get",
+                };
+                if old.completed < newer.invoked && newer.completed < reader.invoked {
                     Some(format!(
-                        "{} {clause} after {} had completed, but {} had completed before that write began, and no other write of {} could have come in between: the get read a value that had been overwritten before it began.",
+                        "{} {clause} after {} had completed, but {} had completed before that write began, and no other write of {} could have come in between: {reader_kind} read a value that had been overwritten before it began.",
                         &self.name(reader),
                         self.name(newer),
                         self.name(old),
@@ -1465,9 +1568,9 @@ impl Words<'_> {
         }
         // Otherwise one completed before the other began: what it left or saw, the other
         // contradicts.
-        let (first, second) = if a.completed_ms < b.invoked_ms {
+        let (first, second) = if a.completed < b.invoked {
             (a, b)
-        } else if b.completed_ms < a.invoked_ms {
+        } else if b.completed < a.invoked {
             (b, a)
         } else {
             return None;
@@ -1477,17 +1580,11 @@ impl Words<'_> {
             (None, Effect::Get { value }) => {
                 (format!("{} had returned {}", self.name(first), self.shown(value)), value)
             }
+            (None, Effect::CasFailed { found, .. }) => {
+                (format!("{} had failed, finding {key} {}", self.name(first), self.holding(found)), found)
+            }
             _ => return None,
         };
-        if let Effect::CasFailed { expected, .. } = second.effect {
-            return (expected == left).then(|| {
-                format!(
-                    "{} failed, so it found {key} different from {}, but {before} before it began, and no write could have changed {key} in between.",
-                    self.name(second),
-                    self.value(expected)
-                )
-            });
-        }
         let (seen, clause) = self.observed(second)?;
         if seen == left {
             return None;
@@ -1496,7 +1593,16 @@ impl Words<'_> {
             ABSENT => format!("nothing can make {key} absent again"),
             seen => format!("no write of {} could have taken effect in between", self.value(seen)),
         };
-        Some(format!("{} {clause} after {before}, and {in_between}.", self.name(second)))
+        // Milliseconds alone would make them overlap: say that the run ordered them.
+        let same_ms = if first.completed_ms == second.invoked_ms {
+            format!(
+                " Both happened at {} ms, line {} completing before line {} began.",
+                first.completed_ms, first.line, second.line
+            )
+        } else {
+            String::new()
+        };
+        Some(format!("{} {clause} after {before}, and {in_between}.{same_ms}", self.name(second)))
     }
 
     /// A value in a sentence: "alice", or "nothing" for absent.
@@ -1511,11 +1617,14 @@ impl Words<'_> {
     fn pattern_alone(&self, core: &[KeyOp]) -> Option<String> {
         let [op] = core else { return None };
         let key = self.key();
-        if let Effect::CasFailed { expected: ABSENT, .. } = op.effect {
-            return Some(format!(
-                "{} failed, so it must have found {key} holding a value, but no write of {key} could have taken effect before it completed.",
-                &self.name(op)
-            ));
+        if let Effect::CasFailed { expected, found, .. } = op.effect {
+            if found == expected {
+                return Some(format!(
+                    "{} failed, yet it found {key} {}, which is what it expected: a cas that finds the value it expects succeeds.",
+                    &self.name(op),
+                    self.holding(found)
+                ));
+            }
         }
         let (seen, clause) = self.observed(op)?;
         if seen == ABSENT {
@@ -1530,7 +1639,7 @@ impl Words<'_> {
                 self.value(seen)
             ));
         }
-        if writes.iter().all(|w| w.invoked_ms > op.completed_ms) {
+        if writes.iter().all(|w| w.invoked > op.completed) {
             let names: Vec<String> = writes.iter().map(|w| self.name(w)).collect();
             return Some(format!(
                 "{} {clause}, but every write of {} ({}) began only after it had completed.",
@@ -1564,7 +1673,9 @@ mod tests {
             key: "k".into(),
             kind,
             invoked_ms,
+            invoked_seq: 0,
             completed_ms,
+            completed_seq: None,
             outcome,
             result: result.map(String::from),
             turned_away: false,
