@@ -28,8 +28,9 @@
 //!   that breaks the lease's clock assumption by design (docs/SCENARIO-NOTES.md).
 //!
 //! A plain sweep uses `mixed` for three schedules in eight and each other profile in turn
-//! otherwise, so it covers all of them. Hunting a deliberate bug leaves `membership` out, and
-//! hunts the two read bugs with `reads`.
+//! otherwise, so it covers all of them. Hunting a deliberate bug leaves `membership` out,
+//! hunts the two read bugs with `reads`, and commit-old-terms and skip-prev-check with
+//! `figure8-cuts`.
 
 use raft_core::Bug;
 
@@ -104,12 +105,13 @@ impl Profile {
 
     /// The profile a hunt for `bug` uses for `seed`: the read bugs need the read path's
     /// conditions (slow heartbeats, transfers, leases), which only `reads` makes; Figure 8
-    /// (commit-old-terms) is hunted with `figure8-cuts`, whose findings shrink to the paper's
-    /// story (the noisy profiles find it too, but their random delays resist shrinking).
+    /// (commit-old-terms) and skip-prev-check are hunted with `figure8-cuts`, whose findings
+    /// shrink to short stories (the figure8 profiles find them too, but their random delays
+    /// resist shrinking).
     pub fn for_bug(seed: u64, bug: Bug) -> Profile {
         match bug {
             Bug::ReadIndexAnyTerm | Bug::LeaseForgetLeader => Profile::Reads,
-            Bug::CommitOldTerms => Profile::Figure8Cuts,
+            Bug::CommitOldTerms | Bug::SkipPrevCheck => Profile::Figure8Cuts,
             _ => Profile::for_seed(seed, true),
         }
     }
@@ -215,9 +217,13 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
     if rng.chance_ppm(noop_off) {
         set(&mut items, Setting::LeaderNoop(false));
     }
+    // A hunt for a bug of the write path (every bug the `reads` profile does not hunt) goes
+    // without leases: they play no part in it, and a lease story keeps its timers implicit,
+    // which leaves the shrinker a much longer story (shrink.rs, explicit_elections).
+    let write_bug = cfg.bug.is_some_and(|b| !matches!(b, Bug::ReadIndexAnyTerm | Bug::LeaseForgetLeader));
     match rng.below(4) {
         0 => set(&mut items, Setting::Reads(raft_core::ReadMode::Log)),
-        1 => set(&mut items, Setting::Reads(raft_core::ReadMode::Lease)),
+        1 if !write_bug => set(&mut items, Setting::Reads(raft_core::ReadMode::Lease)),
         _ => {}
     }
     if rng.chance_ppm(200_000) {
