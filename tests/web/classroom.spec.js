@@ -17,7 +17,7 @@ const AXE = require.resolve('axe-core/axe.min.js');
  * to tighter budgets.
  */
 const BUG_BUDGETS = {
-  'vote-any-log': 1000, 'commit-old-terms': 1000, 'forget-vote': 1000, 'skip-prev-check': 1000,
+  'vote-any-log': 1000, 'commit-old-terms': 50, 'forget-vote': 1000, 'skip-prev-check': 50,
   'small-quorum': 1000, 'stale-read': 1000, 'read-index-any-term': 100, 'lease-forget-leader': 400,
 };
 /**

@@ -164,6 +164,8 @@ mod tests {
         for bug in bug_names() {
             let found = (1..=1000u64).find_map(|s| fuzz_one(s, bug).unwrap());
             let f = found.unwrap_or_else(|| panic!("{bug}: nothing within 1000 seeds"));
+            // A story a student can step through in a minute, Figure 8 included.
+            assert!(f.shrunk_actions <= 25, "{bug}: {} actions with the page's budget\n{}", f.shrunk_actions, f.scenario);
             let stop = until_violation(&f.scenario).unwrap();
             assert!(stop.property.is_some(), "{bug}: the shrunk scenario does not break anything");
             // The cut scenario replays on the page to the same state: violated, at that instant.

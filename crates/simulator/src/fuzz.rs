@@ -9,6 +9,10 @@
 //! * `figure8` — modelled on MIT 6.5840's TestFigure8: the leader crashes again and again, up
 //!   to a minority of servers stays down, clients keep writing;
 //! * `figure8-unreliable` — the same over a lossy, duplicating, slow network with partitions;
+//! * `figure8-cuts` — the paper's Figure 8 told by cuts instead of timing: a fixed-latency,
+//!   lossless network, slow timers, and rounds in which a chosen server campaigns (`timeout`),
+//!   writes while a partition keeps its entry on a few servers, and often crashes. Nothing
+//!   depends on a random delay, so a schedule it finds shrinks to the story itself;
 //! * `churn` — modelled on TestReliableChurn/UnreliableChurn: servers crash and restart at a
 //!   high rate while many clients write.
 //!
@@ -24,8 +28,9 @@
 //!   that breaks the lease's clock assumption by design (docs/SCENARIO-NOTES.md).
 //!
 //! A plain sweep uses `mixed` for three schedules in eight and each other profile in turn
-//! otherwise, so it covers all of them. Hunting a deliberate bug leaves `membership` out, and
-//! hunts the two read bugs with `reads`.
+//! otherwise, so it covers all of them. Hunting a deliberate bug leaves `membership` out,
+//! hunts the two read bugs with `reads`, and commit-old-terms and skip-prev-check with
+//! `figure8-cuts`.
 
 use raft_core::Bug;
 
@@ -41,19 +46,28 @@ pub enum Profile {
     Mixed,
     Figure8,
     Figure8Unreliable,
+    Figure8Cuts,
     Churn,
     Membership,
     Reads,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 6] =
-        [Profile::Mixed, Profile::Figure8, Profile::Figure8Unreliable, Profile::Churn, Profile::Membership, Profile::Reads];
+    pub const ALL: [Profile; 7] = [
+        Profile::Mixed,
+        Profile::Figure8,
+        Profile::Figure8Unreliable,
+        Profile::Figure8Cuts,
+        Profile::Churn,
+        Profile::Membership,
+        Profile::Reads,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Profile::Mixed => "mixed",
             Profile::Figure8 => "figure8",
             Profile::Figure8Unreliable => "figure8-unreliable",
+            Profile::Figure8Cuts => "figure8-cuts",
             Profile::Churn => "churn",
             Profile::Membership => "membership",
             Profile::Reads => "reads",
@@ -64,7 +78,8 @@ impl Profile {
     }
     /// The profile a sweep uses for `seed`. Hunting a deliberate bug goes round the first four
     /// profiles in turn (the structured ones find protocol bugs sooner); a plain sweep runs
-    /// `mixed` five times in eight and each other profile once.
+    /// `mixed` four times in eight and each other profile once (`figure8` and `figure8-cuts`
+    /// share a slot, by turns).
     pub fn for_seed(seed: u64, bug: bool) -> Profile {
         if bug {
             const ROUND: [Profile; 6] = [
@@ -78,6 +93,7 @@ impl Profile {
             return ROUND[(seed % 6) as usize];
         }
         match seed % 8 {
+            1 if seed % 16 == 9 => Profile::Figure8Cuts,
             1 => Profile::Figure8,
             3 => Profile::Figure8Unreliable,
             5 => Profile::Churn,
@@ -88,10 +104,14 @@ impl Profile {
     }
 
     /// The profile a hunt for `bug` uses for `seed`: the read bugs need the read path's
-    /// conditions (slow heartbeats, transfers, leases), which only `reads` makes.
+    /// conditions (slow heartbeats, transfers, leases), which only `reads` makes; Figure 8
+    /// (commit-old-terms) and skip-prev-check are hunted with `figure8-cuts`, whose findings
+    /// shrink to short stories (the figure8 profiles find them too, but their random delays
+    /// resist shrinking).
     pub fn for_bug(seed: u64, bug: Bug) -> Profile {
         match bug {
             Bug::ReadIndexAnyTerm | Bug::LeaseForgetLeader => Profile::Reads,
+            Bug::CommitOldTerms | Bug::SkipPrevCheck => Profile::Figure8Cuts,
             _ => Profile::for_seed(seed, true),
         }
     }
@@ -166,11 +186,15 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
         let live = reads(&mut rng, &mut items, cfg, seed);
         return (renumber(Scenario { nodes: n, seed, items }), Some(live));
     }
+    if profile == Profile::Figure8Cuts {
+        let live = figure8_cuts(&mut rng, &mut items, cfg, seed);
+        return (renumber(Scenario { nodes: n, seed, items }), Some(live));
+    }
     let unreliable = match profile {
         Profile::Figure8Unreliable => true,
         Profile::Figure8 | Profile::Churn => false,
         Profile::Mixed => rng.chance_ppm(500_000),
-        Profile::Membership | Profile::Reads => unreachable!("generated above"),
+        Profile::Membership | Profile::Reads | Profile::Figure8Cuts => unreachable!("generated above"),
     };
     if unreliable {
         set(&mut items, Setting::Loss { ppm: rng.range(0, 15) as u32 * 10_000 });
@@ -193,9 +217,13 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
     if rng.chance_ppm(noop_off) {
         set(&mut items, Setting::LeaderNoop(false));
     }
+    // A hunt for a bug of the write path (every bug the `reads` profile does not hunt) goes
+    // without leases: they play no part in it, and a lease story keeps its timers implicit,
+    // which leaves the shrinker a much longer story (shrink.rs, explicit_elections).
+    let write_bug = cfg.bug.is_some_and(|b| !matches!(b, Bug::ReadIndexAnyTerm | Bug::LeaseForgetLeader));
     match rng.below(4) {
         0 => set(&mut items, Setting::Reads(raft_core::ReadMode::Log)),
-        1 => set(&mut items, Setting::Reads(raft_core::ReadMode::Lease)),
+        1 if !write_bug => set(&mut items, Setting::Reads(raft_core::ReadMode::Lease)),
         _ => {}
     }
     if rng.chance_ppm(200_000) {
@@ -449,6 +477,71 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
             live.push(items, ItemKind::Action(Action::Heal));
         }
     }
+    live.runner
+}
+
+/// The `figure8-cuts` profile: Figure 8 of the Raft paper as rounds of a story, played against
+/// the live simulation. The network delivers every message after the same delay and the timers
+/// are slow, so who leads is decided by the schedule's own `timeout` lines, and which servers
+/// hold an entry by its partitions and crashes: removing a line does not reshuffle what the
+/// rest of the run does, and the shrinker can cut a finding down to the figure. Each round:
+/// heal the network now and then; bring back crashed servers while fewer than a majority plus
+/// one run; a running server campaigns; if it won, a partition usually keeps it with only a
+/// few others, it takes a write and replicates it as far as the cut lets it, and it crashes
+/// (or steps aside for the next campaign) more often than not.
+fn figure8_cuts(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> Runner {
+    let n = cfg.nodes;
+    let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
+    set(items, Setting::LeaderNoop(false));
+    set(items, Setting::ElectionTimeout { min_ms: 3_000, max_ms: 4_000 });
+    set(items, Setting::Latency { min_ms: 5, max_ms: 5 });
+    set(items, Setting::ClientTimeout { ms: 30_000 });
+    let keys = ["a", "b", "c"];
+    let mut live = Live::start(items, n, seed);
+    let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running);
+    let want_up = (n as usize / 2 + 2).min(n as usize);
+    let mut value = 0u32;
+    while live.runner.sim.now() < cfg.duration_ms {
+        if !live.runner.sim.network.is_healed() && rng.chance_ppm(400_000) {
+            live.push(items, ItemKind::Action(Action::Heal));
+        }
+        while (1..=n).filter(|&x| running(&live, x)).count() < want_up {
+            let down: Vec<u8> = (1..=n).filter(|&x| !running(&live, x)).collect();
+            let x = down[rng.below(down.len() as u64) as usize];
+            live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
+        }
+        let up: Vec<u8> = (1..=n).filter(|&x| running(&live, x)).collect();
+        let x = up[rng.below(up.len() as u64) as usize];
+        live.push(items, ItemKind::Action(Action::Timeout(Target::Node(x))));
+        live.push(items, ItemKind::Action(Action::Run { ms: 100 }));
+        if live.runner.sim.leader() != Some(x) {
+            continue;
+        }
+        if rng.chance_ppm(800_000) {
+            // x keeps 0..=minority others: its write reaches them and no one else.
+            let mut rest: Vec<u8> = (1..=n).filter(|&y| y != x).collect();
+            let mut group = vec![x];
+            for _ in 0..rng.below(n as u64 / 2 + 1) {
+                group.push(rest.remove(rng.below(rest.len() as u64) as usize));
+            }
+            group.sort_unstable();
+            live.push(items, ItemKind::Action(Action::Partition(vec![group])));
+        }
+        value += 1;
+        let key = keys[rng.below(keys.len() as u64) as usize].to_string();
+        live.push(items, ItemKind::Action(Action::Put { key, value: value.to_string(), via: Some(Target::Node(x)) }));
+        live.push(items, ItemKind::Action(Action::Run { ms: 100 }));
+        if rng.chance_ppm(600_000) {
+            live.push(items, ItemKind::Action(Action::Crash(Target::Node(x))));
+        }
+    }
+    live.push(items, ItemKind::Action(Action::Heal));
+    for x in 1..=n {
+        if !running(&live, x) {
+            live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
+        }
+    }
+    live.push(items, ItemKind::Action(Action::Run { ms: 3_000 }));
     live.runner
 }
 
@@ -840,7 +933,12 @@ pub fn fuzz_seed(seed: u64, cfg: &FuzzConfig) -> Option<Finding> {
         "# Found by {} ({}seed {seed}, profile {}): {} at {at_ms}ms\n# {}\n",
         cfg.found_by,
         cfg.bug.map(|b| format!("bug {}, ", b.name())).unwrap_or_default(),
-        cfg.profile.unwrap_or_else(|| Profile::for_seed(seed, cfg.bug.is_some())).name(),
+        cfg.profile
+            .unwrap_or_else(|| match cfg.bug {
+                Some(b) => Profile::for_bug(seed, b),
+                None => Profile::for_seed(seed, false),
+            })
+            .name(),
         property.name(),
         detail.replace('\n', "\n# "),
     );
@@ -885,7 +983,7 @@ mod tests {
     #[test]
     fn a_live_schedule_ends_where_its_replay_ends() {
         let mut live_runs = 0;
-        for profile in [Profile::Figure8, Profile::Figure8Unreliable, Profile::Membership, Profile::Reads] {
+        for profile in [Profile::Figure8, Profile::Figure8Unreliable, Profile::Figure8Cuts, Profile::Membership, Profile::Reads] {
             let third = if profile == Profile::Reads { Bug::LeaseForgetLeader } else { Bug::SkipPrevCheck };
             for bug in [None, Some(Bug::CommitOldTerms), Some(third)] {
                 let cfg = FuzzConfig { bug, profile: Some(profile), duration_ms: 3_000, ..FuzzConfig::default() };
@@ -900,7 +998,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(live_runs, 4 * 3 * 12);
+        assert_eq!(live_runs, 5 * 3 * 12);
         assert!(generate(1, &FuzzConfig { profile: Some(Profile::Mixed), ..FuzzConfig::default() }).1.is_none());
     }
 }
