@@ -372,24 +372,25 @@ export class Figure extends EventTarget {
   }
 
   play() {
-    if (this.destroyed) return;
-    this.paused = false;
-    this.lastFrame = null;
-    if (this.playButton) this.playButton.textContent = 'Pause';
-    this.figureEl.dataset.paused = 'false';
-    this.loop();
-  }
-
-  setPaused(paused) {
-    if (paused) this.pause();
-    else this.play();
+    this.setPaused(false);
   }
 
   pause() {
-    this.paused = true;
-    if (this.playButton) this.playButton.textContent = 'Play';
-    this.figureEl.dataset.paused = 'true';
-    this.requestRender();
+    this.setPaused(true);
+  }
+
+  /** Play or pause (the 'toggle-pause' action); the button names what it would do next. */
+  setPaused(paused) {
+    if (!paused && this.destroyed) return;
+    this.paused = paused;
+    if (this.playButton) this.playButton.textContent = paused ? 'Play' : 'Pause';
+    this.figureEl.dataset.paused = String(paused);
+    if (paused) {
+      this.requestRender();
+    } else {
+      this.lastFrame = null;
+      this.loop();
+    }
   }
 
   loop() {

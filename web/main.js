@@ -33,26 +33,30 @@ class App {
   constructor(root, model) {
     this.root = root;
     this.model = model;
-    this.svg = root.querySelector('[data-cluster]');
-    this.pane = new ClusterPane(this.svg, model, {
+    // The drawing: the pane adapter the figures use too; its input acts through this.act.
+    this.pane = new ClusterPane(root.querySelector('[data-cluster]'), model, {
       act: (lines) => this.act(lines),
       requestRender: () => this.requestRender(),
       announce: (text) => this.announce(text),
     });
+    this.svg = this.pane.svg;
     this.layout = this.pane.layout;
     this.panels = new Panels(root);
-    this.errorEl = root.querySelector('[data-error]');
-    this.errorBox = root.querySelector('[data-error-box]');
-    this.pauseButton = root.querySelector('[data-action="toggle-pause"]');
-    this.stepButton = root.querySelector('[data-action="step"]');
+    // The page's parts, by their data-* attribute; buttons by their action in the table.
+    const part = (attr) => root.querySelector(`[${attr}]`);
+    const button = (id) => root.querySelector(`[data-action="${id}"]`);
+    this.errorEl = part('data-error');
+    this.errorBox = part('data-error-box');
+    this.pauseButton = button('toggle-pause');
+    this.stepButton = button('step');
     this.speedSelect = root.querySelector('[data-control="speed"]');
-    this.shareOut = root.querySelector('[data-share-out]');
-    this.shareLinkEl = root.querySelector('[data-share-link]');
-    this.shareButton = root.querySelector('[data-action="share"]');
-    this.shareNote = root.querySelector('[data-share-note]');
-    this.shareCopied = root.querySelector('[data-share-copied]');
-    this.editor = root.querySelector('[data-editor]');
-    this.clientError = root.querySelector('[data-client-error]');
+    this.shareOut = part('data-share-out');
+    this.shareLinkEl = part('data-share-link');
+    this.shareButton = button('share');
+    this.shareNote = part('data-share-note');
+    this.shareCopied = part('data-share-copied');
+    this.editor = part('data-editor');
+    this.clientError = part('data-client-error');
     this.paused = false;
     this.speed = DEFAULT_SPEED;
     this.bookings = 0;
