@@ -1,5 +1,5 @@
-// One embeddable figure: a preset (or any scenario) drawn by the page's own drawing code
-// (Model, Layout, ClusterView, wireCluster), compact enough for a 600–700 px article column,
+// One embeddable figure: a preset (or any scenario) drawn by the page's own pane adapter
+// (ClusterPane: Layout, ClusterView and the drawing's input) and action table, compact enough for a 600–700 px article column,
 // with a caption, narrated steps, optional controls, an ARIA live region, and a small API that
 // article text can drive (crash the leader, partition, run to a step, highlight a server) and
 // listen to (leader elected, entry committed, violation).
@@ -10,10 +10,8 @@
 
 import init, { Playground } from './pkg/raft_wasm.js';
 import { Model } from './model.js';
-import { Layout } from './layout.js';
-import { ClusterView } from './cluster-view.js';
-import { wireCluster } from './input.js';
-import { toggleServerLine, linkClickLines } from './actions.js';
+import { ClusterPane } from './pane.js';
+import { actionsOn, labelOf, wireButtons } from './actions.js';
 import { presetByName, paneScenario } from './presets/presets.js';
 import { h as el, svgEl } from './dom.js';
 
@@ -85,7 +83,6 @@ class Pane {
     this.figure = figure;
     this.spec = spec;
     this.model = new Model(Playground);
-    this.layout = new Layout();
     this.root = el('div', { class: 'rp-pane', 'data-pane': spec.id, 'data-playground': '' });
     if (spec.label && figure.variant.panes.length > 1) this.root.appendChild(el('p', { class: 'rp-pane-title' }, spec.label));
     this.svg = clusterSvg(`${spec.label || 'Cluster'}: the servers`);
@@ -93,49 +90,29 @@ class Pane {
     this.status = el('p', { class: 'rp-status' });
     this.values = el('p', { class: 'rp-values', 'data-values': '' });
     this.root.append(this.status, this.values);
-    this.view = new ClusterView(this.svg, this.layout);
+    this.cluster = new ClusterPane(this.svg, this.model, {
+      act: (lines) => figure.actPane(this, lines),
+      requestRender: () => figure.requestRender(),
+      announce: (text) => figure.announce(text),
+    });
     this.highlighted = null;
     this.prev = null;
-    wireCluster(this.svg, this);
   }
 
   load(text) {
     this.model.load(text);
-    this.layout.setCount(0);
+    this.cluster.reset();
     this.prev = null;
-  }
-
-  // The adapter wireCluster expects (the page's App has the same methods).
-  requestRender() {
-    this.figure.requestRender();
-  }
-  toggleServer(id) {
-    const node = this.model.snapshot().nodes.find((n) => n.id === id);
-    if (node) this.figure.actPane(this, [toggleServerLine(node)]);
-  }
-  clickLink(a, b) {
-    const snap = this.model.snapshot();
-    this.figure.actPane(this, linkClickLines(a, b, snap.cuts || []));
-  }
-  applyLayoutPartition() {
-    const want = this.layout.partition();
-    const have = this.model.snapshot().partition || '';
-    if (want === have) return this.figure.requestRender();
-    this.figure.actPane(this, [want === '' ? 'heal' : `partition ${want}`]);
   }
 
   render() {
     const snap = this.model.snapshot();
-    this.layout.setCount(snap.nodes.length, snap.nodes.map((n) => n.id));
-    this.layout.reconcile(snap.partition_groups || []);
-    this.view.render(snap);
+    this.cluster.draw(snap);
     for (const g of this.svg.querySelectorAll('[data-node]')) {
       g.classList.toggle('highlight', g.dataset.node === this.highlighted);
     }
     const d = this.root.dataset;
-    d.time = String(Math.floor(snap.time_ms));
-    d.partition = snap.partition || '';
-    d.safe = String(snap.safe !== false);
+    ClusterPane.stamp(d, snap);
     d.leader = snap.leader || '';
     d.traceHash = snap.trace_hash || '';
     d.protocol = snap.settings ? snap.settings.protocol : 'raft';
@@ -260,15 +237,15 @@ export class Figure extends EventTarget {
       bar.appendChild(label);
       this.variantSelect = select;
     }
+    // The figure's buttons are its actions in the table; 'full' adds those marked `full`.
     if (controls !== 'none') {
-      this.playButton = this.button('Play', 'toggle-pause', () => (this.paused ? this.play() : this.pause()));
-      this.nextButton = this.button('Next step', 'next-step', () => this.nextStep());
-      this.button('Replay', 'replay', () => this.replay());
+      for (const a of actionsOn('figure')) {
+        if (a.full && controls !== 'full') continue;
+        bar.appendChild(el('button', { type: 'button', 'data-action': a.id }, labelOf(a, {})));
+      }
+      this.playButton = bar.querySelector('[data-action="toggle-pause"]');
     }
-    if (controls === 'full') {
-      this.button('Crash leader', 'crash-leader', () => this.crash('leader'));
-      this.button('Heal', 'heal', () => this.heal());
-    }
+    wireButtons(bar, this, 'figure');
     fig.appendChild(bar);
 
     this.stepsEl = el('ol', { class: 'rp-steps' });
@@ -278,13 +255,6 @@ export class Figure extends EventTarget {
     this.live = el('div', { class: 'rp-live', 'aria-live': 'polite', role: 'status' });
     fig.appendChild(this.live);
     this.root.replaceChildren(fig);
-  }
-
-  button(text, action, onClick) {
-    const b = el('button', { type: 'button', 'data-action': action }, text);
-    b.addEventListener('click', onClick);
-    this.controlsEl.appendChild(b);
-    return b;
   }
 
   /** Show variant `id` from its start (3 or 5 servers, before or after the commit…). */
@@ -402,19 +372,25 @@ export class Figure extends EventTarget {
   }
 
   play() {
-    if (this.destroyed) return;
-    this.paused = false;
-    this.lastFrame = null;
-    if (this.playButton) this.playButton.textContent = 'Pause';
-    this.figureEl.dataset.paused = 'false';
-    this.loop();
+    this.setPaused(false);
   }
 
   pause() {
-    this.paused = true;
-    if (this.playButton) this.playButton.textContent = 'Play';
-    this.figureEl.dataset.paused = 'true';
-    this.requestRender();
+    this.setPaused(true);
+  }
+
+  /** Play or pause (the 'toggle-pause' action); the button names what it would do next. */
+  setPaused(paused) {
+    if (!paused && this.destroyed) return;
+    this.paused = paused;
+    if (this.playButton) this.playButton.textContent = paused ? 'Play' : 'Pause';
+    this.figureEl.dataset.paused = String(paused);
+    if (paused) {
+      this.requestRender();
+    } else {
+      this.lastFrame = null;
+      this.loop();
+    }
   }
 
   loop() {
@@ -456,17 +432,22 @@ export class Figure extends EventTarget {
 
   // --- the API -----------------------------------------------------------------------------------
 
-  /** Apply a scenario line to one pane (by id) or to every pane. Returns false if refused. */
-  act(line, pane = null) {
+  /**
+   * Apply a scenario line (or several, in order) to one pane (by id) or to every pane. Returns
+   * false if any was refused (a pane stops at its first refused line).
+   */
+  act(lines, pane = null) {
     let ok = true;
-    for (const p of this.panes) if (!pane || p.spec.id === pane) ok = this.tryAct(p, line) && ok;
-    this.requestRender();
+    for (const p of this.panes) if (!pane || p.spec.id === pane) ok = this.actPane(p, [lines].flat()) && ok;
     return ok;
   }
 
+  /** Lines for one pane (its drawing's input, or act): stops at the first refused. */
   actPane(pane, lines) {
-    for (const line of lines) if (!this.tryAct(pane, line)) break;
+    let ok = true;
+    for (const line of lines) if (!(ok = this.tryAct(pane, line))) break;
     this.requestRender();
+    return ok;
   }
 
   crash(id = 'leader', pane = null) {

@@ -1,9 +1,11 @@
-// Input: turns pointer, touch and keyboard gestures into calls on the app. A press on a
-// server that does not move is a click (crash/restart); one that moves more than a few
-// pixels is a drag, and its drop may change the partition. Buttons and shortcut keys go
-// through the one action table in actions.js.
+// Input: turns pointer, touch and keyboard gestures into actions of the one table in
+// actions.js. On the drawing (wireCluster, for the page and every figure alike) a press on a
+// server that does not move is a click (its 'toggle' action: crash/restart); one that moves more
+// than a few pixels is a drag, and its drop is the 'drop' action; keys on a focused server are
+// its server actions; a click on a drawn link is 'link'. All of them are performed by the pane
+// (pane.js). The page's buttons and shortcut keys are its 'page' actions (wireControls).
 
-import { ACTION_BY_ID, ACTION_BY_KEY } from './actions.js';
+import { actionForKey, keyName, perform, wireButtons } from './actions.js';
 
 /** A press that moves less than this many CSS pixels is a click, not a drag. */
 const DRAG_START_PX = 5;
@@ -21,7 +23,8 @@ function svgPoint(svg, e) {
   return { x: p.x, y: p.y };
 }
 
-export function wireCluster(svg, app) {
+/** The drawing's input; `pane` is its ClusterPane (pane.js). */
+export function wireCluster(svg, pane) {
   let press = null; // { id | link, pointerId, x, y, grab, dragging }
 
   svg.addEventListener('pointerdown', (e) => {
@@ -33,7 +36,7 @@ export function wireCluster(svg, app) {
     if (server) {
       const id = server.dataset.node;
       const p = svgPoint(svg, e);
-      const at = app.layout.pos(id);
+      const at = pane.layout.pos(id);
       press = { id, pointerId: e.pointerId, x: e.clientX, y: e.clientY, grab: { x: p.x - at.x, y: p.y - at.y }, dragging: false };
       // Touch has no right button: press and hold opens the server's menu instead.
       if (e.pointerType !== 'mouse') {
@@ -56,16 +59,16 @@ export function wireCluster(svg, app) {
     // Held long enough for the menu, then moved: it was a drag after all (the menu goes).
     if (press.menu) {
       press.menu = false;
-      if (app.serverMenu) app.serverMenu.close(false);
+      if (pane.menu) pane.menu.close(false);
     }
     if (!press.dragging) {
       press.dragging = true;
       clearTimeout(press.timer);
-      app.layout.dragging = press.id;
+      pane.layout.dragging = press.id;
     }
     const p = svgPoint(svg, e);
-    app.layout.place(press.id, { x: p.x - press.grab.x, y: p.y - press.grab.y });
-    app.requestRender();
+    pane.layout.place(press.id, { x: p.x - press.grab.x, y: p.y - press.grab.y });
+    pane.requestRender();
   });
 
   const finish = (e, cancelled) => {
@@ -76,13 +79,13 @@ export function wireCluster(svg, app) {
     if (done.menu) return;
     if (svg.hasPointerCapture(e.pointerId)) svg.releasePointerCapture(e.pointerId);
     if (done.dragging) {
-      app.layout.drop(done.id);
-      app.applyLayoutPartition();
+      pane.layout.drop(done.id);
+      pane.onDrop();
     } else if (!cancelled) {
-      if (done.id) app.toggleServer(done.id);
+      if (done.id) pane.onServer('toggle', done.id);
       else if (done.link) {
         const moved = Math.hypot(e.clientX - done.x, e.clientY - done.y) >= DRAG_START_PX;
-        if (!moved) app.clickLink(...done.link.split('-'));
+        if (!moved) pane.onLink(...done.link.split('-'));
       }
     }
   };
@@ -90,19 +93,14 @@ export function wireCluster(svg, app) {
   svg.addEventListener('pointercancel', (e) => finish(e, true));
   svg.addEventListener('lostpointercapture', (e) => finish(e, true));
 
+  // Keys on a focused server: its actions in the table (Enter, Space, L, Delete, M, 1–9 …).
   svg.addEventListener('keydown', (e) => {
     const server = e.target.closest && e.target.closest('[data-node]');
     if (!server || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      e.stopPropagation();
-      app.toggleServer(server.dataset.node);
-    } else if (/^[1-9]$/.test(e.key)) {
-      // The keyboard's islands: 1, 2, 3 … move the focused server to that island.
-      e.preventDefault();
-      e.stopPropagation();
-      app.moveToIsland(server.dataset.node, Number(e.key));
-    }
+    const name = keyName(e);
+    if (!pane.serverKey(name, server.dataset.node, { n: Number(e.key) })) return;
+    e.preventDefault();
+    e.stopPropagation();
   });
   // Space must not also scroll the page or reach the global shortcuts.
   svg.addEventListener('keyup', (e) => {
@@ -115,15 +113,7 @@ function typing(target) {
 }
 
 export function wireControls(root, app) {
-  root.addEventListener('click', (e) => {
-    const button = e.target.closest('[data-action]');
-    if (!button || button.disabled) return;
-    const action = ACTION_BY_ID.get(button.dataset.action);
-    if (action) {
-      e.preventDefault();
-      action.run(app);
-    }
-  });
+  wireButtons(root, app, 'page');
 
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) return;
@@ -131,10 +121,10 @@ export function wireControls(root, app) {
       // Keys on buttons and servers keep their own meaning (Enter, Space).
       if (e.key === 'Enter' || e.key === ' ') return;
     }
-    const action = ACTION_BY_KEY.get(e.key.toLowerCase());
+    const action = actionForKey('page', keyName(e), {});
     if (action) {
       e.preventDefault();
-      action.run(app);
+      perform(app, action);
     }
   });
 

@@ -4,18 +4,17 @@
 
 import init, { Playground } from './pkg/raft_wasm.js';
 import { Model } from './model.js';
-import { Layout } from './layout.js';
-import { ClusterView } from './cluster-view.js';
+import { ClusterPane } from './pane.js';
 import { Panels } from './panels.js';
-import { wireCluster, wireControls } from './input.js';
+import { wireControls } from './input.js';
 import { wireServerMenu } from './server-menu.js';
-import { toggleServerLine, linkClickLines, latencyLine, percent, clientLine, BOOKERS } from './actions.js';
+import { latencyLine, percent, clientLine, BOOKERS } from './actions.js';
 import { decodeScenarioAny, sharePayload, shareLink, shortShareLink } from './share.js';
 import { Timeline } from './timeline.js';
 import { Lanes } from './diagram.js';
 import { wireIO } from './io.js';
 import { Classroom } from './classroom.js';
-import { viewFor, partitionText, sortGroups } from './geometry.js';
+import { viewFor } from './geometry.js';
 
 /**
  * Default speed: a tenth of real time. Messages take 10–30 ms of simulated time, so at 0.1 a
@@ -34,22 +33,30 @@ class App {
   constructor(root, model) {
     this.root = root;
     this.model = model;
-    this.layout = new Layout();
-    this.svg = root.querySelector('[data-cluster]');
-    this.view = new ClusterView(this.svg, this.layout);
+    // The drawing: the pane adapter the figures use too; its input acts through this.act.
+    this.pane = new ClusterPane(root.querySelector('[data-cluster]'), model, {
+      act: (lines) => this.act(lines),
+      requestRender: () => this.requestRender(),
+      announce: (text) => this.announce(text),
+    });
+    this.svg = this.pane.svg;
+    this.layout = this.pane.layout;
     this.panels = new Panels(root);
-    this.errorEl = root.querySelector('[data-error]');
-    this.errorBox = root.querySelector('[data-error-box]');
-    this.pauseButton = root.querySelector('[data-action="toggle-pause"]');
-    this.stepButton = root.querySelector('[data-action="step"]');
+    // The page's parts, by their data-* attribute; buttons by their action in the table.
+    const part = (attr) => root.querySelector(`[${attr}]`);
+    const button = (id) => root.querySelector(`[data-action="${id}"]`);
+    this.errorEl = part('data-error');
+    this.errorBox = part('data-error-box');
+    this.pauseButton = button('toggle-pause');
+    this.stepButton = button('step');
     this.speedSelect = root.querySelector('[data-control="speed"]');
-    this.shareOut = root.querySelector('[data-share-out]');
-    this.shareLinkEl = root.querySelector('[data-share-link]');
-    this.shareButton = root.querySelector('[data-action="share"]');
-    this.shareNote = root.querySelector('[data-share-note]');
-    this.shareCopied = root.querySelector('[data-share-copied]');
-    this.editor = root.querySelector('[data-editor]');
-    this.clientError = root.querySelector('[data-client-error]');
+    this.shareOut = part('data-share-out');
+    this.shareLinkEl = part('data-share-link');
+    this.shareButton = button('share');
+    this.shareNote = part('data-share-note');
+    this.shareCopied = part('data-share-copied');
+    this.editor = part('data-editor');
+    this.clientError = part('data-client-error');
     this.paused = false;
     this.speed = DEFAULT_SPEED;
     this.bookings = 0;
@@ -97,7 +104,7 @@ class App {
   afterLoad(paused) {
     this.errorsSeen = 0;
     this.panels.reset();
-    this.layout.setCount(0);
+    this.pane.reset();
     this.setPaused(paused);
     this.renderNow(true);
   }
@@ -162,79 +169,10 @@ class App {
     this.act([`add ${free}`]);
   }
 
-  /**
-   * A server's own actions (its menu, or keys on it): crash or restart, leave or rejoin, take
-   * over as leader, or move one of its links a step (`ends`: the link's two servers as the
-   * drawing orders them).
-   */
-  serverAction(id, what, ends) {
-    const lines = { remove: `remove ${id}`, add: `add ${id}`, transfer: `transfer ${id}` }[what];
-    if (lines) this.act([lines]);
-    else if (what === 'toggle') this.toggleServer(id);
-    else if (what === 'link' && ends) this.clickLink(...ends);
-  }
-
-  toggleServer(id) {
-    const node = this.model.snapshot().nodes.find((n) => n.id === id);
-    if (node) this.act([toggleServerLine(node)]);
-  }
-
-  clickLink(a, b) {
-    const snap = this.model.snapshot();
-    this.act(linkClickLines(a, b, snap.cuts || []));
-  }
-
-  /**
-   * The keyboard's islands: island `n` (1 is the main one, the largest group) gets server `id`,
-   * as if it had been dragged there. The numbers stay put while the keyboard splits the
-   * cluster; a partition made some other way is numbered afresh (largest group first).
-   */
-  moveToIsland(id, n) {
-    const snap = this.model.snapshot();
-    if (!snap.nodes.some((x) => x.id === id)) return;
-    const groups = this.islandGroups(snap).map((g) => g.filter((x) => x !== id));
-    while (groups.length < n) groups.push([]);
-    groups[n - 1].push(id);
-    this.keyIslands = groups;
-    const text = partitionText(groups.filter((g) => g.length));
-    const ok = this.act([text ? `partition ${text}` : 'heal']);
-    if (!ok) return;
-    const mates = groups[n - 1].filter((x) => x !== id);
-    this.announce(`${id} is on island ${n}${mates.length ? ` with ${mates.join(', ')}` : ', alone'}. ${text ? `Network: ${text}.` : 'Everyone can talk again.'}`);
-    const el = this.svg.querySelector(`[data-node="${id}"]`);
-    if (el) el.focus();
-  }
-
-  /** The current groups, numbered as islands 1, 2, … (see moveToIsland). */
-  islandGroups(snap) {
-    const groups = snap.partition_groups || [];
-    const kept = this.keyIslands;
-    if (kept && partitionText(kept.filter((g) => g.length)) === partitionText(groups)
-      && kept.flat().length === snap.nodes.length) {
-      return kept.map((g) => [...g]);
-    }
-    if (groups.length < 2) return [snap.nodes.map((x) => x.id)];
-    const sorted = sortGroups(groups);
-    const main = sorted.reduce((best, g) => (g.length > best.length ? g : best), sorted[0]);
-    return [main, ...sorted.filter((g) => g !== main)];
-  }
-
   /** Say something to screen readers (and keep it on the page for everyone). */
   announce(text) {
     const el = this.root.querySelector('[data-announce]');
     if (el) el.textContent = text;
-  }
-
-  /** After a drop: make the network match the islands on the drawing. */
-  applyLayoutPartition() {
-    const want = this.layout.partition();
-    const have = this.model.snapshot().partition || '';
-    if (want === '' && have === '') {
-      this.renderNow();
-      return;
-    }
-    if (want === '') this.act(['heal']);
-    else this.act([`partition ${want}`]);
   }
 
   heal() {
@@ -400,16 +338,12 @@ class App {
 
   renderNow(forceRecorded = false) {
     const snap = this.model.snapshot();
-    this.layout.setCount(snap.nodes.length, snap.nodes.map((n) => n.id));
-    this.layout.reconcile(snap.partition_groups || []);
-    this.view.render(snap);
+    this.pane.draw(snap);
     this.panels.render(snap);
     if (this.timeline) this.timeline.render(snap);
     if (this.lanes) this.lanes.render(snap);
     const d = this.root.dataset;
-    d.time = String(Math.floor(snap.time_ms));
-    d.partition = snap.partition || '';
-    d.safe = String(snap.safe !== false);
+    ClusterPane.stamp(d, snap);
     d.traceHash = this.model.traceHash();
     d.live = String(snap.live !== false);
     d.nodes = String(snap.nodes.length);
@@ -508,8 +442,7 @@ async function main() {
   app.setSpeed(speedFromQuery(location.search));
   app.fitView();
   window.addEventListener('resize', () => app.fitView());
-  wireCluster(app.svg, app);
-  wireServerMenu(app.svg, app);
+  wireServerMenu(app.pane);
   wireControls(root, app);
   app.timeline = new Timeline(root.querySelector('[data-timeline]'), app);
   app.lanes = new Lanes(root.querySelector('[data-lanes]'), app);

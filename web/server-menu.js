@@ -1,66 +1,34 @@
-// A server's own actions: crash or restart it, make it the leader (`transfer`), remove it from
-// the cluster or add it back (`remove`/`add`). They open in a small menu on a right-click on a
-// server, or with the context-menu key, Shift+F10 or M on a focused one. Two keys act at once on
-// a focused server: L makes it leader, Delete removes it. The menu also lists the links to the
-// servers on the same side, and choosing one does what a click on the drawn link does, so the
-// keyboard can cut one link too. Every item ends as a scenario line through app.serverAction
-// (record → apply → render), like every other input.
+// A server's menu: its actions from the one table (actions.js, those marked `menu`: crash or
+// restart, Make leader, Remove from / Add to cluster), then one item per link to a server on
+// the same side, which does what a click on the drawn link does (so the keyboard can cut one
+// link too). It opens on a right-click on a server, a long press on a touch screen, or with the
+// server's 'menu' keys (M, the context-menu key, Shift+F10). Choosing an item performs the same
+// action a click or a key would, through the pane (record → apply → render).
 
-import { linkState, NEXT_LINK_STATE } from './actions.js';
+import { actionsOn, applies, labelOf, sameSide } from './actions.js';
 import { byNodeNumber } from './geometry.js';
 import { h } from './dom.js';
 
-/** `membership` of server `id` as the view model reports it: member, joining or removed. */
-function membership(snap, id) {
-  const n = snap.nodes.find((x) => x.id === id);
-  return n ? n.membership : 'removed';
-}
-
-/** The servers `id` shares a partition group with (every other server when there is none). */
-export function sameSide(snap, id) {
-  const ids = snap.nodes.map((x) => x.id).filter((x) => x !== id);
-  const groups = snap.partition_groups || [];
-  const mine = groups.find((g) => g.includes(id));
-  return mine && groups.length > 1 ? ids.filter((x) => mine.includes(x)) : ids;
-}
-
 /**
- * What choosing the link item does: the next step of the cycle a click on the drawn link goes
- * through (actions.js), the link taken as the drawing does, lower-numbered server first.
- */
-export function linkItem(cuts, id, peer) {
-  const [a, b] = [id, peer].sort(byNodeNumber);
-  const next = NEXT_LINK_STATE[linkState(cuts, a, b)];
-  const label = {
-    both: `Cut link to ${peer}`,
-    'a>b': `Link to ${peer}: block only ${a} to ${b}`,
-    'b>a': `Link to ${peer}: block only ${b} to ${a}`,
-    open: `Restore link to ${peer}`,
-  }[next];
-  return { what: 'link', peer, ends: [a, b], label };
-}
-
-/**
- * The menu's items for server `id`: { what, label } in order, then one item per link to a
- * server on the same side of any partition ({ what: 'link', peer, ends, label }, see
- * linkItem): the keyboard's way to do what clicking a drawn link does.
+ * The menu's items for server `id`: { what, label } for each applicable menu action of the
+ * table in order (what is its id), then one item per link to a server on the same side of any
+ * partition ({ what: 'link', peer, ends, label }, ends as the drawing orders them).
  */
 export function serverMenuItems(snap, id) {
-  const n = snap.nodes.find((x) => x.id === id);
-  if (!n) return [];
-  const state = membership(snap, id);
-  const items = [{ what: 'toggle', label: n.running ? 'Crash' : 'Restart' }];
-  if (state === 'member' && snap.leader !== id) items.push({ what: 'transfer', label: 'Make leader' });
-  items.push(state !== 'removed'
-    ? { what: 'remove', label: 'Remove from cluster' }
-    : { what: 'add', label: 'Add to cluster' });
+  const ctx = { snap, id };
+  if (!snap.nodes.some((x) => x.id === id)) return [];
+  const items = actionsOn('server').filter((a) => a.menu && applies(a, ctx)).map((a) => ({ what: a.id, label: labelOf(a, ctx) }));
+  const link = actionsOn('link')[0];
   for (const peer of sameSide(snap, id)) {
-    items.push(linkItem(snap.cuts || [], id, peer));
+    const ends = [id, peer].sort(byNodeNumber);
+    items.push({ what: 'link', peer, ends, label: labelOf(link, { snap, id, peer, ends }) });
   }
   return items;
 }
 
-export function wireServerMenu(svg, app) {
+/** The menu of `pane`'s drawing (pane.js); the pane opens and closes it through pane.menu. */
+export function wireServerMenu(pane) {
+  const svg = pane.svg;
   const host = svg.parentElement;
   const menu = h('div', { class: 'server-menu', role: 'menu', 'data-server-menu': true, hidden: true });
   host.appendChild(menu);
@@ -79,7 +47,7 @@ export function wireServerMenu(svg, app) {
   };
 
   const open = (id) => {
-    const snap = app.model.snapshot();
+    const snap = pane.snapshot();
     const items = serverMenuItems(snap, id);
     if (!items.length) return;
     openFor = id;
@@ -92,7 +60,8 @@ export function wireServerMenu(svg, app) {
       const b = h('button', { type: 'button', role: 'menuitem', 'data-server-action': it.what }, it.label);
       b.addEventListener('click', () => {
         close(true);
-        app.serverAction(id, it.what, it.ends);
+        if (it.what === 'link') pane.onLink(...it.ends);
+        else pane.onServer(it.what, id);
       });
       parts.push(b);
       return parts;
@@ -116,21 +85,6 @@ export function wireServerMenu(svg, app) {
     open(server.dataset.node);
   });
 
-  svg.addEventListener('keydown', (e) => {
-    const server = e.target.closest && e.target.closest('[data-node]');
-    if (!server || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
-    const id = server.dataset.node;
-    const key = e.key;
-    let act = null;
-    if (key === 'ContextMenu' || (key === 'F10' && e.shiftKey) || key === 'm' || key === 'M') act = () => open(id);
-    else if (key === 'l' || key === 'L') act = () => app.serverAction(id, 'transfer');
-    else if (key === 'Delete') act = () => app.serverAction(id, membership(app.model.snapshot(), id) === 'member' ? 'remove' : 'add');
-    if (!act) return;
-    e.preventDefault();
-    e.stopPropagation();
-    act();
-  });
-
   menu.addEventListener('keydown', (e) => {
     const buttons = [...menu.querySelectorAll('button')];
     const i = buttons.indexOf(document.activeElement);
@@ -150,5 +104,5 @@ export function wireServerMenu(svg, app) {
   document.addEventListener('pointerdown', (e) => {
     if (!menu.hidden && !menu.contains(e.target)) close(false);
   });
-  app.serverMenu = { close };
+  pane.menu = { open, close };
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
-  toggleServerLine, linkState, linkClickLines, cutLines, clientLine, latencyLine, percent, ACTIONS, ACTION_BY_KEY,
+  toggleServerLine, linkState, linkClickLines, cutLines, clientLine, latencyLine, percent, ACTIONS, ACTION_BY_ID,
+  actionForKey, actionsOn, dropLines, perform,
 } from '../../../web/actions.js';
 
 describe('server clicks', () => {
@@ -56,10 +57,52 @@ describe('settings', () => {
 });
 
 describe('the action table', () => {
-  it('has unique ids and keys', () => {
+  const snap = () => ({
+    leader: 'S1',
+    cuts: [{ from: 'S2', to: 'S1' }],
+    nodes: [
+      { id: 'S1', running: true, membership: 'member' },
+      { id: 'S2', running: false, membership: 'member' },
+      { id: 'S3', running: true, membership: 'removed' },
+    ],
+  });
+  it('has unique ids, and a page key names one action', () => {
     expect(new Set(ACTIONS.map((a) => a.id)).size).toBe(ACTIONS.length);
-    const keys = ACTIONS.flatMap((a) => a.keys);
+    const keys = actionsOn('page').flatMap((a) => a.keys);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(ACTION_BY_KEY.get('k').id).toBe('toggle-pause');
+    expect(actionForKey('page', 'k', {}).id).toBe('toggle-pause');
+    expect(actionForKey('page', 'l', {})).toBe(null);
+  });
+  it('gives every action a verb: lines it records or a call on the shell', () => {
+    for (const a of ACTIONS) expect(typeof (a.lines || a.run)).toBe('function');
+  });
+  it('picks the server key\'s action that applies: Delete removes a member, adds a removed server back', () => {
+    expect(actionForKey('server', 'Delete', { snap: snap(), id: 'S2' }).id).toBe('remove');
+    expect(actionForKey('server', 'Delete', { snap: snap(), id: 'S3' }).id).toBe('add');
+    expect(actionForKey('server', 'l', { snap: snap(), id: 'S1' })).toBe(null); // S1 leads already
+    expect(actionForKey('server', 'l', { snap: snap(), id: 'S2' }).id).toBe('transfer');
+    expect(actionForKey('server', ' ', { snap: snap(), id: 'S9' })).toBe(null); // no such server
+  });
+  it('records the verb\'s lines through act, and only what applies', () => {
+    const acted = [];
+    let renders = 0;
+    const target = { act: (lines) => acted.push(lines) > 0, requestRender: () => { renders += 1; } };
+    perform(target, ACTION_BY_ID.get('toggle'), { snap: snap(), id: 'S2' });
+    perform(target, ACTION_BY_ID.get('transfer'), { snap: snap(), id: 'S1' });
+    perform(target, ACTION_BY_ID.get('link'), { snap: snap(), ends: ['S1', 'S2'] });
+    perform(target, ACTION_BY_ID.get('drop'), { want: 'S1 | S2 S3', have: '' });
+    perform(target, ACTION_BY_ID.get('drop'), { want: 'S1 | S2 S3', have: 'S1 | S2 S3' });
+    perform(target, ACTION_BY_ID.get('timeout-leader'));
+    expect(acted).toEqual([['restart S2'], ['uncut S2 -> S1'], ['partition S1 | S2 S3'], ['timeout leader']]);
+    expect(renders).toBe(1); // the drop that changes nothing only redraws
+  });
+  it('a drop back home heals; a drop that changes nothing records nothing', () => {
+    expect(dropLines('', 'S1 | S2 S3')).toEqual(['heal']);
+    expect(dropLines('', '')).toEqual([]);
+  });
+  it('runs the shell\'s own verbs', () => {
+    const shell = { paused: false, setPaused(p) { this.paused = p; } };
+    perform(shell, ACTION_BY_ID.get('toggle-pause'));
+    expect(shell.paused).toBe(true);
   });
 });
