@@ -459,14 +459,20 @@ impl Session {
         self.runner.sim.trace.hash_hex()
     }
 
+    /// The trace of the run so far, as `raft-sim run --trace` prints it, by replaying the
+    /// recording with the trace lines kept.
+    pub fn trace_lines(&self) -> Result<Vec<String>, String> {
+        let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
+        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
+        Ok(runner.sim.trace.lines().to_vec())
+    }
+
     /// The trace of the run so far, one JSON object per event (`{"time_ms", "text"}`), by
     /// replaying the recording with the trace lines kept. (The page's runner keeps only the
     /// hash: lines in every checkpoint would cost memory for nothing.)
     pub fn trace_jsonl(&self) -> Result<String, String> {
-        let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
-        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
         let mut out = String::new();
-        for line in runner.sim.trace.lines() {
+        for line in &self.trace_lines()? {
             let (t, text) = line.split_once("ms ").unwrap_or(("0", line));
             let time_ms: u64 = t.parse().unwrap_or(0);
             out.push_str(&serde_json::json!({ "time_ms": time_ms, "text": text }).to_string());

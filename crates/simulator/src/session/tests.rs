@@ -175,3 +175,19 @@ fn trace_jsonl_hashes_to_the_page_hash() {
     assert_eq!(r.sim.trace.hash_hex(), session.trace_hash());
     assert_eq!(format!("{h:016x}"), session.trace_hash());
 }
+
+/// What `raft-sim run FILE --at T` prints: the report of the session at `t` is the report of the
+/// recording cut at `t`, played from the start.
+#[test]
+fn report_at_an_instant_is_the_report_of_the_cut() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/bugs/stale-read.scn")).unwrap();
+    let mut session = Session::new(&text).unwrap();
+    let end = session.end_ms();
+    for t in [end, end / 3, 0, end - 1] {
+        session.seek(t);
+        let cut = scenario::parse(&session.recorded()).unwrap();
+        let played = Runner::run(&cut, Observe::REPORT);
+        let json = |r: &Runner| serde_json::to_string(&crate::report::report(r)).unwrap();
+        assert_eq!(json(session.runner()), json(&played), "at {t}");
+    }
+}
