@@ -56,9 +56,7 @@ impl Playground {
 
     /// Advance simulated time by whole milliseconds.
     pub fn advance(&mut self, ms: f64) {
-        if ms.is_finite() && ms >= 1.0 {
-            self.session.advance(ms as u64);
-        }
+        self.session.advance(whole_ms(ms));
     }
 
     /// Advance to the next event, at most `max_ms` ahead; returns the milliseconds advanced.
