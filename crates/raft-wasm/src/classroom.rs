@@ -1,112 +1,26 @@
 //! Classroom verbs: evaluate an exercise's goal against the run as it is now, without recording
-//! anything, so the page can tell a student the moment the goal holds.
-//!
-//! The goal is ordinary expectation lines (`expect leader`, `expect violation`, …). They are
-//! applied to the live runner and their results taken back out again: expectations only read
-//! the simulation, and the bookkeeping they touch (results, asked-for violations) is restored,
-//! so checking changes neither the run, its recording nor its trace hash.
+//! anything ([`simulator::session::Session::check`]), so the page can tell a student the moment
+//! the goal holds. The tests here hold every exercise in exercises/ to its story.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use simulator::scenario::{self, ItemKind};
-
-use crate::{Core, Playground};
-
-/// One goal line, as it holds at this instant.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct GoalResult {
-    /// Line number within the goal text (1-based).
-    pub line: u32,
-    pub text: String,
-    pub passed: bool,
-    pub detail: String,
-    /// It failed only because the linearizability checker could not decide (its search ran out
-    /// of budget): the page shows it as undecided, not as simply unmet.
-    pub undecided: bool,
-}
-
-impl Core {
-    /// Evaluate expectation lines (one per line; blank and comment lines are skipped) at the
-    /// current instant. Anything but an expectation is refused, naming the line.
-    pub fn check(&mut self, goal: &str) -> Result<Vec<GoalResult>, String> {
-        let max = self.runner.sim.max_node().max(9);
-        let mut items = Vec::new();
-        for (i, raw) in goal.lines().enumerate() {
-            let line = i as u32 + 1;
-            let Some(item) = scenario::parse_line(raw, line, max).map_err(|e| format!("goal {e}"))? else { continue };
-            if !matches!(item.kind, ItemKind::Expect(_)) {
-                return Err(format!("goal line {line}: only expectations belong in a goal, found \"{}\"", raw.trim()));
-            }
-            items.push(item);
-        }
-        let r = &mut self.runner;
-        let (n_results, n_violation, not_lin) = (r.expectations.len(), r.expected_violation.len(), r.expected_not_linearizable);
-        for item in &items {
-            r.apply(item);
-        }
-        let results = r
-            .expectations
-            .drain(n_results..)
-            .map(|e| GoalResult { line: e.line, text: e.text, passed: e.passed, detail: e.detail, undecided: e.undecided })
-            .collect();
-        r.expected_violation.truncate(n_violation);
-        r.expected_not_linearizable = not_lin;
-        Ok(results)
-    }
-}
+use crate::{to_js, Playground};
 
 #[wasm_bindgen]
 impl Playground {
     /// Evaluate goal lines against this instant without recording them:
     /// `[{line, text, passed, detail}]`. Throws if a line is not an expectation.
     pub fn check(&mut self, goal: &str) -> Result<JsValue, JsError> {
-        let results = self.core.check(goal).map_err(|e| JsError::new(&e))?;
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        results.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+        to_js(&self.session.check(goal).map_err(|e| JsError::new(&e))?)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use simulator::scenario;
+    use simulator::session::Session;
     use std::path::{Path, PathBuf};
     use std::process::Command;
-
-    const SETUP: &str = "nodes 5\nseed 1\nrun 1s\n";
-
-    #[test]
-    fn check_reports_without_recording() {
-        let mut core = Core::new(SETUP).unwrap();
-        let before = (core.recorded(), core.trace_hash());
-        let got = core.check("# the goal\nexpect leader\n\nexpect no-leader").unwrap();
-        assert_eq!(got.len(), 2);
-        assert!(got[0].passed, "{:?}", got[0]);
-        assert_eq!(got[0].line, 2);
-        assert!(!got[1].passed);
-        assert_eq!(got[1].text, "expect no-leader");
-        assert_eq!((core.recorded(), core.trace_hash()), before);
-        assert!(core.runner.expectations.is_empty());
-    }
-
-    #[test]
-    fn check_leaves_asked_for_violations_alone() {
-        let mut core = Core::new(SETUP).unwrap();
-        let got = core.check("expect violation\nexpect not-linearizable").unwrap();
-        assert!(got.iter().all(|g| !g.passed));
-        assert!(core.runner.expected_violation.is_empty());
-        assert!(!core.runner.expected_not_linearizable);
-        assert_eq!(core.runner.exit_code(), 0);
-    }
-
-    #[test]
-    fn check_refuses_actions_and_bad_lines() {
-        let mut core = Core::new(SETUP).unwrap();
-        let e = core.check("expect leader\ncrash S1").unwrap_err();
-        assert!(e.contains("line 2") && e.contains("only expectations"), "{e}");
-        assert!(core.check("expect leaderz").is_err());
-        assert!(core.runner.sim.servers().iter().all(|s| s.running));
-    }
 
     // ---- the exercises in exercises/ ------------------------------------------------------
 
@@ -170,8 +84,8 @@ mod tests {
             let (setup, goal) = split(text);
             assert!(!goal.is_empty(), "{id}: no goal lines after `# goal:`");
             // The goal is expectations only, and the page can check it live.
-            let mut core = Core::new(&setup).unwrap_or_else(|e| panic!("{id}: setup does not run: {e}"));
-            let results = core.check(&goal.join("\n")).unwrap_or_else(|e| panic!("{id}: {e}"));
+            let mut session = Session::new(&setup).unwrap_or_else(|e| panic!("{id}: setup does not run: {e}"));
+            let results = session.check(&goal.join("\n")).unwrap_or_else(|e| panic!("{id}: {e}"));
             assert!(!results.iter().all(|r| r.passed), "{id}: the goal already holds after the setup");
             assert_ne!(exit_of(text), 0, "{id}: the unsolved exercise passes raft-sim run");
 

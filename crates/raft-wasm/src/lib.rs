@@ -2,24 +2,23 @@
 //! long-lived state stays in Rust, JS calls a few verbs with plain arguments and reads one
 //! snapshot per frame. Errors come back as `Result`, which wasm-bindgen turns into exceptions.
 //!
-//! A `Playground` is always "this scenario, at this time": every verb that changes the run is
-//! recorded as a scenario line at the simulated instant it happened, so [`Playground::recorded`]
-//! replays to the same state with `raft-sim run` (same `trace_hash`).
-
-mod tracker;
-
-use std::collections::BTreeMap;
+//! A `Playground` is a [`Session`] (the simulator's time travel: recording, checkpoints, seek,
+//! fork); this crate only converts arguments and results between JS and Rust.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use simulator::scenario::{self, Action, Item, ItemKind};
+use simulator::scenario;
+use simulator::session::Session;
 use simulator::sim::Observe;
 use simulator::Runner;
-use tracker::{Mark, MessageRec, Tracker};
 
 pub mod classroom;
 pub mod fuzz;
+
+/// The name `fuzz.rs`'s tests use for the session.
+#[cfg(test)]
+pub(crate) use simulator::session::Session as Core;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -28,595 +27,22 @@ pub fn start() {
 
 #[wasm_bindgen]
 pub struct Playground {
-    core: Core,
+    session: Session,
 }
 
-/// Feed lines sent with each snapshot.
-const FEED_LINES: usize = 30;
-/// The first checkpoint interval (simulated ms). When [`CHECKPOINTS_MAX`] are kept, every other
-/// one goes and the interval doubles, so memory stays bounded however long the run (80 keeps
-/// a 10-minute run at one checkpoint every 8 s: a seek replays at most 8 s).
-const CHECKPOINT_FIRST_MS: u64 = 1_000;
-const CHECKPOINTS_MAX: usize = 80;
-/// Linearizability verdicts remembered for scrubbing back and forth.
-const LIN_CACHE_MAX: usize = 4_096;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RecKind {
-    /// A blank or comment line.
-    Note,
-    /// `run D`: from `at_ms` to `end_ms`.
-    Run,
-    /// `run until leader`: ends where a leader appeared (or its deadline).
-    UntilLeader,
-    /// Any other line: takes no time.
-    Other,
+/// A value as plain JS data (objects and arrays, numbers as numbers).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// One line of the recording, with the simulated instants it spans.
-#[derive(Clone, Debug)]
-struct Rec {
-    text: String,
-    item: Option<Item>,
-    kind: RecKind,
-    at_ms: u64,
-    end_ms: u64,
-    /// A `run` the handle wrote itself: live time lengthens it rather than adding lines.
-    open: bool,
-}
-
-/// The runner as it was at `time_ms`, with `recs[..next]` applied (and `recs[next]`, a run,
-/// possibly begun).
-struct Checkpoint {
-    time_ms: u64,
-    next: usize,
-    runner: Runner,
-}
-
-/// The linearizability verdict of a history, remembered by (operations, completed).
-#[derive(Clone, Debug)]
-struct LinVerdict {
-    /// A violation was found (`detail` explains it).
-    violated: bool,
-    /// The checker ran out of its search budget: neither ok nor violated; the detail says so.
-    undecided: bool,
-    detail: Option<String>,
-    lines: Vec<u32>,
-    at_ms: u64,
-}
-
-/// The handle's state, usable natively (tests) and from wasm.
-///
-/// The recording is a list of lines, each with the instant it was applied at. The runner shows
-/// one instant of it: `recs[..next]` applied, perhaps part of `recs[next]` (a run). At the end
-/// of the recording the run is live: time and actions extend the recording. Anywhere before,
-/// time replays the recording, and an action forks it: the recording is cut at this instant
-/// and the action appended. Seeking clones the nearest checkpoint at or before the instant and
-/// replays from there, so the state at `t` is exactly that of running the recording cut at `t`.
-pub struct Core {
-    runner: Runner,
-    recs: Vec<Rec>,
-    next: usize,
-    checkpoints: Vec<Checkpoint>,
-    interval_ms: u64,
-    tracker: Tracker,
-    lin: BTreeMap<(usize, usize), LinVerdict>,
-}
-
-fn kind_of(item: &Option<Item>) -> RecKind {
-    match item.as_ref().map(|i| &i.kind) {
-        None => RecKind::Note,
-        Some(ItemKind::Action(Action::Run { .. })) => RecKind::Run,
-        Some(ItemKind::Action(Action::RunUntilLeader { .. })) => RecKind::UntilLeader,
-        Some(_) => RecKind::Other,
+/// Whole milliseconds from a JS number: NaN, infinities and negatives are 0.
+fn whole_ms(x: f64) -> u64 {
+    if x.is_finite() && x > 0.0 {
+        x as u64
+    } else {
+        0
     }
-}
-
-/// Run `runner` to `target`; with a tracker, showing it every event on the way.
-fn run_to(runner: &mut Runner, target: u64, tracker: Option<&mut Tracker>) {
-    if let Some(tr) = tracker {
-        while runner.sim.step_one(target) {
-            tr.observe(runner);
-        }
-    }
-    runner.sim.run_until(target);
-}
-
-/// Replay `recs` on `runner` from `*next` up to instant `t` (lines at `t` included). With a
-/// tracker, every event is shown to it. Returns false if it stopped inside a `run until leader`
-/// that was itself begun part way (the caller restarts from a checkpoint before that line).
-fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut tracker: Option<&mut Tracker>) -> bool {
-    while *next < recs.len() {
-        let r = &recs[*next];
-        let now = runner.sim.now();
-        match r.kind {
-            RecKind::Run => {
-                let target = r.end_ms.min(t);
-                if target > now {
-                    run_to(runner, target, tracker.as_deref_mut());
-                }
-                if runner.sim.now() < r.end_ms {
-                    break;
-                }
-            }
-            RecKind::UntilLeader => {
-                if r.at_ms > t {
-                    break;
-                }
-                if now > r.at_ms && t >= r.end_ms {
-                    return false;
-                }
-                if r.end_ms > t {
-                    run_to(runner, t, tracker.as_deref_mut());
-                    break;
-                }
-                runner.apply(r.item.as_ref().expect("a run line has its item"));
-                if let Some(tr) = tracker.as_deref_mut() {
-                    tr.observe(runner);
-                }
-            }
-            RecKind::Note | RecKind::Other => {
-                if r.at_ms > t {
-                    break;
-                }
-                if let Some(item) = &r.item {
-                    runner.apply(item);
-                    if let Some(tr) = tracker.as_deref_mut() {
-                        tr.observe(runner);
-                    }
-                }
-            }
-        }
-        *next += 1;
-    }
-    true
-}
-
-impl Core {
-    pub fn new(text: &str) -> Result<Core, String> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let parsed = scenario::parse(text).map_err(|e| e.to_string())?;
-        let runner = Runner::new(&parsed, Observe::PAGE);
-        let mut items: BTreeMap<u32, Item> = parsed.items.into_iter().map(|i| (i.line, i)).collect();
-        let mut lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-        while lines.last().is_some_and(|l| l.trim().is_empty()) {
-            lines.pop();
-        }
-        let mut core = Core {
-            checkpoints: vec![Checkpoint { time_ms: 0, next: 0, runner: runner.clone() }],
-            tracker: Tracker::from_runner(&runner),
-            runner,
-            recs: Vec::new(),
-            next: 0,
-            interval_ms: CHECKPOINT_FIRST_MS,
-            lin: BTreeMap::new(),
-        };
-        for (i, l) in lines.iter().enumerate() {
-            let item = items.remove(&(i as u32 + 1));
-            core.push_live(l.to_string(), item);
-        }
-        Ok(core)
-    }
-
-    pub fn time(&self) -> u64 {
-        self.runner.sim.now()
-    }
-
-    /// The instant the recording ends at.
-    pub fn end_ms(&self) -> u64 {
-        self.recs.last().map_or(0, |r| r.end_ms)
-    }
-
-    /// At the end of the recording: time and actions extend it.
-    pub fn is_live(&self) -> bool {
-        self.next == self.recs.len()
-    }
-
-    // ---- live: the end of the recording moves --------------------------------------------
-
-    /// Apply a line at the end of the recording, watching every event.
-    fn push_live(&mut self, text: String, item: Option<Item>) {
-        debug_assert!(self.is_live());
-        let at = self.time();
-        let kind = kind_of(&item);
-        if let Some(it) = &item {
-            self.tracker.mark_line(at, &it.kind, &text);
-        }
-        let run_ms = match item.as_ref().map(|i| &i.kind) {
-            Some(ItemKind::Action(Action::Run { ms })) => Some(*ms),
-            _ => None,
-        };
-        self.recs.push(Rec { text, item: item.clone(), kind, at_ms: at, end_ms: at, open: false });
-        match (kind, run_ms) {
-            (RecKind::Run, Some(ms)) => {
-                self.recs.last_mut().expect("just pushed").end_ms = at + ms;
-                self.run_live(at + ms);
-            }
-            _ => {
-                if let Some(it) = &item {
-                    self.runner.apply(it);
-                    self.tracker.observe(&self.runner);
-                }
-                self.recs.last_mut().expect("just pushed").end_ms = self.time();
-                self.next = self.recs.len();
-            }
-        }
-    }
-
-    /// Run the last recorded line (a run) live up to `target`, taking checkpoints on the way.
-    fn run_live(&mut self, target: u64) {
-        self.next = self.recs.len() - 1;
-        loop {
-            let cp = (self.time() / self.interval_ms + 1) * self.interval_ms;
-            let stop = cp.min(target);
-            run_to(&mut self.runner, stop, Some(&mut self.tracker));
-            if stop == cp {
-                self.take_checkpoint();
-            }
-            if stop == target {
-                break;
-            }
-        }
-        self.next = self.recs.len();
-    }
-
-    fn take_checkpoint(&mut self) {
-        let now = self.time();
-        if self.checkpoints.last().is_some_and(|c| c.time_ms >= now) {
-            return;
-        }
-        self.checkpoints.push(Checkpoint { time_ms: now, next: self.next, runner: self.runner.clone() });
-        if self.checkpoints.len() > CHECKPOINTS_MAX {
-            self.interval_ms *= 2;
-            let every = self.interval_ms;
-            self.checkpoints.retain(|c| c.time_ms % every == 0);
-        }
-    }
-
-    pub fn advance(&mut self, ms: u64) {
-        if ms == 0 {
-            return;
-        }
-        let target = self.time() + ms;
-        if !self.is_live() {
-            self.seek(target.min(self.end_ms()));
-            if !self.is_live() || target == self.time() {
-                return;
-            }
-        }
-        let now = self.time();
-        match self.recs.last_mut() {
-            Some(last) if last.open && last.kind == RecKind::Run && last.end_ms == now => {
-                last.end_ms = target;
-                last.text = format!("run {}ms", target - last.at_ms);
-                self.run_live(target);
-            }
-            _ => {
-                let line = self.recs.len() as u32 + 1;
-                let item = Item { line, kind: ItemKind::Action(Action::Run { ms: target - now }) };
-                self.push_live(format!("run {}ms", target - now), Some(item));
-                self.recs.last_mut().expect("just pushed").open = true;
-            }
-        }
-    }
-
-    /// Run to the next event (at most `max_ms` ahead). Returns the milliseconds advanced.
-    pub fn step(&mut self, max_ms: u64) -> u64 {
-        let now = self.runner.sim.now();
-        let target = match self.runner.sim.next_event_ms() {
-            Some(t) if t <= now + max_ms => t.max(now),
-            _ => now + max_ms,
-        };
-        self.advance(target - now);
-        target - now
-    }
-
-    // ---- the past ---------------------------------------------------------------------
-
-    /// Show instant `t` of the recording (clamped to its end), exactly as running the recording
-    /// cut at `t` would leave it.
-    pub fn seek(&mut self, t: u64) {
-        let t = t.min(self.end_ms());
-        let mut limit = usize::MAX;
-        // Back, or far enough ahead that a checkpoint is closer than this instant: restore.
-        let ahead = self.checkpoints.iter().rev().find(|c| c.time_ms <= t).is_some_and(|c| c.time_ms > self.time());
-        if t < self.time() || ahead {
-            self.restore(t, limit);
-        }
-        loop {
-            if replay(&mut self.runner, &mut self.next, &self.recs, t, None) {
-                return;
-            }
-            // Inside a `run until leader` begun part way: start again before that line.
-            limit = self.next;
-            let at = self.recs[self.next].at_ms;
-            self.restore(at, limit);
-        }
-    }
-
-    /// Back to the newest checkpoint at or before `t` (and before line `limit`).
-    fn restore(&mut self, t: u64, limit: usize) {
-        let cp = self
-            .checkpoints
-            .iter()
-            .rev()
-            .find(|c| c.time_ms <= t && c.next <= limit)
-            .expect("the checkpoint at time 0 is always kept");
-        self.runner = cp.runner.clone();
-        self.next = cp.next;
-    }
-
-    /// How many recorded lines the recording keeps if it is cut at this instant.
-    fn kept_lines(&self) -> usize {
-        let now = self.time();
-        match self.recs.get(self.next) {
-            Some(r) if matches!(r.kind, RecKind::Run | RecKind::UntilLeader) && r.at_ms < now => self.next + 1,
-            _ => self.next,
-        }
-    }
-
-    /// Cut the recording at this instant: what came after is forgotten.
-    fn fork(&mut self) {
-        if self.is_live() {
-            return;
-        }
-        let now = self.time();
-        let keep = self.kept_lines();
-        if keep > self.next {
-            let r = &mut self.recs[self.next];
-            r.text = format!("run {}ms", now - r.at_ms);
-            r.item = None;
-            r.kind = RecKind::Run;
-            r.end_ms = now;
-            r.open = true;
-        }
-        self.recs.truncate(keep);
-        self.next = keep;
-        self.checkpoints.retain(|c| c.time_ms <= now && c.next <= keep);
-        self.tracker.truncate(&self.runner);
-        self.lin.clear();
-    }
-
-    /// Apply one scenario line at the current instant. A line that does not parse changes
-    /// nothing. Before the end of the recording, the recording forks here first.
-    pub fn act(&mut self, text: &str) -> Result<(), String> {
-        let text = text.trim();
-        if text.contains('\n') {
-            return Err("one scenario line at a time".to_string());
-        }
-        let line_no = self.kept_lines() as u32 + 1;
-        let item = scenario::parse_line(text, line_no, self.runner.sim.max_node().max(9)).map_err(|e| e.to_string())?;
-        let Some(item) = item else { return Ok(()) };
-        if let ItemKind::Action(Action::Run { ms }) = item.kind {
-            self.advance(ms);
-            return Ok(());
-        }
-        self.validate(&item)?;
-        self.fork();
-        debug_assert_eq!(self.recs.len() as u32 + 1, item.line);
-        self.push_live(text.to_string(), Some(item));
-        Ok(())
-    }
-
-    /// Refuse what would make the recording replay differently from what happened here.
-    fn validate(&self, item: &Item) -> Result<(), String> {
-        let max = self.runner.sim.max_node();
-        let check = |id: u8| -> Result<(), String> {
-            if id > max {
-                Err(format!("there is no server S{id}: this cluster has S1..S{max}"))
-            } else {
-                Ok(())
-            }
-        };
-        use scenario::{Target, Action as A};
-        let t = |x: &Target| match x {
-            Target::Node(id) => check(*id),
-            Target::Leader => Ok(()),
-        };
-        if let ItemKind::Action(a) = &item.kind {
-            match a {
-                A::Crash(x) | A::Restart(x) | A::Isolate(x) | A::Timeout(x) | A::Transfer(x) | A::Remove(x) => t(x)?,
-                A::Cut { from, to, .. } => {
-                    t(from)?;
-                    t(to)?
-                }
-                A::Partition(groups) => {
-                    for g in groups {
-                        for id in g {
-                            check(*id)?;
-                        }
-                    }
-                }
-                A::Put { via: Some(x), .. } | A::Get { via: Some(x), .. } | A::Cas { via: Some(x), .. } => t(x)?,
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// The recording up to this instant: what `raft-sim run` replays to this very state.
-    pub fn recorded(&self) -> String {
-        let mut s = String::new();
-        for r in &self.recs[..self.next] {
-            s.push_str(&r.text);
-            s.push('\n');
-        }
-        if self.kept_lines() > self.next {
-            let r = &self.recs[self.next];
-            s.push_str(&format!("run {}ms\n", self.time() - r.at_ms));
-        }
-        if s.is_empty() {
-            s.push('\n');
-        }
-        s
-    }
-
-    /// The whole recording, also what lies after this instant.
-    pub fn recorded_all(&self) -> String {
-        let mut s: String = self.recs.iter().map(|r| format!("{}\n", r.text)).collect();
-        if s.is_empty() {
-            s.push('\n');
-        }
-        s
-    }
-
-    pub fn trace_hash(&self) -> String {
-        self.runner.sim.trace.hash_hex()
-    }
-
-    /// Sets the search steps the linearizability checker may take per key before it answers
-    /// `undecided`, for this run, its checkpoints and the verdicts shown from now on. Tests use it
-    /// to see how the page shows an undecided history; it changes nothing else about the run.
-    pub fn set_lin_step_budget(&mut self, steps: u64) {
-        self.runner.lin_step_budget = steps;
-        for checkpoint in &mut self.checkpoints {
-            checkpoint.runner.lin_step_budget = steps;
-        }
-        self.lin.clear();
-    }
-
-    /// The trace of the run so far, one JSON object per event (`{"time_ms", "text"}`), by
-    /// replaying the recording with the trace lines kept. (The page's runner keeps only the
-    /// hash: lines in every checkpoint would cost memory for nothing.)
-    pub fn trace_jsonl(&self) -> Result<String, String> {
-        let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
-        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
-        let mut out = String::new();
-        for line in runner.sim.trace.lines() {
-            let (t, text) = line.split_once("ms ").unwrap_or(("0", line));
-            let time_ms: u64 = t.parse().unwrap_or(0);
-            out.push_str(&serde_json::json!({ "time_ms": time_ms, "text": text }).to_string());
-            out.push('\n');
-        }
-        Ok(out)
-    }
-
-    /// Messages on the wire at any time in `from_ms..=to_ms` (up to this instant), each with its
-    /// whole life as far as this instant knows it.
-    pub fn messages_between(&self, from_ms: u64, to_ms: u64) -> Vec<MessageRec> {
-        let now = self.time();
-        let to = to_ms.min(now);
-        if from_ms > to {
-            return Vec::new();
-        }
-        let slack = self.runner.sim.settings.latency_max_ms.max(1_000);
-        let covered = self.tracker.evicted_before_ms.is_none_or(|e| from_ms > e + slack);
-        let mut replayed = None;
-        let source = if covered {
-            &self.tracker.messages
-        } else {
-            // Older than what is kept: replay from a checkpoint before the window.
-            let cp = self.checkpoints.iter().rev().find(|c| c.time_ms <= from_ms).expect("time 0 is kept");
-            let mut runner = cp.runner.clone();
-            let mut next = cp.next;
-            let mut tr = Tracker::from_runner(&runner);
-            // Far enough past the window for every message sent in it to land or be lost.
-            replay(&mut runner, &mut next, &self.recs, (to + slack).min(now), Some(&mut tr));
-            &replayed.insert(tr).messages
-        };
-        source
-            .iter()
-            .filter(|m| m.wire.sent_ms <= to && m.end_ms.is_none_or(|e| e >= from_ms))
-            .map(|m| {
-                let mut m = m.clone();
-                if m.end_ms.is_some_and(|e| e > now) {
-                    m.end_ms = None;
-                    m.dropped = false;
-                }
-                m
-            })
-            .collect()
-    }
-
-    /// The timeline: where the recording ends, where we are, and its marks.
-    pub fn timeline(&self) -> TimelineView {
-        TimelineView {
-            time_ms: self.time(),
-            end_ms: self.end_ms(),
-            live: self.is_live(),
-            checkpoints: self.checkpoints.len() as u32,
-            checkpoint_interval_ms: self.interval_ms,
-            marks: self.tracker.marks.iter().cloned().collect(),
-        }
-    }
-
-    /// The linearizability verdict of the history at this instant, remembered per history.
-    fn lin_verdict(&mut self) -> LinVerdict {
-        let h = &self.runner.sim.history;
-        let done = h.iter().filter(|o| o.outcome.is_some()).count();
-        let key = (h.len(), done);
-        if let Some(v) = self.lin.get(&key) {
-            return v.clone();
-        }
-        let v = self.runner.linearizability();
-        let at_ms = h.iter().filter_map(|o| o.completed_ms).max().unwrap_or(0);
-        let verdict = match v.violation {
-            None if v.undecided => {
-                LinVerdict { violated: false, undecided: true, detail: v.undecided_detail(), lines: Vec::new(), at_ms }
-            }
-            None => LinVerdict { violated: false, undecided: false, detail: None, lines: Vec::new(), at_ms },
-            Some(x) => LinVerdict { violated: true, undecided: false, detail: Some(x.explanation), lines: x.lines, at_ms },
-        };
-        if self.lin.len() >= LIN_CACHE_MAX {
-            self.lin.clear();
-        }
-        self.lin.insert(key, verdict.clone());
-        verdict
-    }
-
-    pub fn view(&mut self) -> Snapshot {
-        let lin = self.lin_verdict();
-        let mut view = simulator::view::view(&self.runner, FEED_LINES);
-        if lin.violated {
-            view.safe = false;
-            view.violations.push(simulator::view::ViolationView {
-                property: "linearizability",
-                at_ms: lin.at_ms,
-                detail: lin.detail.clone().unwrap_or_default(),
-            });
-        }
-        Snapshot {
-            view,
-            recorded_lines: self.kept_lines() as u32,
-            live: self.is_live(),
-            end_ms: self.end_ms(),
-            linearizability: match (lin.violated, lin.undecided) {
-                (true, _) => "violated",
-                (false, true) => "undecided",
-                (false, false) => "ok",
-            },
-            linearizability_undecided: if lin.undecided { lin.detail } else { None },
-            linearizability_lines: lin.lines,
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct TimelineView {
-    pub time_ms: u64,
-    pub end_ms: u64,
-    pub live: bool,
-    pub checkpoints: u32,
-    pub checkpoint_interval_ms: u64,
-    pub marks: Vec<Mark>,
-}
-
-#[derive(Serialize)]
-pub struct Snapshot {
-    #[serde(flatten)]
-    pub view: simulator::view::View,
-    pub recorded_lines: u32,
-    /// At the end of the recording (false while looking at the past).
-    pub live: bool,
-    /// Where the recording ends.
-    pub end_ms: u64,
-    /// The linearizability check of the history at this instant: `ok`, `violated` (the violation
-    /// is among `violations`) or `undecided` (the checker ran out of its search budget).
-    pub linearizability: &'static str,
-    /// When undecided: a sentence saying so, naming the key.
-    pub linearizability_undecided: Option<String>,
-    /// The operations (by line) of a linearizability violation, if there is one.
-    pub linearizability_lines: Vec<u32>,
 }
 
 #[wasm_bindgen]
@@ -625,73 +51,67 @@ impl Playground {
     /// and column if the scenario is not valid.
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str) -> Result<Playground, JsError> {
-        Core::new(text).map(|core| Playground { core }).map_err(|e| JsError::new(&e))
+        Session::new(text).map(|session| Playground { session }).map_err(|e| JsError::new(&e))
     }
 
     /// Advance simulated time by whole milliseconds.
     pub fn advance(&mut self, ms: f64) {
-        if ms.is_finite() && ms >= 1.0 {
-            self.core.advance(ms as u64);
-        }
+        self.session.advance(whole_ms(ms));
     }
 
     /// Advance to the next event, at most `max_ms` ahead; returns the milliseconds advanced.
     pub fn step(&mut self, max_ms: f64) -> f64 {
         let max = if max_ms.is_finite() && max_ms >= 1.0 { max_ms as u64 } else { 1 };
-        self.core.step(max) as f64
+        self.session.step(max) as f64
     }
 
     /// Apply one scenario line now ("crash S3", "partition S1 S2 | S3 S4 S5", "put k v").
     pub fn act(&mut self, line: &str) -> Result<(), JsError> {
-        self.core.act(line).map_err(|e| JsError::new(&e))
+        self.session.act(line).map_err(|e| JsError::new(&e))
     }
 
     pub fn snapshot(&mut self) -> Result<JsValue, JsError> {
-        let snap = self.core.view();
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        snap.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+        to_js(&self.session.view())
     }
 
     pub fn recorded(&self) -> String {
-        self.core.recorded()
+        self.session.recorded()
     }
 
     #[wasm_bindgen(js_name = traceHash)]
     pub fn trace_hash(&self) -> String {
-        self.core.trace_hash()
+        self.session.trace_hash()
     }
 
     pub fn time(&self) -> f64 {
-        self.core.time() as f64
+        self.session.time() as f64
     }
 
     /// Show instant `ms` of the recording (clamped to its end). Acting there forks the
     /// recording; advancing replays it.
     pub fn seek(&mut self, ms: f64) {
-        let t = if ms.is_finite() && ms > 0.0 { ms as u64 } else { 0 };
-        self.core.seek(t);
+        self.session.seek(whole_ms(ms));
     }
 
     /// Back to the end of the recording.
     pub fn live(&mut self) {
-        let end = self.core.end_ms();
-        self.core.seek(end);
+        let end = self.session.end_ms();
+        self.session.seek(end);
     }
 
     #[wasm_bindgen(js_name = isLive)]
     pub fn is_live(&self) -> bool {
-        self.core.is_live()
+        self.session.is_live()
     }
 
     #[wasm_bindgen(js_name = endMs)]
     pub fn end_ms(&self) -> f64 {
-        self.core.end_ms() as f64
+        self.session.end_ms() as f64
     }
 
     /// `{time_ms, end_ms, live, checkpoints, checkpoint_interval_ms, marks: [{time_ms, kind, text}]}`.
     pub fn timeline(&self) -> Result<JsValue, JsError> {
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        self.core.timeline().serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+        to_js(&self.session.timeline())
     }
 
     /// Messages on the wire at some time in `from_ms..=to_ms`, up to this instant:
@@ -699,10 +119,7 @@ impl Playground {
     /// (`end_ms` null while on the wire).
     #[wasm_bindgen(js_name = messagesBetween)]
     pub fn messages_between(&self, from_ms: f64, to_ms: f64) -> Result<JsValue, JsError> {
-        let clamp = |x: f64| if x.is_finite() && x > 0.0 { x as u64 } else { 0 };
-        let list = self.core.messages_between(clamp(from_ms), clamp(to_ms));
-        let ser = serde_wasm_bindgen::Serializer::json_compatible();
-        list.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+        to_js(&self.session.messages_between(whole_ms(from_ms), whole_ms(to_ms)))
     }
 
     /// Search steps the linearizability checker may take per key before it answers
@@ -710,20 +127,20 @@ impl Playground {
     #[wasm_bindgen(js_name = setLinearizabilityBudget)]
     pub fn set_lin_step_budget(&mut self, steps: f64) {
         if steps.is_finite() && steps >= 0.0 {
-            self.core.set_lin_step_budget(steps as u64);
+            self.session.set_lin_step_budget(steps as u64);
         }
     }
 
     /// The whole recording, including what lies after this instant.
     #[wasm_bindgen(js_name = recordedAll)]
     pub fn recorded_all(&self) -> String {
-        self.core.recorded_all()
+        self.session.recorded_all()
     }
 
     /// The trace up to this instant as JSON Lines, `{"time_ms":…,"text":…}` per event.
     #[wasm_bindgen(js_name = traceJsonl)]
     pub fn trace_jsonl(&self) -> Result<String, JsError> {
-        self.core.trace_jsonl().map_err(|e| JsError::new(&e))
+        self.session.trace_jsonl().map_err(|e| JsError::new(&e))
     }
 }
 
@@ -736,6 +153,3 @@ pub fn run_scenario(text: &str) -> Result<String, JsError> {
     let rep = simulator::report::report(&runner);
     serde_json::to_string(&rep).map_err(|e| JsError::new(&e.to_string()))
 }
-
-#[cfg(test)]
-mod tests;

@@ -4,7 +4,8 @@
 //! * [`sim`] — virtual time, the network, servers and clients;
 //! * [`runner`] — plays a scenario on a simulation, with its expectations;
 //! * [`check`] — the safety checker (Figure 3) and the linearizability checker;
-//! * [`report`] — the JSON report.
+//! * [`report`] — the JSON report;
+//! * [`session`] — time travel: the recording, checkpoints, seek and fork (page and CLI).
 //!
 //! One seed and one scenario give the same run, event for event, natively and in WebAssembly:
 //! one seeded generator, integer probabilities, a queue ordered by (time, sequence), and no
@@ -19,6 +20,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod session;
 pub mod settings;
 pub mod shrink;
 pub mod sim;

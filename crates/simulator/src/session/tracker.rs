@@ -10,12 +10,12 @@ use std::collections::{BTreeSet, VecDeque};
 
 use raft_core::Role;
 use serde::Serialize;
-use simulator::scenario::{Action, ItemKind};
-use simulator::sim::Flight;
-use simulator::view::{self, MessageView};
-use simulator::Runner;
+use crate::runner::Runner;
+use crate::scenario::{Action, ItemKind};
+use crate::sim::Flight;
+use crate::view::{self, MessageView};
 
-/// Messages kept for the diagram. Older windows are recomputed by replay (see `Core`).
+/// Messages kept for the diagram. Older windows are recomputed by replay (see [`super::Session::messages_between`]).
 pub const MESSAGES_MAX: usize = 20_000;
 /// Marks kept for the timeline; the oldest go first.
 pub const MARKS_MAX: usize = 5_000;
@@ -262,8 +262,8 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use simulator::scenario;
-    use simulator::sim::Observe;
+    use crate::scenario;
+    use crate::sim::Observe;
 
     #[test]
     fn every_message_is_seen_with_its_fate() {

@@ -1,0 +1,218 @@
+//! Time travel: a seek to `t` is exactly the recording cut at `t`, natively.
+
+use super::*;
+
+fn native_hash(text: &str) -> String {
+    let parsed = scenario::parse(text).unwrap_or_else(|e| panic!("recorded text must parse: {e}\n{text}"));
+    Runner::run(&parsed, Observe::REPORT).sim.trace.hash_hex()
+}
+
+/// A busy run: writes every half second, a crash and a partition every half minute.
+pub fn busy(seconds: u64) -> String {
+    let mut s = String::from("nodes 5\nseed 3\nrun until leader\n");
+    for i in 0..seconds * 2 {
+        s.push_str(&format!("put k{} v{i}\n", i % 7));
+        if i % 60 == 20 {
+            s.push_str("crash leader\n");
+        }
+        if i % 60 == 40 {
+            s.push_str("restart S1\nrestart S2\nrestart S3\nrestart S4\nrestart S5\npartition S1 S2 | S3 S4 S5\n");
+        }
+        if i % 60 == 50 {
+            s.push_str("heal\n");
+        }
+        s.push_str("run 500ms\n");
+    }
+    s
+}
+
+#[test]
+fn seek_equals_the_recording_cut_there() {
+    let mut session = Session::new(&busy(30)).unwrap();
+    let end = session.end_ms();
+    let full = session.trace_hash();
+    assert_eq!(full, native_hash(&session.recorded()));
+    for t in [end / 2, 1, 0, end - 1, 12_345, 7_000, end, 3_210, end] {
+        session.seek(t);
+        assert_eq!(session.time(), t.min(end));
+        assert_eq!(session.trace_hash(), native_hash(&session.recorded()), "at {t}");
+    }
+    assert!(session.is_live());
+    assert_eq!(session.trace_hash(), full);
+    assert!(session.timeline().marks.iter().any(|m| m.kind == "leader"));
+    assert!(session.timeline().marks.iter().any(|m| m.kind == "write"));
+}
+
+#[test]
+fn time_in_the_past_replays_then_goes_live() {
+    let mut session = Session::new("nodes 3\nseed 2\nrun 2s\ncrash S1\nrun 1s\n").unwrap();
+    session.seek(1500);
+    assert!(!session.is_live());
+    session.advance(700); // to 2200: the crash at 2000 is replayed
+    assert!(!session.runner.sim.server(1).unwrap().running);
+    session.advance(1000); // past the end: live, the recording grows
+    assert!(session.is_live());
+    assert_eq!(session.time(), 3200);
+    assert_eq!(session.recorded(), "nodes 3\nseed 2\nrun 2s\ncrash S1\nrun 1s\nrun 200ms\n");
+    assert_eq!(session.trace_hash(), native_hash(&session.recorded()));
+}
+
+#[test]
+fn acting_in_the_past_forks() {
+    let mut session = Session::new("nodes 3\nseed 2\nrun until leader\nrun 2s\ncrash S1\nrun 1s\n").unwrap();
+    session.seek(1200);
+    session.act("put x 1").unwrap();
+    assert!(session.is_live());
+    let rec = session.recorded();
+    assert!(rec.ends_with("put x 1\n"), "{rec}");
+    assert!(!rec.contains("crash"), "{rec}");
+    session.advance(500);
+    session.advance(300);
+    assert!(session.recorded().ends_with("put x 1\nrun 800ms\n"));
+    assert_eq!(session.trace_hash(), native_hash(&session.recorded()));
+    // Inside `run until leader`: cut as a plain run.
+    session.seek(40);
+    session.act("crash S2").unwrap();
+    assert_eq!(session.recorded(), "nodes 3\nseed 2\nrun 40ms\ncrash S2\n");
+    assert_eq!(session.trace_hash(), native_hash(&session.recorded()));
+    // A bad line in the past changes nothing.
+    session.advance(100);
+    session.seek(50);
+    assert!(session.act("crash S9").is_err());
+    assert!(!session.is_live());
+}
+
+#[test]
+fn seek_across_a_run_until_leader() {
+    let mut session = Session::new("nodes 5\nseed 9\nrun 100ms\nrun until leader\nput a 1\nrun 1s\n").unwrap();
+    let full = session.trace_hash();
+    let lead_end = session.recs[3].end_ms;
+    session.seek(150);
+    assert_eq!(session.trace_hash(), native_hash(&session.recorded()));
+    session.seek(lead_end);
+    assert_eq!(session.trace_hash(), native_hash(&session.recorded()));
+    session.seek(lead_end + 10);
+    session.seek(session.end_ms());
+    assert_eq!(session.trace_hash(), full);
+}
+
+#[test]
+fn messages_between_old_windows_replay() {
+    let mut session = Session::new(&busy(10)).unwrap();
+    let now = session.time();
+    let recent = session.messages_between(now - 1000, now);
+    assert!(!recent.is_empty());
+    assert!(recent.iter().all(|m| m.wire.sent_ms <= now));
+    // Force the replay path and compare with what was kept.
+    session.tracker.evicted_before_ms = Some(now);
+    let replayed = session.messages_between(2000, 3000);
+    session.tracker.evicted_before_ms = None;
+    let kept = session.messages_between(2000, 3000);
+    let ids = |v: &[MessageRec]| v.iter().map(|m| (m.wire.id, m.end_ms, m.dropped)).collect::<Vec<_>>();
+    assert_eq!(ids(&replayed), ids(&kept));
+    // In the past, later fates are unknown yet.
+    session.seek(2500);
+    assert!(session.messages_between(2400, 2500).iter().any(|m| m.end_ms.is_none()));
+}
+
+#[test]
+fn trace_jsonl_matches_the_hash() {
+    let session = Session::new("nodes 3\nseed 2\nrun 1s\nput a 1\nrun 500ms\n").unwrap();
+    let jsonl = session.trace_jsonl().unwrap();
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert!(first["time_ms"].is_u64() && first["text"].is_string());
+    assert!(jsonl.lines().count() > 10);
+}
+
+/// `cargo test -p simulator --release -- --ignored --nocapture bench_seek`
+#[test]
+#[ignore]
+fn bench_seek() {
+    let t0 = std::time::Instant::now();
+    let mut session = Session::new(&busy(600)).unwrap();
+    eprintln!("load 10 min: {:?}, {} checkpoints every {} ms", t0.elapsed(), session.checkpoints.len(), session.interval_ms);
+    let end = session.end_ms();
+    let mut worst = std::time::Duration::ZERO;
+    for i in 0..50u64 {
+        let t = (i * 7_919_000 + 13) % end;
+        let s = std::time::Instant::now();
+        session.seek(t);
+        worst = worst.max(s.elapsed());
+    }
+    eprintln!("worst seek: {worst:?}");
+    let s = std::time::Instant::now();
+    for _ in 0..10 {
+        let _ = session.checkpoints.last().unwrap().runner.clone();
+    }
+    eprintln!("clone of the last checkpoint: {:?}", s.elapsed() / 10);
+    let s = std::time::Instant::now();
+    session.restore(end - 15_000, usize::MAX);
+    eprintln!("restore: {:?} to {}", s.elapsed(), session.time());
+    let s = std::time::Instant::now();
+    session.seek(end - 15_000);
+    eprintln!("seek 15 s before the end: {:?}", s.elapsed());
+    for start in [16_000u64, 304_000, 576_000] {
+        session.seek(start);
+        let s = std::time::Instant::now();
+        session.seek(start + 15_000);
+        eprintln!("replay 15 s from {start}: {:?}", s.elapsed());
+    }
+}
+
+#[test]
+fn trace_jsonl_hashes_to_the_page_hash() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/bugs/stale-read.scn")).unwrap();
+    let session = Session::new(&text).unwrap();
+    let parsed = scenario::parse(&session.recorded()).unwrap();
+    let r = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for l in r.sim.trace.lines() {
+        for b in l.bytes().chain(std::iter::once(b'\n')) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    assert_eq!(r.sim.trace.hash_hex(), session.trace_hash());
+    assert_eq!(format!("{h:016x}"), session.trace_hash());
+}
+
+/// What `raft-sim run FILE --at T` prints: the report of the session at `t` is the report of the
+/// recording cut at `t`, played from the start.
+#[test]
+fn report_at_an_instant_is_the_report_of_the_cut() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/bugs/stale-read.scn")).unwrap();
+    let mut session = Session::new(&text).unwrap();
+    let end = session.end_ms();
+    for t in [end, end / 3, 0, end - 1] {
+        session.seek(t);
+        let cut = scenario::parse(&session.recorded()).unwrap();
+        let played = Runner::run(&cut, Observe::REPORT);
+        let json = |r: &Runner| serde_json::to_string(&crate::report::report(r)).unwrap();
+        assert_eq!(json(session.runner()), json(&played), "at {t}");
+    }
+}
+
+#[test]
+fn an_undecided_history_is_shown_as_undecided_never_as_linearizable() {
+    let mut core = Session::new("nodes 3\nrun until leader\nput k a\nput k b\nget k\nrun 1s\n").unwrap();
+    let hash = core.trace_hash();
+    let view = core.view();
+    assert_eq!((view.linearizability, view.linearizability_undecided.as_deref()), ("ok", None));
+    // One search step cannot place three concurrent operations.
+    core.set_lin_step_budget(1);
+    let view = core.view();
+    assert_eq!(view.linearizability, "undecided");
+    let note = view.linearizability_undecided.expect("a sentence for the page");
+    assert!(note.starts_with("undecided: the search for a legal order of the operations on k"), "{note}");
+    assert!(view.view.safe && view.view.violations.is_empty(), "undecided is not a violation either");
+    let goal = core.check("expect linearizable\nexpect leader").unwrap();
+    assert!(!goal[0].passed && goal[0].undecided, "{goal:#?}");
+    assert!(goal[1].passed && !goal[1].undecided, "{goal:#?}");
+    // Seeking back clones a checkpoint: it keeps the budget.
+    core.seek(core.end_ms() - 1);
+    assert_eq!(core.view().linearizability, "undecided");
+    core.seek(core.end_ms());
+    core.set_lin_step_budget(crate::check::linearizability::DEFAULT_STEP_BUDGET);
+    assert_eq!(core.view().linearizability, "ok");
+    assert_eq!(core.trace_hash(), hash, "the budget changes no event");
+}
