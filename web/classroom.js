@@ -363,7 +363,8 @@ export class Classroom {
         const said = r.passed ? 'Holds now' : r.undecided ? 'Undecided' : 'Not yet';
         li.append(h('span', { class: 'goal-mark', 'aria-hidden': 'true' }, r.passed ? '✓' : r.undecided ? '?' : '○'), ' ',
           h('span', { class: 'goal-sentence' }, goalSentence(r.text)), ' ',
-          h('span', { class: 'goal-state' }, `${said}: ${r.detail}.`),
+          // An undecided detail begins with the word itself: say it once.
+          h('span', { class: 'goal-state' }, `${said}: ${r.undecided ? r.detail.replace(/^undecided: /, '') : r.detail}.`),
           ' ', h('code', { class: 'goal-code', title: 'The goal as a scenario line' }, r.text));
         return li;
       }));
