@@ -668,6 +668,11 @@ struct Frame {
     moves_start: usize,
     next: usize,
     chains_start: usize,
+    /// What `window` returned here.
+    bound: u64,
+    /// Whether the moves through unknown writes are generated yet: only once every direct move
+    /// has failed (they come after them anyway), since most nodes never get that far.
+    chained: bool,
 }
 
 struct Search {
@@ -843,6 +848,32 @@ impl Search {
         true
     }
 
+    /// Whether the unplaced op that completes first (at `bound`) reads a value that the key does
+    /// not hold and that nothing allowed to come before that op can write: a dead end.
+    ///
+    /// Why no legal order is lost: every op placed before that op `e` (at `bound`) must have been
+    /// invoked by `bound`, or `e` would precede it in real time. If `e` must find v and the key
+    /// does not hold v now, the last write before `e` writes v, so it is one of the unplaced
+    /// definite writes of v invoked by `bound` (the candidates), or an unknown write of v that is
+    /// still available by `bound` (an unknown cas may end a chain: any available class counts).
+    fn first_read_unwritable(&self, bound: u64, end: usize) -> bool {
+        let Some(first) = (self.frontier..end).find(|&i| !self.is_placed(i) && self.ops[i].completed == bound) else {
+            return false;
+        };
+        let Some(v) = self.ops[first].effect.read() else { return false };
+        if v == self.value {
+            return false;
+        }
+        let written_by_candidate = (self.frontier..end)
+            .any(|i| !self.is_placed(i) && self.ops[i].invoked <= bound && self.ops[i].effect.written() == Some(v));
+        if written_by_candidate {
+            return false;
+        }
+        let by_unknown_put = self.put_class_of_value[v as usize].is_some_and(|c| self.available(c, bound));
+        let by_unknown_cas = self.cas_classes_by_new[v as usize].iter().any(|&c| self.available(c, bound));
+        !(by_unknown_put || by_unknown_cas)
+    }
+
     fn available(&self, class: u32, bound: u64) -> bool {
         let class_index = class as usize;
         let used = self.used[class_index] as usize;
@@ -850,36 +881,25 @@ impl Search {
         used < invoked.len() && invoked[used] <= bound
     }
 
-    /// Appends to `self.moves` every way to place op `i` next.
-    fn generate_moves(&mut self, i: u32, bound: u64) {
+    /// Appends to `self.moves` the ways to place op `i` next: with `chained` false, the move
+    /// that places it directly (if the key's value allows it); with `chained` true, those that
+    /// place it after a chain of unknown writes.
+    fn generate_moves(&mut self, i: u32, bound: u64, chained: bool) {
         let s = self.value;
-        let direct = |value_after| Move { op: i, chain_start: 0, chain_len: 0, value_after };
-        match self.ops[i as usize].effect {
-            Effect::Put { value } => self.moves.push(direct(value)),
-            Effect::Get { value } => {
-                if value == s {
-                    self.moves.push(direct(s));
-                } else {
-                    self.chain_moves(i, value, value, bound);
-                }
-            }
-            Effect::Cas { expected, new } => {
-                if expected == s {
-                    self.moves.push(direct(new));
-                } else {
-                    self.chain_moves(i, expected, new, bound);
-                }
-            }
+        // The value the op must find, and the value it leaves.
+        let (target, value_after) = match self.ops[i as usize].effect {
+            Effect::Put { value } => (s, value),
+            Effect::Get { value } => (value, value),
+            Effect::Cas { expected, new } => (expected, new),
             // A cas that found what it expected would have succeeded: it has no place.
-            Effect::CasFailed { expected, found, .. } if found == expected => {}
-            Effect::CasFailed { found, .. } => {
-                if found == s {
-                    self.moves.push(direct(s));
-                } else {
-                    self.chain_moves(i, found, found, bound);
-                }
-            }
+            Effect::CasFailed { expected, found, .. } if found == expected => return,
+            Effect::CasFailed { found, .. } => (found, found),
             Effect::MaybePut { .. } | Effect::MaybeCas { .. } => unreachable!("unknown ops are not definite"),
+        };
+        match (target == s, chained) {
+            (true, false) => self.moves.push(Move { op: i, chain_start: 0, chain_len: 0, value_after }),
+            (false, true) => self.chain_moves(i, target, value_after, bound),
+            _ => {}
         }
     }
 
@@ -990,40 +1010,76 @@ impl Search {
     }
 
     /// Generates the moves of the current configuration onto the stack of moves. A read that is
-    /// allowed now is the only move tried (placing it now is never worse).
+    /// allowed now is the only move tried (placing it now is never worse). Otherwise the direct
+    /// moves, those that use no unknown write; the others wait for `chain_moves_of_top`.
     /// `bound` and `end` are what `window` just returned.
     fn expand(&mut self, bound: u64, end: usize) {
         self.furthest_window_end = self.furthest_window_end.max(end);
-        let frame = Frame {
+        let mut frame = Frame {
             value: self.value,
             moves_start: self.moves.len(),
             next: self.moves.len(),
             chains_start: self.chains.len(),
+            bound,
+            chained: false,
         };
         let s = self.value;
         let forced = self.candidates.iter().copied().find(|&i| self.ops[i as usize].effect.reads_unchanged(s));
         if let Some(i) = forced {
             self.moves.push(Move { op: i, chain_start: 0, chain_len: 0, value_after: s });
+            frame.chained = true;
         } else {
-            let mut candidates = std::mem::take(&mut self.candidates);
-            self.writable_now.clear();
-            for &j in &candidates {
-                match self.ops[j as usize].effect {
-                    Effect::Put { value } => self.writable_now.push(value),
-                    Effect::Cas { expected, new } if expected == s => self.writable_now.push(new),
-                    _ => {}
-                }
+            self.order_candidates();
+            for k in 0..self.candidates.len() {
+                self.generate_moves(self.candidates[k], bound, false);
             }
-            candidates.sort_by_key(|&i| self.ops[i as usize].completed);
-            for &i in &candidates {
-                self.generate_moves(i, bound);
-            }
-            self.candidates = candidates;
-            // Moves that use no unknown write first, then the shortest chains: an order found
-            // without them dominates any that spends them.
-            self.moves[frame.moves_start..].sort_by_key(|mv| mv.chain_len);
         }
         self.stack.push(frame);
+    }
+
+    /// Sorts `self.candidates` in the order their moves are tried: when the op that completes
+    /// first must find a value the key does not hold, the writes of that value first; then by
+    /// completion.
+    fn order_candidates(&mut self) {
+        let s = self.value;
+        let ops = &self.ops;
+        let needed = self
+            .candidates
+            .iter()
+            .map(|&i| ops[i as usize])
+            .min_by_key(|op| op.completed)
+            .and_then(|op| op.effect.read())
+            .filter(|&v| v != s);
+        self.candidates.sort_by_key(|&i| {
+            let op = ops[i as usize];
+            (needed.is_none() || op.effect.written() != needed, op.completed)
+        });
+    }
+
+    /// Once every direct move of the top frame has failed: its moves through chains of unknown
+    /// writes, shortest chains first (an order found without unknown writes, or with fewer,
+    /// dominates one that spends more). Returns whether there are any.
+    fn chain_moves_of_top(&mut self) -> bool {
+        let frame = self.stack.last_mut().expect("the stack is not empty");
+        frame.chained = true;
+        let (bound, first_move) = (frame.bound, self.moves.len());
+        // The configuration is the one `expand` saw: the same candidates.
+        self.window();
+        self.order_candidates();
+        let s = self.value;
+        self.writable_now.clear();
+        for k in 0..self.candidates.len() {
+            match self.ops[self.candidates[k] as usize].effect {
+                Effect::Put { value } => self.writable_now.push(value),
+                Effect::Cas { expected, new } if expected == s => self.writable_now.push(new),
+                _ => {}
+            }
+        }
+        for k in 0..self.candidates.len() {
+            self.generate_moves(self.candidates[k], bound, true);
+        }
+        self.moves[first_move..].sort_by_key(|mv| mv.chain_len);
+        self.moves.len() > first_move
     }
 
     fn run(mut self, step_budget: u64) -> SearchEnd {
@@ -1073,6 +1129,10 @@ impl Search {
         }
         loop {
             let Some(frame) = self.stack.last() else { return Some(false) };
+            if frame.next == self.moves.len() && !frame.chained && self.chain_moves_of_top() {
+                continue;
+            }
+            let Some(frame) = self.stack.last() else { return Some(false) };
             if frame.next == self.moves.len() {
                 // Every move from here failed: back up one level.
                 let frame = self.stack.pop().expect("the stack is not empty");
@@ -1099,6 +1159,10 @@ impl Search {
             let value_before = self.stack.last().expect("the stack is not empty").value;
             if self.supply.starves(self.value) {
                 self.note_starved_reader(value_before);
+                self.undo(mv, value_before);
+                continue;
+            }
+            if self.first_read_unwritable(bound, end) {
                 self.undo(mv, value_before);
                 continue;
             }
