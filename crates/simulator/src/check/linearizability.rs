@@ -580,10 +580,39 @@ struct SearchEnd {
     furthest_starved_reader: Option<usize>,
 }
 
-/// Searches `ops` (one key) for a legal order, starting from register value `initial`.
-/// `value_count` bounds every value id in `ops` and `initial`.
-fn search(ops: &[KeyOp], value_count: usize, initial: Val, step_budget: u64) -> SearchEnd {
-    Search::new(ops, value_count, initial).run(step_budget)
+/// Configurations already explored, kept from one search to the next (see [`Search::seen`]).
+type Memo = HashMap<Box<[u64]>, Vec<u64>, BuildHasherDefault<FxHasher>>;
+
+/// Searches `ops` (one key) for a legal order from each of `starts` (register values) in turn,
+/// while each search fails; returns the end of the last one run (the first that did not fail,
+/// if any), its steps counting those of all. `value_count` bounds every value id in `ops` and
+/// `starts`.
+///
+/// The searches share what they explored. Why that loses no legal order: what can follow a
+/// configuration (ops placed, value held, unknown writes used) does not depend on how it was
+/// reached nor on where the search began, and every configuration a search records is fully
+/// explored, without success, by the time that search fails; so a later search may skip it as
+/// its own earlier visit would have. Starts differ only until the first write, after which
+/// their searches mostly meet configurations already explored.
+fn search_from_each(ops: &[KeyOp], value_count: usize, starts: &[Val], step_budget: u64) -> SearchEnd {
+    let mut memo: Option<Memo> = None;
+    let mut steps = 0;
+    let mut last = None;
+    for &start in starts {
+        let mut search = Search::new(ops, value_count, start);
+        if let Some(seen) = memo.take() {
+            search.seen = seen;
+        }
+        search.resume(step_budget.saturating_sub(steps));
+        let end = search.end();
+        steps += end.steps;
+        last = Some(SearchEnd { steps, ..end });
+        if end.answer != Some(false) {
+            break;
+        }
+        memo = Some(std::mem::take(&mut search.seen));
+    }
+    last.expect("at least one start")
 }
 
 /// The definite operations of `ops`, as indices, in the order the search numbers them:
@@ -708,7 +737,7 @@ struct Search {
     /// Every configuration explored: (placed set, value) → the sets of unknown writes used when
     /// it was reached. One that was reached with fewer unknown writes used dominates: it had
     /// everything this one has, and it failed.
-    seen: HashMap<Box<[u64]>, Vec<u64>, BuildHasherDefault<FxHasher>>,
+    seen: Memo,
     // Scratch space reused between nodes.
     candidates: Vec<u32>,
     /// The values that a definite write among the candidates could write right now.
@@ -1082,11 +1111,6 @@ impl Search {
         self.moves.len() > first_move
     }
 
-    fn run(mut self, step_budget: u64) -> SearchEnd {
-        self.resume(step_budget);
-        self.end()
-    }
-
     fn end(&self) -> SearchEnd {
         SearchEnd {
             answer: self.answer,
@@ -1300,15 +1324,10 @@ impl<'a> Stretches<'a> {
         let ops = self.history(window, strong);
         let value_count = self.key_history.value_count();
         let starts: Vec<Val> = if window.lo == 0 { vec![ABSENT] } else { open_values(&ops, value_count) };
-        for start in starts {
-            let end = search(&ops, value_count, start, self.steps_left.min(STRETCH_STEPS_MAX));
-            self.steps_left = self.steps_left.saturating_sub(end.steps);
-            self.steps_taken += end.steps;
-            if end.answer != Some(false) {
-                return false;
-            }
-        }
-        true
+        let end = search_from_each(&ops, value_count, &starts, self.steps_left.min(STRETCH_STEPS_MAX));
+        self.steps_left = self.steps_left.saturating_sub(end.steps);
+        self.steps_taken += end.steps;
+        end.answer == Some(false)
     }
 }
 
@@ -1374,35 +1393,69 @@ impl Stretches<'_> {
     /// violation that was not there (a read of its value would lose its explanation). A weakened
     /// read says nothing; a weakened write becomes unknown ("may have happened, any time after its
     /// invocation"). A weaker history that still fails proves the original does, and the operations
-    /// left unweakened are the core. A window from the beginning is first cut to its shortest
-    /// failing prefix; then each op is weakened in turn, if the window still fails.
+    /// left unweakened are the core. The window is first cut to its shortest failing prefix and,
+    /// if it starts from an open value, to its latest failing start; then its ops are weakened
+    /// in groups, halving the groups down to single ops, each group kept weakened if the window
+    /// still fails.
     fn explain(&mut self, window: Window) -> Violation {
         let stretches = self;
         let key_history = stretches.key_history;
         let mut window = window;
         let mut strong: Vec<bool> = (0..stretches.order.len()).map(|p| p >= window.lo && p < window.hi).collect();
-        if window.lo == 0 {
-            let mut lo = 0;
-            while window.hi - lo > 1 {
-                let mid = (lo + window.hi) / 2;
-                let prefix = Window { lo: 0, hi: mid };
-                if stretches.fails(prefix, &strong) {
-                    window = prefix;
+        // The shortest failing prefix of the window: the last op it needs.
+        let mut lo = window.lo;
+        while window.hi - lo > 1 {
+            let mid = (lo + window.hi) / 2;
+            let prefix = Window { lo: window.lo, hi: mid };
+            if stretches.fails(prefix, &strong) {
+                window = prefix;
+            } else {
+                lo = mid;
+            }
+        }
+        // Then, for a window that starts from an open value, the latest start that still fails:
+        // the fewer ops, the cheaper each try below.
+        if window.lo > 0 {
+            let mut hi = window.hi - 1;
+            while hi - window.lo > 1 {
+                let mid = (window.lo + hi).div_ceil(2);
+                let suffix = Window { lo: mid, hi: window.hi };
+                if stretches.fails(suffix, &strong) {
+                    window = suffix;
                 } else {
-                    lo = mid;
+                    hi = mid;
                 }
             }
         }
-        // One pass leaves a core in which every op is needed: weakening more ops only makes a
-        // history easier to order. Reads first, so that writes stay when either would do: writes
-        // and the read they contradict make the clearer story.
+        // The last pass, one op at a time, leaves a core in which every op is needed: an op kept
+        // then made the window linearizable when weakened, and weakening more ops since only
+        // makes a history easier to order. The passes with larger groups before it save most of
+        // the expensive tries (a try that still fails has to refute every order) when most ops
+        // are not needed. Reads first, so that writes stay when either would do: writes and the
+        // read they contradict make the clearer story.
         let mut tries: Vec<usize> = (window.lo..window.hi).collect();
         tries.sort_by_key(|&p| key_history.ops[stretches.order[p]].effect.written().is_some());
-        for &p in tries.iter().take(SHRINK_TRIES_MAX) {
-            strong[p] = false;
-            if !stretches.fails(window, &strong) {
-                strong[p] = true;
+        tries.truncate(SHRINK_TRIES_MAX);
+        let mut chunk = tries.len().div_ceil(2).max(1);
+        loop {
+            for group in tries.chunks(chunk) {
+                let weakened: Vec<usize> = group.iter().copied().filter(|&p| strong[p]).collect();
+                if weakened.is_empty() {
+                    continue;
+                }
+                for &p in &weakened {
+                    strong[p] = false;
+                }
+                if !stretches.fails(window, &strong) {
+                    for &p in &weakened {
+                        strong[p] = true;
+                    }
+                }
             }
+            if chunk == 1 {
+                break;
+            }
+            chunk = chunk.div_ceil(2);
         }
         let mut ops: Vec<KeyOp> =
             (window.lo..window.hi).filter(|&p| strong[p]).map(|p| key_history.ops[stretches.order[p]]).collect();
