@@ -731,6 +731,11 @@ struct Search {
     deepest_frontier: usize,
     furthest_window_end: usize,
     furthest_starved_reader: Option<usize>,
+    /// The unplaced ops, linked in order; index `ops.len()` is both ends of the ring.
+    unplaced_next: Vec<u32>,
+    unplaced_prev: Vec<u32>,
+    /// Set by `window`: the unplaced op that completes first (at the bound), if any.
+    first_to_complete: Option<u32>,
     /// Positions of the definite ops that read each value (gets, ok cas expecting it, failed cas
     /// that found it).
     readers_at: Vec<Vec<u32>>,
@@ -815,6 +820,9 @@ impl Search {
             deepest_frontier: 0,
             furthest_window_end: 0,
             furthest_starved_reader: None,
+            first_to_complete: None,
+            unplaced_next: (0..=op_count as u32).map(|i| (i + 1) % (op_count as u32 + 1)).collect(),
+            unplaced_prev: (0..=op_count as u32).map(|i| (i + op_count as u32) % (op_count as u32 + 1)).collect(),
             readers_at,
             seen: HashMap::with_capacity_and_hasher(2 * op_count, BuildHasherDefault::default()),
             candidates: Vec::new(),
@@ -833,18 +841,26 @@ impl Search {
     fn window(&mut self) -> (u64, usize) {
         self.candidates.clear();
         let mut bound = NEVER;
+        let none = self.ops.len();
+        self.first_to_complete = None;
+        // Only the unplaced ops, through their links. The first one invoked after the bound ends
+        // the window: every placed op was invoked by the bound of its time, and bounds only grow
+        // along a path, so every op at or beyond it is unplaced.
         let mut end = self.frontier;
-        while end < self.ops.len() && self.ops[end].invoked <= bound {
-            if !self.is_placed(end) {
-                bound = bound.min(self.ops[end].completed);
+        while end < none && self.ops[end].invoked <= bound {
+            if self.ops[end].completed < bound || self.first_to_complete.is_none() {
+                bound = self.ops[end].completed;
+                self.first_to_complete = Some(end as u32);
             }
-            end += 1;
+            end = self.unplaced_next[end] as usize;
         }
         // `bound` only fell during the scan, so ops scanned early may lie beyond it.
-        for i in self.frontier..end {
-            if !self.is_placed(i) && self.ops[i].invoked <= bound {
+        let mut i = self.frontier;
+        while i != end {
+            if self.ops[i].invoked <= bound {
                 self.candidates.push(i as u32);
             }
+            i = self.unplaced_next[i] as usize;
         }
         (bound, end)
     }
@@ -885,22 +901,21 @@ impl Search {
     /// does not hold v now, the last write before `e` writes v, so it is one of the unplaced
     /// definite writes of v invoked by `bound` (the candidates), or an unknown write of v that is
     /// still available by `bound` (an unknown cas may end a chain: any available class counts).
-    fn first_read_unwritable(&self, bound: u64, end: usize) -> bool {
-        let Some(first) = (self.frontier..end).find(|&i| !self.is_placed(i) && self.ops[i].completed == bound) else {
-            return false;
-        };
-        let Some(v) = self.ops[first].effect.read() else { return false };
-        if v == self.value {
-            return false;
-        }
-        let written_by_candidate = (self.frontier..end)
-            .any(|i| !self.is_placed(i) && self.ops[i].invoked <= bound && self.ops[i].effect.written() == Some(v));
-        if written_by_candidate {
+    fn first_read_unwritable(&self, bound: u64) -> bool {
+        let Some(v) = self.needed() else { return false };
+        if self.candidates.iter().any(|&i| self.ops[i as usize].effect.written() == Some(v)) {
             return false;
         }
         let by_unknown_put = self.put_class_of_value[v as usize].is_some_and(|c| self.available(c, bound));
         let by_unknown_cas = self.cas_classes_by_new[v as usize].iter().any(|&c| self.available(c, bound));
         !(by_unknown_put || by_unknown_cas)
+    }
+
+    /// The value the op that completes first must find, when the key does not hold it now
+    /// (after `window`).
+    fn needed(&self) -> Option<Val> {
+        let first = self.first_to_complete?;
+        self.ops[first as usize].effect.read().filter(|&v| v != self.value)
     }
 
     fn available(&self, class: u32, bound: u64) -> bool {
@@ -1016,9 +1031,10 @@ impl Search {
         self.supply.count(self.ops[i].effect, -1);
         self.placed[i / 64] |= 1 << (i % 64);
         self.placed_count += 1;
-        while self.frontier < self.ops.len() && self.is_placed(self.frontier) {
-            self.frontier += 1;
-        }
+        let (before, after) = (self.unplaced_prev[i], self.unplaced_next[i]);
+        self.unplaced_next[before as usize] = after;
+        self.unplaced_prev[after as usize] = before;
+        self.frontier = self.unplaced_next[self.ops.len()] as usize;
         self.value = mv.value_after;
     }
 
@@ -1034,6 +1050,10 @@ impl Search {
         self.supply.count(self.ops[i].effect, 1);
         self.placed[i / 64] &= !(1 << (i % 64));
         self.placed_count -= 1;
+        // Undone in the reverse order of `apply`: the neighbours it linked are neighbours still.
+        let (before, after) = (self.unplaced_prev[i], self.unplaced_next[i]);
+        self.unplaced_next[before as usize] = i as u32;
+        self.unplaced_prev[after as usize] = i as u32;
         self.frontier = self.frontier.min(i);
         self.value = value_before;
     }
@@ -1070,15 +1090,8 @@ impl Search {
     /// first must find a value the key does not hold, the writes of that value first; then by
     /// completion.
     fn order_candidates(&mut self) {
-        let s = self.value;
+        let needed = self.needed();
         let ops = &self.ops;
-        let needed = self
-            .candidates
-            .iter()
-            .map(|&i| ops[i as usize])
-            .min_by_key(|op| op.completed)
-            .and_then(|op| op.effect.read())
-            .filter(|&v| v != s);
         self.candidates.sort_by_key(|&i| {
             let op = ops[i as usize];
             (needed.is_none() || op.effect.written() != needed, op.completed)
@@ -1186,7 +1199,7 @@ impl Search {
                 self.undo(mv, value_before);
                 continue;
             }
-            if self.first_read_unwritable(bound, end) {
+            if self.first_read_unwritable(bound) {
                 self.undo(mv, value_before);
                 continue;
             }
