@@ -58,7 +58,6 @@
 //! students, with a sentence for the common shapes.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::history::{OpKind, Operation};
 use crate::scenario::OpOutcome;
@@ -580,8 +579,105 @@ struct SearchEnd {
     furthest_starved_reader: Option<usize>,
 }
 
-/// Configurations already explored, kept from one search to the next (see [`Search::seen`]).
-type Memo = HashMap<Box<[u64]>, Vec<u64>, BuildHasherDefault<FxHasher>>;
+/// Configurations explored (see [`Search::seen`]): a table with open addressing over keys kept
+/// one after another in one vector, so that recording a configuration allocates nothing of its
+/// own (a node of the search costs a few hundred nanoseconds, an allocation a good part of
+/// that).
+#[derive(Default)]
+struct Memo {
+    /// Per slot, an index into `entries` plus one; 0 for an empty slot. A power of two long.
+    slots: Vec<u32>,
+    entries: Vec<MemoEntry>,
+    /// The keys: (frontier, value) in one word, then the words of the placed set from the
+    /// frontier's word to the window's end.
+    keys: Vec<u64>,
+    /// The sets of unknown writes used that each configuration was reached with: (next set of
+    /// the same configuration or `NO_SET`, start in `used_words`).
+    used_sets: Vec<(u32, u32)>,
+    used_words: Vec<u64>,
+}
+
+struct MemoEntry {
+    hash: u64,
+    key_start: u32,
+    key_len: u32,
+    first_set: u32,
+}
+
+const NO_SET: u32 = u32::MAX;
+
+impl Memo {
+    fn with_capacity(configurations: usize) -> Memo {
+        Memo { slots: vec![0; (2 * configurations).next_power_of_two().max(16)], ..Memo::default() }
+    }
+
+    /// Records that the configuration `head` + `placed` was reached with the unknown writes
+    /// `used`; false if it was recorded before with a subset of them (with fewer unknown writes
+    /// spent, it had everything this visit has, and it failed).
+    fn first_visit(&mut self, head: u64, placed: &[u64], used: &[u64]) -> bool {
+        let hash = placed.iter().fold(fx_add(0, head), |hash, &word| fx_add(hash, word));
+        if 2 * (self.entries.len() + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = Memo::slot_of(hash, mask);
+        loop {
+            let e = self.slots[slot];
+            if e == 0 {
+                break;
+            }
+            let entry = &self.entries[e as usize - 1];
+            let start = entry.key_start as usize;
+            let key = &self.keys[start..start + entry.key_len as usize];
+            if entry.hash == hash && key[0] == head && &key[1..] == placed {
+                let mut set = entry.first_set;
+                while set != NO_SET {
+                    let (next, start) = self.used_sets[set as usize];
+                    let earlier = &self.used_words[start as usize..start as usize + used.len()];
+                    if earlier.iter().zip(used).all(|(&e, &u)| e & !u == 0) {
+                        return false;
+                    }
+                    set = next;
+                }
+                let first_set = self.push_set(entry.first_set, used);
+                self.entries[e as usize - 1].first_set = first_set;
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+        let key_start = self.keys.len() as u32;
+        self.keys.push(head);
+        self.keys.extend_from_slice(placed);
+        let first_set = self.push_set(NO_SET, used);
+        self.entries.push(MemoEntry { hash, key_start, key_len: placed.len() as u32 + 1, first_set });
+        self.slots[slot] = self.entries.len() as u32;
+        true
+    }
+
+    fn push_set(&mut self, next: u32, used: &[u64]) -> u32 {
+        self.used_sets.push((next, self.used_words.len() as u32));
+        self.used_words.extend_from_slice(used);
+        self.used_sets.len() as u32 - 1
+    }
+
+    fn slot_of(hash: u64, mask: usize) -> usize {
+        // The multiply leaves its best bits at the top.
+        (hash >> 32 ^ hash) as usize & mask
+    }
+
+    fn grow(&mut self) {
+        let length = (2 * self.slots.len()).max(16);
+        self.slots = vec![0; length];
+        let mask = length - 1;
+        for (e, entry) in self.entries.iter().enumerate() {
+            let mut slot = Memo::slot_of(entry.hash, mask);
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = e as u32 + 1;
+        }
+    }
+}
 
 /// Searches `ops` (one key) for a legal order from each of `starts` (register values) in turn,
 /// while each search fails; returns the end of the last one run (the first that did not fail,
@@ -824,7 +920,7 @@ impl Search {
             unplaced_next: (0..=op_count as u32).map(|i| (i + 1) % (op_count as u32 + 1)).collect(),
             unplaced_prev: (0..=op_count as u32).map(|i| (i + op_count as u32) % (op_count as u32 + 1)).collect(),
             readers_at,
-            seen: HashMap::with_capacity_and_hasher(2 * op_count, BuildHasherDefault::default()),
+            seen: Memo::with_capacity(2 * op_count),
             candidates: Vec::new(),
             writable_now: Vec::new(),
             moves: Vec::new(),
@@ -865,32 +961,14 @@ impl Search {
         (bound, end)
     }
 
-    /// The memo key of the current configuration, without the unknown writes used; `end` is
-    /// where the window ends (no op at or beyond it is placed).
-    fn memo_key(&self, end: usize) -> Box<[u64]> {
+    /// Records the current configuration as explored; false if it (or one that dominates it)
+    /// was explored before. `end` is where the window ends (no op at or beyond it is placed),
+    /// so the placed set is the words from the frontier's to the end's.
+    fn first_visit(&mut self, end: usize) -> bool {
         let first_word = self.frontier / 64;
         let last_word = if end > self.frontier { (end - 1) / 64 } else { first_word };
-        let mut key = Vec::with_capacity(2 + last_word - first_word);
-        key.push(((self.frontier as u64) << 32) | self.value as u64);
-        key.extend_from_slice(&self.placed[first_word..=last_word]);
-        key.into_boxed_slice()
-    }
-
-    /// Records the current configuration as explored; false if it (or one that dominates it)
-    /// was explored before.
-    fn first_visit(&mut self, end: usize) -> bool {
-        if self.used_bits.is_empty() {
-            return self.seen.insert(self.memo_key(end), Vec::new()).is_none();
-        }
-        let used_bits = &self.used_bits;
-        // The sets of unknown writes used, one after another, `used_bits.len()` words each.
-        let reached_with = self.seen.entry(self.memo_key(end)).or_default();
-        let dominated = |earlier: &[u64]| earlier.iter().zip(used_bits.iter()).all(|(&e, &u)| e & !u == 0);
-        if reached_with.chunks_exact(used_bits.len()).any(dominated) {
-            return false;
-        }
-        reached_with.extend_from_slice(used_bits);
-        true
+        let head = ((self.frontier as u64) << 32) | self.value as u64;
+        self.seen.first_visit(head, &self.placed[first_word..=last_word], &self.used_bits)
     }
 
     /// Whether the unplaced op that completes first (at `bound`) reads a value that the key does
@@ -1212,40 +1290,9 @@ impl Search {
     }
 }
 
-/// Fx hash (from rustc): fast and good enough for the memo keys, and no new dependency.
-#[derive(Default)]
-struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-        }
-        for &byte in chunks.remainder() {
-            self.add(byte as u64);
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.add(word);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.add(word as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
+/// One word into an Fx hash (as in rustc): fast and good enough for the memo keys.
+fn fx_add(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
 // ---------------------------------------------------------------------------------------------
