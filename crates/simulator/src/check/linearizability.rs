@@ -37,7 +37,10 @@
 //!    - A read (or failed cas) that is allowed now is placed at once, without alternatives:
 //!      placing it earlier never hurts, since it changes nothing and nothing must precede it.
 //!    - A move after which some pending read can no longer be satisfied (its value is not held
-//!      and nothing left writes it) is cut at once (`Supply`).
+//!      and nothing left writes it) is cut at once (`Supply`); so is one after which the op that
+//!      completes first must find a value that the key does not hold and that nothing allowed to
+//!      come before it can write (`first_read_unwritable`). Writes of that value are tried
+//!      first.
 //!    - Unknown writes are not ordinary candidates (there can be hundreds after a partition, and
 //!      trying each of them everywhere explodes). They are placed lazily, only when a read needs
 //!      them: just before a read of value v the search may insert a short chain of unknown writes
@@ -46,9 +49,13 @@
 //!      move later and one that nobody observes may be dropped. Unknown writes with the same
 //!      effect are interchangeable, so the earliest-invoked unused one is always taken, and a
 //!      configuration reached with fewer of them used dominates the same one reached with more.
+//!      Moves through unknown writes are generated only once the direct moves of a node failed.
+//!    - The memo is a table over keys in one arena, the unplaced ops a linked list: a node costs
+//!      no allocation and a scan of the unplaced ops only.
 //! 3. While the search is stuck, it looks for a small window of operations that fails on its own
 //!    whatever the key held when the window began (`Window`); a failing window settles the
-//!    key early.
+//!    key early. The searches of one window from each value it may begin with share their
+//!    memo (`search_from_each`).
 //!
 //! A step budget bounds the search: a key whose search exceeds it makes the verdict `undecided`
 //! instead of hanging. Histories from the simulator use a tiny fraction of it.
