@@ -424,7 +424,7 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
             // Nudge a random running server to campaign: winners are then not only the
             // servers with the shortest timers.
             let x = rng.range(1, n as u64) as u8;
-            if !lease && live.runner.sim.server(x).is_some_and(|s| s.running) {
+            if !lease && live.runner.sim.server(x).is_some_and(|s| s.running()) {
                 live.push(items, ItemKind::Action(Action::Timeout(Target::Node(x))));
             }
         }
@@ -436,8 +436,8 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
                 .sim
                 .servers()
                 .iter()
-                .filter(|s| s.running && s.node.voted_for().is_some_and(|v| v != s.id))
-                .map(|s| s.id)
+                .filter(|s| s.running() && s.report().and_then(|r| r.voted_for()).is_some_and(|v| v != s.id()))
+                .map(|s| s.id())
                 .collect();
             if !voters.is_empty() {
                 let v = voters[rng.below(voters.len() as u64) as usize];
@@ -449,7 +449,7 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
         let wait = if rng.chance_ppm(500_000) { rng.range(1, 250) } else { rng.range(1, 13) };
         live.push(items, ItemKind::Action(Action::Run { ms: wait }));
         if let Some(l) = leader {
-            if live.runner.sim.server(l).is_some_and(|s| s.running) {
+            if live.runner.sim.server(l).is_some_and(|s| s.running()) {
                 // Half the time the leader is cut off first, which also kills its messages in
                 // flight: its newest entries stay on it alone.
                 let cut_off = rng.chance_ppm(500_000) && live.runner.sim.network.is_healed();
@@ -462,10 +462,10 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
                 }
             }
         }
-        let up = live.runner.sim.servers().iter().filter(|s| s.running).count();
+        let up = live.runner.sim.servers().iter().filter(|s| s.running()).count();
         if up < want_up {
             let x = rng.range(1, n as u64) as u8;
-            if !live.runner.sim.server(x).is_some_and(|s| s.running) {
+            if !live.runner.sim.server(x).is_some_and(|s| s.running()) {
                 live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
             }
         }
@@ -498,7 +498,7 @@ fn figure8_cuts(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u6
     set(items, Setting::ClientTimeout { ms: 30_000 });
     let keys = ["a", "b", "c"];
     let mut live = Live::start(items, n, seed);
-    let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running);
+    let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running());
     let want_up = (n as usize / 2 + 2).min(n as usize);
     let mut value = 0u32;
     while live.runner.sim.now() < cfg.duration_ms {
@@ -584,12 +584,12 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
     let any = |rng: &mut Rng| rng.range(1, MAX_NODES as u64) as u8;
     while live.runner.sim.now() < cfg.duration_ms {
         live.push(items, ItemKind::Action(Action::Run { ms: rng.range(10, 300) }));
-        let existing: Vec<u8> = live.runner.sim.servers().iter().map(|s| s.id).collect();
-        let running: Vec<u8> = live.runner.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect();
-        let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+        let existing: Vec<u8> = live.runner.sim.servers().iter().map(|s| s.id()).collect();
+        let running: Vec<u8> = live.runner.sim.servers().iter().filter(|s| s.running()).map(|s| s.id()).collect();
+        let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running()).map(|s| s.id()).collect();
         let leader = live.runner.sim.leader();
         let voters: Vec<u8> = match leader {
-            Some(l) => live.runner.sim.server(l).map(|s| s.node.voters().to_vec()).unwrap_or_default(),
+            Some(l) => live.runner.sim.server(l).and_then(|s| s.report().map(|r| r.voters().to_vec())).unwrap_or_default(),
             None => Vec::new(),
         };
         let pick = |rng: &mut Rng, from: &[u8]| from[rng.below(from.len() as u64) as usize];
@@ -675,7 +675,7 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
     }
     // Let the cluster settle so that pending operations can finish.
     live.push(items, ItemKind::Action(Action::Heal));
-    let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+    let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running()).map(|s| s.id()).collect();
     for x in crashed {
         live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
     }
@@ -737,7 +737,7 @@ fn reads(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> R
     while live.runner.sim.now() < cfg.duration_ms {
         action(&mut live, items, Action::Run { ms: rng.range(10, 300) });
         let leader = live.runner.sim.leader();
-        let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running);
+        let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running());
         let roll = rng.below(100);
         if roll < 14 {
             // A latency spike: whatever is sent in the next few tens of ms arrives late.
@@ -859,7 +859,7 @@ fn reads(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> R
     }
     action(&mut live, items, Action::Heal);
     for x in 1..=n {
-        if !live.runner.sim.server(x).is_some_and(|s| s.running) {
+        if !live.runner.sim.server(x).is_some_and(|s| s.running()) {
             action(&mut live, items, Action::Restart(Target::Node(x)));
         }
     }

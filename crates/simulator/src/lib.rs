@@ -1,7 +1,8 @@
 //! The deterministic simulated cluster behind `raft-sim` and the page.
 //!
 //! * [`scenario`] — the scenario language (parse, print);
-//! * [`sim`] — virtual time, the network, servers and clients;
+//! * [`sim`] — virtual time, the network, timers and clients: the engine;
+//! * [`servers`] — the servers the engine hosts behind one interface (Raft, naive);
 //! * [`runner`] — plays a scenario on a simulation, with its expectations;
 //! * [`check`] — the safety checker (Figure 3) and the linearizability checker;
 //! * [`report`] — the JSON report;
@@ -14,12 +15,13 @@
 pub mod check;
 pub mod fuzz;
 pub mod history;
-pub mod naive;
+
 pub mod network;
 pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod servers;
 pub mod session;
 pub mod settings;
 pub mod shrink;

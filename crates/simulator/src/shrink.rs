@@ -698,7 +698,7 @@ mod tests {
         // The same election, now by name: the same leader in the same term at the end.
         let (a, b) = (Runner::run(&s, Observe::REPORT), Runner::run(&e, Observe::REPORT));
         assert_eq!(a.sim.leader(), b.sim.leader());
-        assert_eq!(a.sim.leader().map(|l| a.sim.server(l).unwrap().node.term()), b.sim.leader().map(|l| b.sim.server(l).unwrap().node.term()));
+        assert_eq!(a.sim.leader().map(|l| a.sim.server(l).unwrap().term()), b.sim.leader().map(|l| b.sim.server(l).unwrap().term()));
         // Total time is kept.
         assert_eq!(a.sim.now(), b.sim.now());
     }

@@ -10,15 +10,12 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use raft_core::{
-    ClientReply, ClientResult, Command, Effect, Entry, Input, Message, Node, NodeId, RequestId,
-    Role,
-};
+use raft_core::{ClientReply, ClientResult, Command, Entry, Node, NodeId, RequestId, Role};
 
 use crate::check::safety::SafetyChecker;
 use crate::history::{OpKind, Operation};
-use crate::naive::{NaiveMsg, NaiveServer};
 use crate::network::{Network, MAX_NODES};
+use crate::servers::{self, Admin, Ctx, Delay, Host, Output, Payload, Reported, TimerName};
 use crate::rng::Rng;
 use crate::scenario::{OpOutcome, Property, Protocol, Setting};
 use crate::settings::Settings;
@@ -33,54 +30,49 @@ const DROPPED_KEEP_MS: u64 = 600;
 /// What travels on the simulated network.
 #[derive(Clone, Debug)]
 pub enum Envelope {
-    Raft(Message),
+    /// A message between servers, whatever their protocol.
+    Peer(Payload),
     /// A client request for server `to`; `attempt` tells a redirect to the current try apart
     /// from an answer to an old one.
     Request { client: usize, attempt: u32, to: NodeId, id: RequestId, command: Command },
     /// `attempt` is the try it answers, or 0 for a result (a result is final whichever try).
     Reply { client: usize, attempt: u32, from: NodeId, reply: ClientReply },
-    /// `protocol naive`: a background copy between servers (see `naive.rs`).
-    Naive(NaiveMsg),
 }
 
 impl Envelope {
     pub fn kind(&self) -> &'static str {
         match self {
-            Envelope::Raft(m) => m.body.kind(),
+            Envelope::Peer(m) => m.kind(),
             Envelope::Request { .. } => "ClientRequest",
             Envelope::Reply { .. } => "ClientReply",
-            Envelope::Naive(m) => m.kind(),
         }
     }
     /// (from, to) of a message between servers, which partitions and cuts apply to; None for
     /// client traffic (clients stand outside the cluster).
     pub fn link(&self) -> Option<(NodeId, NodeId)> {
         match self {
-            Envelope::Raft(m) => Some((m.from, m.to)),
-            Envelope::Naive(m) => Some((m.from(), m.to())),
+            Envelope::Peer(m) => Some((m.from(), m.to())),
             Envelope::Request { .. } | Envelope::Reply { .. } => None,
         }
     }
     pub fn is_response(&self) -> bool {
         match self {
-            Envelope::Raft(m) => m.body.is_response(),
+            Envelope::Peer(m) => m.is_response(),
             Envelope::Request { .. } => false,
             Envelope::Reply { .. } => true,
-            Envelope::Naive(m) => matches!(m, NaiveMsg::Ack { .. }),
         }
     }
     /// `S1`…, or `C<line>` for a client.
     pub fn endpoints(&self, history: &[Operation]) -> (String, String) {
         match self {
-            Envelope::Raft(m) => (format!("S{}", m.from), format!("S{}", m.to)),
+            Envelope::Peer(m) => (format!("S{}", m.from()), format!("S{}", m.to())),
             Envelope::Request { client, to, .. } => (client_name(history, *client), format!("S{to}")),
             Envelope::Reply { client, from, .. } => (format!("S{from}"), client_name(history, *client)),
-            Envelope::Naive(m) => (format!("S{}", m.from()), format!("S{}", m.to())),
         }
     }
     pub fn summary(&self, history: &[Operation]) -> String {
         match self {
-            Envelope::Raft(m) => m.to_string(),
+            Envelope::Peer(m) => m.to_string(),
             Envelope::Request { client, to, .. } => {
                 let op = &history[*client];
                 format!("{}->S{to} ClientRequest {}", client_name(history, *client), op_text(op))
@@ -97,7 +89,6 @@ impl Envelope {
                 };
                 format!("S{from}->{} ClientReply {what}", client_name(history, *client))
             }
-            Envelope::Naive(m) => m.to_string(),
         }
     }
 }
@@ -108,14 +99,6 @@ fn find(servers: &[Server], id: NodeId) -> &Server {
 
 fn client_name(history: &[Operation], client: usize) -> String {
     format!("C{}", history[client].line)
-}
-
-fn command_text(c: &Command) -> String {
-    match c {
-        Command::Put { key, value } => format!("put {key} {value}"),
-        Command::Get { key } => format!("get {key}"),
-        Command::Cas { key, old, new } => format!("cas {key} {} {new}", old.as_deref().unwrap_or("-")),
-    }
 }
 
 pub fn op_text(op: &Operation) -> String {
@@ -144,8 +127,8 @@ enum Event {
     Deliver(u64),
     /// A lost message dies halfway.
     Lose(u64),
-    ElectionTimer { node: NodeId, gen: u64 },
-    HeartbeatTimer { node: NodeId, gen: u64 },
+    /// Timer `slot` of server `node` (see `Server::timers`), if it was not re-armed since.
+    Timer { node: NodeId, slot: usize, gen: u64 },
     ClientTimeout { client: usize, attempt: u32 },
     ClientRetry { client: usize },
 }
@@ -215,48 +198,81 @@ impl Wire {
     }
 }
 
+/// One armed-or-not timer of a server.
+#[derive(Clone, Debug)]
+struct TimerSlot {
+    name: TimerName,
+    /// Bumped whenever the timer is set or cleared: a queued firing of an older generation
+    /// is stale.
+    gen: u64,
+    /// (started, deadline) while armed, for a viewer to draw it draining.
+    shown: Option<(u64, u64)>,
+}
+
+/// One server slot: the hosted server (see `servers`), whether it runs, and its timers. For a
+/// crashed server, `host` holds what survives the crash, so what the page shows is that.
 #[derive(Clone)]
-/// One server slot. `node` always holds a state machine: for a crashed server it is the one it
-/// will restart as (durable state only), so what the page shows is what survives the crash.
 pub struct Server {
-    pub id: NodeId,
-    pub node: Node,
-    pub running: bool,
-    election_gen: u64,
-    heartbeat_gen: u64,
-    /// (kind, started, deadline) of the timer a viewer should see draining.
-    pub election_timer: Option<(u64, u64)>,
-    pub heartbeat_timer: Option<(u64, u64)>,
-    /// `protocol naive`: the server that really runs. `node` then stays a dormant Raft follower
-    /// of term 0 that is never stepped (so views show no leaders and no terms), and the heartbeat
-    /// timer is this server's resend timer.
-    pub naive: Option<NaiveServer>,
+    id: NodeId,
+    host: Box<dyn Host>,
+    running: bool,
+    /// One slot per timer name the server ever set, in the order first set.
+    timers: Vec<TimerSlot>,
     /// The role and term the feed last told about, so that it can say why a role changed
     /// ("stepped down") and stay quiet when a follower merely moves to a newer term.
     told: (Role, u64),
 }
 
 impl Server {
-    /// A server that has just started, with no timers armed yet.
-    fn started(id: NodeId, node: Node, naive: Option<NaiveServer>) -> Server {
-        let told = (node.role(), node.term());
-        Server { id, node, running: true, election_gen: 0, heartbeat_gen: 0, election_timer: None, heartbeat_timer: None, naive, told }
+    pub fn id(&self) -> NodeId {
+        self.id
     }
-}
-
-impl Server {
+    pub fn running(&self) -> bool {
+        self.running
+    }
+    pub fn host(&self) -> &dyn Host {
+        self.host.as_ref()
+    }
+    /// The state the server reports (role, term, log…), if its protocol reports one.
+    pub fn report(&self) -> Option<&dyn Reported> {
+        self.host.report()
+    }
+    /// The Raft node, when the server runs Raft.
+    pub fn raft(&self) -> Option<&Node> {
+        self.host.as_any().downcast_ref::<servers::raft::RaftServer>().map(|r| r.node())
+    }
+    /// The reported role; a server that reports none is a follower.
+    pub fn role(&self) -> Role {
+        self.report().map_or(Role::Follower, |r| r.role())
+    }
+    /// The reported term; 0 for a server that reports none.
+    pub fn term(&self) -> u64 {
+        self.report().map_or(0, |r| r.term())
+    }
+    /// (started, deadline) of timer `name` while it is armed.
+    pub fn timer(&self, name: &str) -> Option<(u64, u64)> {
+        self.timers.iter().find(|t| t.name == name).and_then(|t| t.shown)
+    }
     /// The value of `key` this server has applied.
     pub fn value(&self, key: &str) -> Option<&str> {
-        match &self.naive {
-            Some(n) => n.get(key),
-            None => self.node.kv().get(key),
-        }
+        self.host.value(key)
     }
-    /// Raft's commit index; for a naive server, how many writes it has applied.
+    /// How far the server's state machine has come (Raft: its commit index).
     pub fn commit_index(&self) -> u64 {
-        match &self.naive {
-            Some(n) => n.applied_count(),
-            None => self.node.commit_index(),
+        self.host.commit_index()
+    }
+
+    fn told_now(&self) -> (Role, u64) {
+        (self.role(), self.term())
+    }
+
+    fn slot(&mut self, name: &str) -> usize {
+        match self.timers.iter().position(|t| t.name == name) {
+            Some(k) => k,
+            None => {
+                self.timers.push(TimerSlot { name: TimerName::Owned(name.to_string()), gen: 0, shown: None });
+                self.timers.len() - 1
+            }
         }
     }
 }
@@ -320,6 +336,8 @@ pub struct Sim {
     keep_feed: bool,
     pub feed: VecDeque<FeedEvent>,
     pub errors: Vec<RunError>,
+    /// The outputs of the server step being carried out, kept to reuse its allocation.
+    outbox: Vec<Output>,
 }
 
 /// How much a run keeps for viewers. Fuzzing keeps nothing it does not check.
@@ -362,15 +380,10 @@ impl Sim {
             keep_feed: observe.feed,
             feed: VecDeque::new(),
             errors: Vec::new(),
+            outbox: Vec::new(),
         };
-        let naive = sim.settings.protocol == Protocol::Naive;
-        for id in voters.iter().copied() {
-            let (node, effects) = Node::new(id, voters.clone(), sim.settings.core.clone());
-            let peers = voters.iter().copied().filter(|&v| v != id).collect();
-            sim.servers.push(Server::started(id, node, naive.then(|| NaiveServer::new(id, peers))));
-            if !naive {
-                sim.handle_effects(id, effects, 0);
-            }
+        for id in voters {
+            sim.start_server(id, false);
         }
         sim
     }
@@ -405,19 +418,19 @@ impl Sim {
     pub fn leader(&self) -> Option<NodeId> {
         self.servers
             .iter()
-            .filter(|s| s.running && s.node.role() == Role::Leader)
-            .max_by_key(|s| (s.node.term(), std::cmp::Reverse(s.id)))
+            .filter(|s| s.running && s.role() == Role::Leader)
+            .max_by_key(|s| (s.term(), std::cmp::Reverse(s.id)))
             .map(|s| s.id)
     }
 
     /// All running leaders of the highest term any running leader has.
     pub fn leaders_of_highest_term(&self) -> (Option<u64>, Vec<NodeId>) {
-        let top = self.servers.iter().filter(|s| s.running && s.node.role() == Role::Leader).map(|s| s.node.term()).max();
+        let top = self.servers.iter().filter(|s| s.running && s.role() == Role::Leader).map(|s| s.term()).max();
         let ids = match top {
             Some(t) => self
                 .servers
                 .iter()
-                .filter(|s| s.running && s.node.role() == Role::Leader && s.node.term() == t)
+                .filter(|s| s.running && s.role() == Role::Leader && s.term() == t)
                 .map(|s| s.id)
                 .collect(),
             None => Vec::new(),
@@ -428,8 +441,7 @@ impl Sim {
     /// Servers (voters of `id`'s configuration, `id` included) that are running and can exchange
     /// messages with `id` both ways.
     pub fn reachable_voters(&self, id: NodeId) -> (usize, usize) {
-        let Some(s) = self.server(id) else { return (0, 0) };
-        let voters = s.node.voters();
+        let Some(voters) = self.server(id).and_then(Server::report).map(|r| r.voters()) else { return (0, 0) };
         let reach = voters
             .iter()
             .filter(|&&v| v == id || (self.server(v).is_some_and(|o| o.running) && self.network.can_exchange(id, v)))
@@ -481,27 +493,15 @@ impl Sim {
                     self.keep_dropped(f);
                 }
             }
-            Event::ElectionTimer { node, gen } => {
+            Event::Timer { node, slot, gen } => {
                 let Some(s) = self.server(node) else { return };
-                if !s.running || s.election_gen != gen {
+                if !s.running || s.timers[slot].gen != gen {
                     return;
                 }
-                self.idx_mut(node).election_timer = None;
-                self.trace.record(self.now, format_args!("S{node} election timeout"));
-                self.step_node(node, Input::ElectionTimeout, 0);
-            }
-            Event::HeartbeatTimer { node, gen } => {
-                let Some(s) = self.server(node) else { return };
-                if !s.running || s.heartbeat_gen != gen {
-                    return;
-                }
-                self.idx_mut(node).heartbeat_timer = None;
-                if self.is_naive() {
-                    self.naive_resend(node);
-                    return;
-                }
-                self.trace.record(self.now, format_args!("S{node} heartbeat"));
-                self.step_node(node, Input::HeartbeatTimeout, 0);
+                let s = self.idx_mut(node);
+                s.timers[slot].shown = None;
+                let name = s.timers[slot].name.clone();
+                self.step_server(node, 0, |host, ctx, out| host.on_timer(ctx, &name, false, out));
             }
             Event::ClientTimeout { client, attempt } => self.client_timeout(client, attempt),
             Event::ClientRetry { client } => self.client_retry(client),
@@ -514,76 +514,86 @@ impl Sim {
         self.servers.iter_mut().find(|s| s.id == id).expect("server exists")
     }
 
-    fn step_node(&mut self, id: NodeId, input: Input, attempt: u32) {
-        let now = self.now;
-        let effects = self.idx_mut(id).node.step(now, input);
-        self.handle_effects(id, effects, attempt);
+    /// Hand one input to server `id` and carry out what it asks. `attempt` tags the
+    /// not-leader answers this step gives (see `Envelope::Reply`).
+    fn step_server(&mut self, id: NodeId, attempt: u32, input: impl FnOnce(&mut dyn Host, &Ctx, &mut Vec<Output>)) {
+        let mut out = std::mem::take(&mut self.outbox);
+        let ctx = Ctx { now: self.now, settings: &self.settings, feed: self.keep_feed };
+        let k = self.servers.iter().position(|s| s.id == id).expect("server exists");
+        input(self.servers[k].host.as_mut(), &ctx, &mut out);
+        self.carry_out(id, &mut out, attempt);
+        self.outbox = out;
     }
 
-    /// Carry out a step's effects in order. `attempt` tags redirects produced by this step.
-    fn handle_effects(&mut self, id: NodeId, effects: Vec<Effect>, attempt: u32) {
-        for effect in effects {
-            match effect {
-                Effect::Send(m) => {
-                    debug_assert_eq!(m.from, id);
-                    self.send(Envelope::Raft(m));
+    /// Carry out a step's outputs in order.
+    fn carry_out(&mut self, id: NodeId, out: &mut Vec<Output>, attempt: u32) {
+        for o in out.drain(..) {
+            match o {
+                Output::Send(m) => {
+                    debug_assert_eq!(m.from(), id);
+                    self.send(Envelope::Peer(m));
                 }
-                Effect::PersistHardState => {}
-                Effect::PersistLog { from } => {
-                    let s = find(&self.servers, id);
-                    self.checker.on_log_written(self.now, id, from, &s.node);
-                }
-                Effect::PersistSnapshot { last_index } => {
-                    let s = find(&self.servers, id);
-                    self.checker.on_snapshot(self.now, id, last_index, &s.node);
-                }
-                Effect::ResetElectionTimer => {
-                    let d = self.rng.range(self.settings.election_min_ms, self.settings.election_max_ms);
-                    let now = self.now;
-                    let s = self.idx_mut(id);
-                    s.election_gen += 1;
-                    let gen = s.election_gen;
-                    s.election_timer = Some((now, now + d));
-                    self.schedule(now + d, Event::ElectionTimer { node: id, gen });
-                }
-                Effect::SetHeartbeatTimer => {
-                    let now = self.now;
-                    let d = self.settings.heartbeat_ms;
-                    let s = self.idx_mut(id);
-                    s.heartbeat_gen += 1;
-                    let gen = s.heartbeat_gen;
-                    s.heartbeat_timer = Some((now, now + d));
-                    self.schedule(now + d, Event::HeartbeatTimer { node: id, gen });
-                }
-                Effect::StopHeartbeatTimer => {
-                    let s = self.idx_mut(id);
-                    s.heartbeat_gen += 1;
-                    s.heartbeat_timer = None;
-                }
-                Effect::RoleChanged { role, term } => self.on_role_changed(id, role, term),
-                Effect::Committed { index } => {
-                    let s = find(&self.servers, id);
-                    self.checker.on_commit(self.now, id, index, &s.node, &self.servers);
-                    if s.node.role() == Role::Leader {
-                        self.trace.record(self.now, format_args!("S{id} commit {index}"));
-                        self.say(format_args!("S{id} committed up to entry {index}: a majority stores it"));
-                    }
-                }
-                Effect::Applied { index, term } => {
-                    let s = find(&self.servers, id);
-                    let entry: Option<&Entry> = s.node.log().entry(index);
-                    self.checker.on_apply(self.now, id, index, term, entry);
-                }
-                Effect::ClientReply { id: req, reply } => {
+                Output::Reply { id: req, reply } => {
                     let client = (req.client - 1) as usize;
                     let tag = if matches!(reply, ClientReply::NotLeader { .. }) { attempt } else { 0 };
                     if client < self.clients.len() {
                         self.send(Envelope::Reply { client, attempt: tag, from: id, reply });
                     }
                 }
-                Effect::Refused { reason } => {
-                    self.error(format!("S{id} refused: {reason}"));
+                Output::SetTimer { name, after } => {
+                    let d = match after {
+                        Delay::Ms(d) => d,
+                        Delay::Between(min, max) => self.rng.range(min, max),
+                    };
+                    let now = self.now;
+                    let s = self.idx_mut(id);
+                    let slot = s.slot(&name);
+                    let t = &mut s.timers[slot];
+                    t.gen += 1;
+                    t.shown = Some((now, now + d));
+                    let gen = t.gen;
+                    self.schedule(now + d, Event::Timer { node: id, slot, gen });
                 }
+                Output::ClearTimer { name } => {
+                    let s = self.idx_mut(id);
+                    let slot = s.slot(&name);
+                    s.timers[slot].gen += 1;
+                    s.timers[slot].shown = None;
+                }
+                Output::LogWritten { from } => {
+                    if let Some(r) = find(&self.servers, id).report() {
+                        self.checker.on_log_written(self.now, id, from, r);
+                    }
+                }
+                Output::SnapshotTaken { last_index } => {
+                    if let Some(r) = find(&self.servers, id).report() {
+                        self.checker.on_snapshot(self.now, id, last_index, r);
+                    }
+                }
+                Output::RoleChanged { role, term } => self.on_role_changed(id, role, term),
+                Output::Committed { index } => {
+                    let servers = &self.servers;
+                    let Some(r) = find(servers, id).report() else { continue };
+                    let snapshot_of = |v: NodeId| {
+                        servers
+                            .iter()
+                            .find(|s| s.id == v && s.running)
+                            .map(|s| s.report().and_then(|r| r.log().snapshot()).map(|sn| sn.last_index))
+                    };
+                    self.checker.on_commit(self.now, id, index, r, &snapshot_of);
+                    if r.role() == Role::Leader {
+                        self.trace.record(self.now, format_args!("S{id} commit {index}"));
+                        self.say(format_args!("S{id} committed up to entry {index}: a majority stores it"));
+                    }
+                }
+                Output::Applied { index, term } => {
+                    let Some(r) = find(&self.servers, id).report() else { continue };
+                    let entry: Option<&Entry> = r.log().entry(index);
+                    self.checker.on_apply(self.now, id, index, term, entry);
+                }
+                Output::Refused { reason } => self.error(format!("S{id} refused: {reason}")),
+                Output::Note(text) => self.trace.record(self.now, format_args!("S{id} {text}")),
+                Output::Say(text) => self.say(text),
             }
         }
         if let Some(v) = self.checker.take_new_violation() {
@@ -595,14 +605,14 @@ impl Sim {
     fn on_role_changed(&mut self, id: NodeId, role: Role, term: u64) {
         self.trace.record(self.now, format_args!("S{id} becomes {} term={term}", role.name()));
         let (was, was_term) = std::mem::replace(&mut self.idx_mut(id).told, (role, term));
-        let s = find(&self.servers, id);
-        self.checker.on_role(self.now, id, role, term, &s.node);
+        let Some(r) = find(&self.servers, id).report() else { return };
+        self.checker.on_role(self.now, id, role, term, r);
         if !self.keep_feed {
             return;
         }
         let text = match role {
             Role::Leader => {
-                let votes = s.node.votes_granted();
+                let votes = r.votes();
                 let names: Vec<String> = votes.iter().map(|v| format!("S{v}")).collect();
                 if names.is_empty() {
                     format!("S{id} became leader for term {term}")
@@ -617,10 +627,10 @@ impl Sim {
             // A follower that only moved to a newer term is no news.
             Role::Follower if was == Role::Follower => return,
             Role::Follower => {
-                let hint = s.node.leader_hint();
+                let hint = r.leader_hint();
                 match (was, term > was_term, hint) {
                     (Role::Leader, true, _) => format!("S{id} stepped down as leader: it heard of term {term}"),
-                    (Role::Leader, false, _) if !s.node.voters().contains(&id) => {
+                    (Role::Leader, false, _) if !r.voters().contains(&id) => {
                         format!("S{id} stepped down as leader of term {term}: it is no longer in the configuration")
                     }
                     (Role::Leader, false, _) if self.settings.core.check_quorum => format!(
@@ -716,11 +726,14 @@ impl Sim {
     fn deliver(&mut self, msg_id: u64) {
         let Some(flight) = self.in_flight.remove(msg_id) else { return };
         match flight.envelope {
-            Envelope::Raft(ref m) => {
-                let to_running = self.server(m.to).is_some_and(|s| s.running);
-                if !self.network.can_send(m.from, m.to) || !to_running {
+            Envelope::Peer(ref m) => {
+                let (from, to) = (m.from(), m.to());
+                let to_running = self.server(to).is_some_and(|s| s.running);
+                if !self.network.can_send(from, to) || !to_running {
                     self.stats.messages_dropped += 1;
-                    self.trace.record(self.now, format_args!("dropped {m}"));
+                    if m.traced_when_dropped() {
+                        self.trace.record(self.now, format_args!("dropped {m}"));
+                    }
                     let mut f = flight;
                     f.dropped_ms = Some(self.now);
                     self.keep_dropped(f);
@@ -728,9 +741,8 @@ impl Sim {
                 }
                 self.stats.messages_delivered += 1;
                 self.trace.record(self.now, m);
-                let Envelope::Raft(m) = flight.envelope else { unreachable!("matched above") };
-                let to = m.to;
-                self.step_node(to, Input::Message(m), 0);
+                let Envelope::Peer(m) = flight.envelope else { unreachable!("matched above") };
+                self.step_server(to, 0, |host, ctx, out| host.on_message(ctx, m, out));
             }
             Envelope::Request { attempt, to, id, ref command, .. } => {
                 if !self.server(to).is_some_and(|s| s.running) {
@@ -741,29 +753,7 @@ impl Sim {
                 let history = &self.history;
                 self.trace.record_with(self.now, || flight.envelope.summary(history));
                 let command = command.clone();
-                if self.is_naive() {
-                    self.naive_request(to, id, &command);
-                    return;
-                }
-                self.step_node(to, Input::ClientRequest { id, command }, attempt);
-            }
-            Envelope::Naive(ref m) => {
-                let (from, to) = (m.from(), m.to());
-                let to_running = self.server(to).is_some_and(|s| s.running);
-                if !self.network.can_send(from, to) || !to_running {
-                    self.stats.messages_dropped += 1;
-                    let mut f = flight;
-                    f.dropped_ms = Some(self.now);
-                    self.keep_dropped(f);
-                    return;
-                }
-                self.stats.messages_delivered += 1;
-                let m = m.clone();
-                self.trace.record(self.now, &m);
-                let replies = self.naive_mut(to).map(|n| n.receive(&m)).unwrap_or_default();
-                for r in replies {
-                    self.send(Envelope::Naive(r));
-                }
+                self.step_server(to, attempt, |host, ctx, out| host.on_client(ctx, id, command, out));
             }
             Envelope::Reply { client, attempt, from, ref reply } => {
                 self.stats.messages_delivered += 1;
@@ -793,52 +783,33 @@ impl Sim {
 
     // ---- actions ------------------------------------------------------------------------
 
+    /// The server stops: it keeps only what it persisted, its timers are disarmed, and nothing
+    /// reaches it until it restarts.
     pub fn crash(&mut self, id: NodeId) {
-        if self.is_naive() {
-            self.naive_crash(id);
-            return;
-        }
-        let now = self.now;
-        let core = self.settings.core.clone();
-        let initial = self.initial_voters.clone();
         let s = self.idx_mut(id);
         if !s.running {
             return;
         }
-        // The node it will restart as: durable state only. Its start-up effects are discarded:
-        // a crashed server does nothing.
-        let (node, _effects) = Node::restart(id, s.node.durable(), initial, core);
-        s.told = (node.role(), node.term());
-        s.node = node;
         s.running = false;
-        s.election_gen += 1;
-        s.heartbeat_gen += 1;
-        s.election_timer = None;
-        s.heartbeat_timer = None;
-        let _ = now;
+        for t in &mut s.timers {
+            t.gen += 1;
+            t.shown = None;
+        }
         self.trace.record(self.now, format_args!("crash S{id}"));
-        self.say(format_args!("S{id} crashed: it keeps its term, vote and log, and forgets the rest"));
+        self.step_server(id, 0, |host, ctx, out| host.crash(ctx, out));
+        let s = self.idx_mut(id);
+        s.told = s.told_now();
         self.checker.on_crash(id);
     }
 
     pub fn restart(&mut self, id: NodeId) {
-        if self.is_naive() {
-            self.naive_restart(id);
-            return;
-        }
-        let core = self.settings.core.clone();
-        let initial = self.initial_voters.clone();
         let s = self.idx_mut(id);
         if s.running {
             return;
         }
-        let (node, effects) = Node::restart(id, s.node.durable(), initial, core);
-        s.node = node;
         s.running = true;
-        let (term, len) = (s.node.term(), s.node.log().last_index());
         self.trace.record(self.now, format_args!("restart S{id}"));
-        self.say(format_args!("S{id} restarted with term {term} and a log of {len} entries"));
-        self.handle_effects(id, effects, 0);
+        self.step_server(id, 0, |host, ctx, out| host.restart(ctx, out));
     }
 
     pub fn partition(&mut self, groups: &[Vec<NodeId>]) {
@@ -888,22 +859,26 @@ impl Sim {
 
     /// `timeout X`: X's election timer fires now.
     pub fn fire_timeout(&mut self, id: NodeId) {
-        if !self.server(id).is_some_and(|s| s.running) {
+        let Some(s) = self.server(id).filter(|s| s.running) else {
             self.error(format!("S{id} is crashed; its timer cannot fire"));
             return;
-        }
-        if self.is_naive() {
-            self.error(format!("protocol naive has no elections: S{id} has no election timer"));
+        };
+        if !s.host.has_timer("election") {
+            let text = format!("protocol {} has no elections: S{id} has no election timer", s.host.protocol());
+            self.error(text);
             return;
         }
-        self.idx_mut(id).election_gen += 1;
+        let s = self.idx_mut(id);
+        let slot = s.slot("election");
+        s.timers[slot].gen += 1;
         self.trace.record(self.now, format_args!("timeout S{id}"));
-        self.step_node(id, Input::ElectionTimeout, 0);
+        self.step_server(id, 0, |host, ctx, out| host.on_timer(ctx, "election", true, out));
     }
 
-    pub fn admin(&mut self, leader: NodeId, input: Input) {
-        self.trace.record(self.now, format_args!("admin S{leader} {input:?}"));
-        self.step_node(leader, input, 0);
+    /// An operator's request to server `leader` (transfer, add, remove).
+    pub fn admin(&mut self, leader: NodeId, admin: Admin) {
+        self.trace.record(self.now, format_args!("admin S{leader} {admin:?}"));
+        self.step_server(leader, 0, |host, ctx, out| host.on_admin(ctx, admin, out));
     }
 
     /// `add X`: a server that does not exist yet starts empty, then the leader is asked to add
@@ -914,108 +889,49 @@ impl Sim {
     pub fn add_server(&mut self, id: NodeId, leader: NodeId) {
         self.create_server(id);
         self.say(format_args!("S{leader} begins adding S{id}: it catches up as a non-voter first"));
-        self.admin(leader, Input::AddServer { id });
+        self.admin(leader, Admin::AddServer { id });
     }
 
     /// Start server `id` empty if it does not exist yet (see `add_server`). Every server a
     /// scenario names after `add X` then exists, even when no leader could be asked to add it.
     pub fn create_server(&mut self, id: NodeId) {
         if self.server(id).is_none() {
-            let (node, effects) = Node::new(id, self.initial_voters.clone(), self.settings.core.clone());
-            self.servers.push(Server::started(id, node, None));
-            self.servers.sort_by_key(|s| s.id);
-            self.handle_effects(id, effects, 0);
+            self.start_server(id, true);
         }
+    }
+
+    /// Build server `id` of the run's protocol and start it. `joining`: created by `add`.
+    fn start_server(&mut self, id: NodeId, joining: bool) {
+        let host = servers::build(self.settings.protocol, id, &self.initial_voters, joining, &self.settings);
+        let mut s = Server { id, host, running: true, timers: Vec::new(), told: (Role::Follower, 0) };
+        s.told = s.told_now();
+        self.servers.push(s);
+        self.servers.sort_by_key(|s| s.id);
+        self.step_server(id, 0, |host, ctx, out| host.start(ctx, out));
     }
 
     pub fn apply_setting(&mut self, s: &Setting) {
         if self.settings.apply(s) {
-            let core = self.settings.core.clone();
             for srv in &mut self.servers {
-                srv.node.set_config(core.clone());
+                srv.host.configure(&self.settings);
             }
         }
         self.trace.record(self.now, format_args!("set {s:?}"));
     }
 
-    // ---- protocol naive (see naive.rs) --------------------------------------------------
-
-    pub fn is_naive(&self) -> bool {
-        self.settings.protocol == Protocol::Naive
+    /// The protocol the servers run.
+    pub fn protocol(&self) -> Protocol {
+        self.settings.protocol
     }
 
-    /// None for a server that joined by `add` (naive servers have no membership changes: it
-    /// stays an inert bystander).
-    fn naive_mut(&mut self, id: NodeId) -> Option<&mut NaiveServer> {
-        self.idx_mut(id).naive.as_mut()
+    /// Whether the servers report roles and terms (naive servers do not).
+    pub fn reports_roles(&self) -> bool {
+        self.servers.iter().any(|s| s.report().is_some())
     }
 
-    /// A client command reaches naive server `id`: answered at once, copies go out.
-    fn naive_request(&mut self, id: NodeId, req: raft_core::RequestId, command: &Command) {
-        let now = self.now;
-        let Some(server) = self.naive_mut(id) else { return };
-        let (result, copies) = server.client_request(now, req, command);
-        if !copies.is_empty() {
-            self.say(format_args!("S{id} applied {} on its own and starts copying it to the others", command_text(command)));
-        }
-        self.naive_send(id, copies);
-        let client = (req.client - 1) as usize;
-        if client < self.clients.len() {
-            self.send(Envelope::Reply { client, attempt: 0, from: id, reply: ClientReply::Result(result) });
-        }
-    }
-
-    /// Send copies, and keep the resend timer running while some peer owes an acknowledgement.
-    fn naive_send(&mut self, id: NodeId, msgs: Vec<NaiveMsg>) {
-        for m in msgs {
-            self.send(Envelope::Naive(m));
-        }
-        self.naive_arm(id);
-    }
-
-    fn naive_arm(&mut self, id: NodeId) {
-        let now = self.now;
-        let d = self.settings.heartbeat_ms;
-        let s = self.idx_mut(id);
-        let owes = s.naive.as_ref().is_some_and(NaiveServer::owes_copies);
-        if !s.running || !owes || s.heartbeat_timer.is_some() {
-            return;
-        }
-        s.heartbeat_gen += 1;
-        let gen = s.heartbeat_gen;
-        s.heartbeat_timer = Some((now, now + d));
-        self.schedule(now + d, Event::HeartbeatTimer { node: id, gen });
-    }
-
-    fn naive_resend(&mut self, id: NodeId) {
-        let msgs = self.naive_mut(id).map(|n| n.resend()).unwrap_or_default();
-        if !msgs.is_empty() {
-            self.trace.record(self.now, format_args!("S{id} resends {} copies", msgs.len()));
-        }
-        self.naive_send(id, msgs);
-    }
-
-    fn naive_crash(&mut self, id: NodeId) {
-        let s = self.idx_mut(id);
-        if !s.running {
-            return;
-        }
-        s.running = false;
-        s.heartbeat_gen += 1;
-        s.heartbeat_timer = None;
-        self.trace.record(self.now, format_args!("crash S{id}"));
-        self.say(format_args!("S{id} crashed: its data is on disk, but it answers nobody until it restarts"));
-    }
-
-    fn naive_restart(&mut self, id: NodeId) {
-        let s = self.idx_mut(id);
-        if s.running {
-            return;
-        }
-        s.running = true;
-        self.trace.record(self.now, format_args!("restart S{id}"));
-        self.say(format_args!("S{id} restarted and resumes copying what the others have not acknowledged"));
-        self.naive_arm(id);
+    /// Whether clients can find a leader (otherwise they go round robin).
+    fn has_leaders(&self) -> bool {
+        self.servers.first().is_some_and(|s| s.host.has_leaders())
     }
 
     // ---- clients ------------------------------------------------------------------------
@@ -1043,9 +959,9 @@ impl Sim {
         });
         let target = match via {
             Some(x) => x,
-            // Naive: no leader to find, so operation k (0-based, in issue order) goes to
+            // No leader to find (naive), so operation k (0-based, in issue order) goes to
             // S((k mod N) + 1): round robin, the same on every replay.
-            None if self.is_naive() => (index % self.max_node() as usize) as NodeId + 1,
+            None if !self.has_leaders() => (index % self.max_node() as usize) as NodeId + 1,
             None => self.leader_guess,
         };
         self.clients.push(Client {

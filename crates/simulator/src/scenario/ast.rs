@@ -54,6 +54,16 @@ pub enum Protocol {
     Naive,
 }
 
+impl Protocol {
+    /// The name in the language (`protocol raft`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Raft => "raft",
+            Protocol::Naive => "naive",
+        }
+    }
+}
+
 /// A server named by an action: a concrete one, or `leader` (resolved at that instant).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {

@@ -49,7 +49,7 @@ fn time_in_the_past_replays_then_goes_live() {
     session.seek(1500);
     assert!(!session.is_live());
     session.advance(700); // to 2200: the crash at 2000 is replayed
-    assert!(!session.runner.sim.server(1).unwrap().running);
+    assert!(!session.runner.sim.server(1).unwrap().running());
     session.advance(1000); // past the end: live, the recording grows
     assert!(session.is_live());
     assert_eq!(session.time(), 3200);

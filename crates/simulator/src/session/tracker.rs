@@ -102,10 +102,10 @@ impl Tracker {
         let ids = sim.in_flight().map(|f| f.id).chain(sim.recently_dropped().map(|f| f.id));
         self.max_id = self.max_id.max(ids.max().unwrap_or(0));
         for s in sim.servers() {
-            self.leading[s.id as usize] =
-                if s.running && s.node.role() == Role::Leader { s.node.term() } else { 0 };
+            self.leading[s.id() as usize] =
+                if s.running() && s.role() == Role::Leader { s.term() } else { 0 };
         }
-        self.commit_top = self.commit_top.max(sim.servers().iter().map(|s| s.node.commit_index()).max().unwrap_or(0));
+        self.commit_top = self.commit_top.max(sim.servers().iter().map(|s| s.report().map_or(0, |r| r.commit_index())).max().unwrap_or(0));
         self.violations = sim.violations().len();
     }
 
@@ -194,7 +194,7 @@ impl Tracker {
                     }
                     None => {
                         let to_down = m.wire.kind == "ClientRequest"
-                            && sim.servers().iter().any(|s| format!("S{}", s.id) == m.wire.to && !s.running);
+                            && sim.servers().iter().any(|s| format!("S{}", s.id()) == m.wire.to && !s.running());
                         m.end_ms = Some(now);
                         m.dropped = to_down;
                     }
@@ -202,19 +202,19 @@ impl Tracker {
             }
         }
         for s in sim.servers() {
-            let term = if s.running && s.node.role() == Role::Leader { s.node.term() } else { 0 };
-            let before = self.leading[s.id as usize];
-            self.leading[s.id as usize] = term;
+            let term = if s.running() && s.role() == Role::Leader { s.term() } else { 0 };
+            let before = self.leading[s.id() as usize];
+            self.leading[s.id() as usize] = term;
             if term != 0 && term != before {
-                self.push_mark(now, "leader", format!("S{} leads term {term}", s.id));
+                self.push_mark(now, "leader", format!("S{} leads term {term}", s.id()));
             }
         }
         // A new highest committed entry anywhere in the cluster (an election's no-op, a write).
-        if let Some(s) = sim.servers().iter().max_by_key(|s| (s.node.commit_index(), std::cmp::Reverse(s.id))) {
-            let top = s.node.commit_index();
+        if let Some(s) = sim.servers().iter().max_by_key(|s| (s.report().map_or(0, |r| r.commit_index()), std::cmp::Reverse(s.id()))) {
+            let top = s.report().map_or(0, |r| r.commit_index());
             if top > self.commit_top {
                 self.commit_top = top;
-                self.push_mark(now, "commit", format!("S{} committed up to entry {top}", s.id));
+                self.push_mark(now, "commit", format!("S{} committed up to entry {top}", s.id()));
             }
         }
         let v = sim.violations();
