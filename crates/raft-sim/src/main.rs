@@ -133,7 +133,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
         runner.apply(item);
     }
     if trace {
-        for line in runner.sim.trace.lines() {
+        for line in runner.sim.trace().lines() {
             println!("{line}");
         }
     }

@@ -452,7 +452,7 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
             if live.runner.sim.server(l).is_some_and(|s| s.running()) {
                 // Half the time the leader is cut off first, which also kills its messages in
                 // flight: its newest entries stay on it alone.
-                let cut_off = rng.chance_ppm(500_000) && live.runner.sim.network.is_healed();
+                let cut_off = rng.chance_ppm(500_000) && live.runner.sim.network().is_healed();
                 if cut_off {
                     live.push(items, ItemKind::Action(Action::Isolate(Target::Node(l))));
                 }
@@ -502,7 +502,7 @@ fn figure8_cuts(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u6
     let want_up = (n as usize / 2 + 2).min(n as usize);
     let mut value = 0u32;
     while live.runner.sim.now() < cfg.duration_ms {
-        if !live.runner.sim.network.is_healed() && rng.chance_ppm(400_000) {
+        if !live.runner.sim.network().is_healed() && rng.chance_ppm(400_000) {
             live.push(items, ItemKind::Action(Action::Heal));
         }
         while (1..=n).filter(|&x| running(&live, x)).count() < want_up {
@@ -897,7 +897,7 @@ fn verdict_of(r: &Runner) -> Option<(Property, String, u64)> {
     if let Some(v) = r.sim.violations().first() {
         return Some((v.property, v.detail.clone(), v.at_ms));
     }
-    let lin = linearizability::check(&r.sim.history);
+    let lin = linearizability::check(&r.sim.history());
     lin.violation.map(|v| (Property::Linearizability, v.explanation, r.sim.now()))
 }
 
@@ -992,7 +992,7 @@ mod tests {
                     let live = live.expect("these profiles play against a live simulation");
                     let replay = Runner::run(&s, Observe::FUZZ);
                     assert_eq!(live.sim.now(), replay.sim.now(), "{profile:?} {bug:?} seed {seed}");
-                    assert_eq!(live.sim.stats, replay.sim.stats, "{profile:?} {bug:?} seed {seed}");
+                    assert_eq!(live.sim.stats(), replay.sim.stats(), "{profile:?} {bug:?} seed {seed}");
                     assert_eq!(verdict_of(&live), verdict_of(&replay), "{profile:?} {bug:?} seed {seed}");
                     live_runs += 1;
                 }

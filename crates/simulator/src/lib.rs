@@ -1,5 +1,7 @@
 //! The deterministic simulated cluster behind `raft-sim` and the page.
 //!
+//! * [`model`] — the types everything shares: settings, the client history, properties, the
+//!   state a server reports;
 //! * [`scenario`] — the scenario language (parse, print);
 //! * [`sim`] — virtual time, the network, timers and clients: the engine;
 //! * [`servers`] — the servers the engine hosts behind one interface (Raft, naive);
@@ -14,7 +16,7 @@
 
 pub mod check;
 pub mod fuzz;
-pub mod history;
+pub mod model;
 
 pub mod network;
 pub mod report;
@@ -23,11 +25,12 @@ pub mod runner;
 pub mod scenario;
 pub mod servers;
 pub mod session;
-pub mod settings;
 pub mod shrink;
 pub mod sim;
 pub mod trace;
 pub mod view;
 
+/// Where these lived before the model module; kept so callers need not change.
+pub use model::{history, settings};
 pub use runner::Runner;
 pub use sim::{Observe, Sim};

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use raft_core::{ClientResult, EntryData};
 
-use crate::history::OpKind;
+use crate::model::OpKind;
 use crate::runner::Runner;
-use crate::scenario::Property;
+use crate::model::Property;
 use crate::sim::{Server, Sim};
 
 #[derive(Serialize, Clone, Debug)]
@@ -182,7 +182,7 @@ pub fn entry_text(d: &EntryData) -> String {
 }
 
 pub fn history_reports(sim: &Sim) -> Vec<OpReport> {
-    sim.history
+    sim.history()
         .iter()
         .map(|op| {
             let (name, value, expected) = match &op.kind {
@@ -243,10 +243,10 @@ pub fn report(runner: &Runner) -> Report {
         nodes: node_reports(sim),
         history: history_reports(sim),
         stats: StatsReport {
-            messages_sent: sim.stats.messages_sent,
-            messages_delivered: sim.stats.messages_delivered,
-            messages_dropped: sim.stats.messages_dropped,
-            events: sim.trace.events(),
+            messages_sent: sim.stats().messages_sent,
+            messages_delivered: sim.stats().messages_delivered,
+            messages_dropped: sim.stats().messages_dropped,
+            events: sim.trace().events(),
         },
         checks: checks(runner),
         expectations: runner
@@ -254,8 +254,8 @@ pub fn report(runner: &Runner) -> Report {
             .iter()
             .map(ExpectationReport::of)
             .collect(),
-        trace_hash: sim.trace.hash_hex(),
-        errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
+        trace_hash: sim.trace().hash_hex(),
+        errors: sim.errors().iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
         exit_code: runner.exit_code(),
         protocol: sim.protocol().name(),
     }

@@ -8,7 +8,7 @@ use raft_core::{Command, NodeId, Role};
 use crate::check::linearizability;
 use crate::scenario::{Action, Expect, Item, ItemKind, OpOutcome, Property, Scenario, Setting, Target};
 use crate::servers::Admin;
-use crate::settings::Settings;
+use crate::model::Settings;
 use crate::sim::{Observe, Sim};
 
 /// How one expectation (or a failed `run until leader`) came out.
@@ -111,7 +111,7 @@ impl Runner {
             ItemKind::Setting(Setting::Protocol(p)) => {
                 // The servers were built for the protocol in force before the first action
                 // (Runner::new); a switch later cannot turn one kind of server into the other.
-                if self.acted && *p != self.sim.settings.protocol {
+                if self.acted && *p != self.sim.settings().protocol {
                     let name = p.name();
                     let text = format!("line {}: protocol {name} must be set before the first action", item.line);
                     self.sim.error(text.clone());
@@ -400,7 +400,7 @@ impl Runner {
                 match self.op_lines.iter().find(|(l, _)| l == op_line) {
                     None => (false, format!("no client operation was issued on line {op_line}")),
                     Some(&(_, i)) => {
-                        let op = &self.sim.history[i];
+                        let op = &self.sim.history()[i];
                         match op.outcome {
                             Some(o) if o == *outcome => (true, format!("line {op_line} ended {}", o.name())),
                             Some(o) => (false, format!("line {op_line} ended {}, not {}", o.name(), outcome.name())),
@@ -447,7 +447,7 @@ impl Runner {
                 let v = self.linearizability();
                 undecided = v.undecided && v.violation.is_none();
                 match v.violation {
-                    None if v.linearizable => (true, format!("{} operations have a legal order", self.sim.history.len())),
+                    None if v.linearizable => (true, format!("{} operations have a legal order", self.sim.history().len())),
                     None => (false, v.undecided_detail().unwrap_or_default()),
                     Some(v) => (false, v.explanation),
                 }
@@ -469,7 +469,7 @@ impl Runner {
     /// The linearizability verdict for the history so far (pending operations count as
     /// `unknown`).
     pub fn linearizability(&self) -> linearizability::Verdict {
-        linearizability::check_with_budget(&self.sim.history, self.lin_step_budget)
+        linearizability::check_with_budget(&self.sim.history(), self.lin_step_budget)
     }
 
     /// 0 when every expectation passed and nothing was violated but what was asked for;

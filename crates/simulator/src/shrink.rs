@@ -34,7 +34,7 @@ use crate::runner::Runner;
 use raft_core::ReadMode;
 
 use crate::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting, Target};
-use crate::settings::Settings;
+use crate::model::Settings;
 use crate::sim::Observe;
 
 /// The upper end of the election timeout in a story with explicit elections: one day, the
@@ -88,12 +88,12 @@ fn outcome(s: &Scenario, property: Property) -> Option<usize> {
         if !r.sim.violations().is_empty() {
             return None;
         }
-        linearizability::check(&r.sim.history).violation?;
-        return Some(r.sim.errors.len());
+        linearizability::check(&r.sim.history()).violation?;
+        return Some(r.sim.errors().len());
     }
     let mut r = Runner::new(s, Observe::FUZZ);
     r.play_until(s, |r| !r.sim.violations().is_empty())?;
-    (r.sim.violations()[0].property == property).then_some(r.sim.errors.len())
+    (r.sim.violations()[0].property == property).then_some(r.sim.errors().len())
 }
 
 struct Shrinker {
@@ -467,12 +467,12 @@ fn cut_at_violation(s: &Scenario, property: Property) -> Option<Scenario> {
     let stopped = if property == Property::Linearizability {
         let mut completed = 0;
         r.play_until(s, |r| {
-            let done = r.sim.history.iter().filter(|o| o.outcome.is_some()).count();
+            let done = r.sim.history().iter().filter(|o| o.outcome.is_some()).count();
             if done == completed {
                 return false;
             }
             completed = done;
-            linearizability::check(&r.sim.history).violation.is_some()
+            linearizability::check(&r.sim.history()).violation.is_some()
         })
     } else {
         r.play_until(s, |r| !r.sim.violations().is_empty())
@@ -511,7 +511,7 @@ pub fn explicit_elections(s: &Scenario, property: Property) -> Option<Scenario> 
     // trace. When other events follow it, the line goes a millisecond earlier instead, so that
     // every random draw is made in the same order (its own messages then leave a millisecond
     // early: the conversion is exact only when nothing shares the timer's millisecond).
-    let lines = r.sim.trace.lines();
+    let lines = r.sim.trace().lines();
     let mut fired: Vec<(u64, u8)> = Vec::new();
     for (k, l) in lines.iter().enumerate() {
         let Some(rest) = l.strip_suffix(" election timeout") else { continue };

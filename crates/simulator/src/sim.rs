@@ -13,12 +13,10 @@ use std::collections::{BinaryHeap, VecDeque};
 use raft_core::{ClientReply, ClientResult, Command, Entry, Node, NodeId, RequestId, Role};
 
 use crate::check::safety::SafetyChecker;
-use crate::history::{OpKind, Operation};
+use crate::model::{OpKind, OpOutcome, Operation, Property, Protocol, Reported, Setting, Settings};
 use crate::network::{Network, MAX_NODES};
-use crate::servers::{self, Admin, Ctx, Delay, Host, Output, Payload, Reported, TimerName};
 use crate::rng::Rng;
-use crate::scenario::{OpOutcome, Property, Protocol, Setting};
-use crate::settings::Settings;
+use crate::servers::{self, Admin, Ctx, Delay, Host, Output, Payload, TimerName};
 use crate::trace::Trace;
 
 /// How many tries' worth of `client-timeout` a client waits in all before it gives up.
@@ -314,28 +312,28 @@ pub struct RunError {
 
 #[derive(Clone)]
 pub struct Sim {
-    pub settings: Settings,
+    settings: Settings,
     now: u64,
     seq: u64,
     rng: Rng,
     servers: Vec<Server>,
     /// Voters of the initial configuration (S1..S<nodes>).
     initial_voters: Vec<NodeId>,
-    pub network: Network,
+    network: Network,
     queue: BinaryHeap<Reverse<Queued>>,
     in_flight: Wire,
     next_msg: u64,
     dropped: VecDeque<Flight>,
     clients: Vec<Client>,
     leader_guess: NodeId,
-    pub history: Vec<Operation>,
-    pub checker: SafetyChecker,
-    pub trace: Trace,
-    pub stats: Stats,
+    history: Vec<Operation>,
+    checker: SafetyChecker,
+    trace: Trace,
+    stats: Stats,
     /// Plain-language feed for people; only kept when `keep_feed`.
     keep_feed: bool,
-    pub feed: VecDeque<FeedEvent>,
-    pub errors: Vec<RunError>,
+    feed: VecDeque<FeedEvent>,
+    errors: Vec<RunError>,
     /// The outputs of the server step being carried out, kept to reuse its allocation.
     outbox: Vec<Output>,
 }
@@ -389,6 +387,34 @@ impl Sim {
     }
 
     // ---- getters ------------------------------------------------------------------------
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+    /// Every client operation so far, in the order issued.
+    pub fn history(&self) -> &[Operation] {
+        &self.history
+    }
+    pub fn checker(&self) -> &SafetyChecker {
+        &self.checker
+    }
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+    /// The plain-language feed (empty unless the run keeps it), oldest first.
+    pub fn feed(&self) -> &VecDeque<FeedEvent> {
+        &self.feed
+    }
+    /// Actions that could not be carried out, in order.
+    pub fn errors(&self) -> &[RunError] {
+        &self.errors
+    }
 
     pub fn now(&self) -> u64 {
         self.now

@@ -7,7 +7,7 @@ use raft_core::Role;
 
 use crate::report::{self, ExpectationReport, NodeBase, OpReport};
 use crate::runner::Runner;
-use crate::scenario::Protocol;
+use crate::model::Protocol;
 use crate::sim::{Envelope, Flight, Server};
 use raft_core::{Bug, NodeId};
 
@@ -138,7 +138,7 @@ pub struct ViolationView {
 
 /// A message on the wire (or just dropped), as the page draws it.
 pub fn message_view(f: &Flight, runner: &Runner) -> MessageView {
-    let (from, to) = f.envelope.endpoints(&runner.sim.history);
+    let (from, to) = f.envelope.endpoints(&runner.sim.history());
     MessageView {
         id: f.id,
         from,
@@ -146,7 +146,7 @@ pub fn message_view(f: &Flight, runner: &Runner) -> MessageView {
         kind: f.envelope.kind(),
         response: f.envelope.is_response(),
         heartbeat: matches!(&f.envelope, Envelope::Peer(m) if m.is_heartbeat()),
-        summary: f.envelope.summary(&runner.sim.history),
+        summary: f.envelope.summary(&runner.sim.history()),
         sent_ms: f.sent_ms,
         deliver_ms: f.deliver_ms,
         dropped_ms: f.dropped_ms,
@@ -247,20 +247,20 @@ pub fn view(runner: &Runner, events: usize) -> View {
         .collect();
     let mut messages: Vec<MessageView> = sim.in_flight().map(|f| message_view(f, runner)).collect();
     messages.extend(sim.recently_dropped().map(|f| message_view(f, runner)));
-    let st = &sim.settings;
-    let feed_skip = sim.feed.len().saturating_sub(events);
+    let st = &sim.settings();
+    let feed_skip = sim.feed().len().saturating_sub(events);
     View {
         time_ms: sim.now(),
         nodes,
         messages,
-        partition: sim.network.partition_text(&sim.server_ids()),
-        partition_groups: match sim.network.groups(&sim.server_ids()) {
+        partition: sim.network().partition_text(&sim.server_ids()),
+        partition_groups: match sim.network().groups(&sim.server_ids()) {
             groups if groups.len() > 1 => {
                 groups.iter().map(|g| g.iter().map(|id| format!("S{id}")).collect()).collect()
             }
             _ => Vec::new(),
         },
-        cuts: sim.network.cuts().into_iter().map(|(f, t)| CutView { from: format!("S{f}"), to: format!("S{t}") }).collect(),
+        cuts: sim.network().cuts().into_iter().map(|(f, t)| CutView { from: format!("S{f}"), to: format!("S{t}") }).collect(),
         settings: SettingsView {
             nodes: st.nodes,
             seed: st.seed,
@@ -286,8 +286,8 @@ pub fn view(runner: &Runner, events: usize) -> View {
             bugs: st.core.bugs.iter().map(|b| b.name()).collect(),
         },
         history: report::history_reports(sim),
-        events: sim.feed.iter().skip(feed_skip).map(|e| EventView { time_ms: e.time_ms, text: e.text.clone() }).collect(),
-        safe: sim.checker.is_safe(),
+        events: sim.feed().iter().skip(feed_skip).map(|e| EventView { time_ms: e.time_ms, text: e.text.clone() }).collect(),
+        safe: sim.checker().is_safe(),
         violations: sim
             .violations()
             .iter()
@@ -298,8 +298,8 @@ pub fn view(runner: &Runner, events: usize) -> View {
             .iter()
             .map(ExpectationReport::of)
             .collect(),
-        errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
-        trace_hash: sim.trace.hash_hex(),
+        errors: sim.errors().iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
+        trace_hash: sim.trace().hash_hex(),
         leader: sim.leader().map(|l| format!("S{l}")),
     }
 }

@@ -60,8 +60,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::history::{OpKind, Operation};
-use crate::scenario::OpOutcome;
+use crate::model::{OpKind, Operation};
+use crate::model::OpOutcome;
 
 /// Search steps allowed per key before the checker gives up on that key. A step is one
 /// operation placed (or one link of an unknown-write chain considered), about half a

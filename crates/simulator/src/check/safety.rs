@@ -31,8 +31,7 @@ use std::hash::{Hash, Hasher};
 use raft_core::{Entry, EntryData, Index, NodeId, Role, Term};
 
 use crate::network::MAX_NODES;
-use crate::scenario::Property;
-use crate::servers::Reported;
+use crate::model::{Property, Reported};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {

@@ -19,10 +19,10 @@ pub mod raft;
 
 use std::borrow::Cow;
 
-use raft_core::{ClientReply, Command, Index, Log, Message, MessageBody, NodeId, RequestId, Role, Term};
+use raft_core::{ClientReply, Command, Index, Message, MessageBody, NodeId, RequestId, Role, Term};
 
-use crate::scenario::Protocol;
-use crate::settings::Settings;
+pub use crate::model::Reported;
+use crate::model::{Protocol, Settings};
 
 /// A timer's name: one timer per name per server; setting it again re-arms it.
 pub type TimerName = Cow<'static, str>;
@@ -135,23 +135,6 @@ impl std::fmt::Display for Payload {
             Payload::Naive(m) => m.fmt(f),
         }
     }
-}
-
-/// The state a server reports about itself, in Raft's terms: what the page draws (role, term,
-/// log, commit) and what the safety checker of Figure 3 reads. A server that reports nothing
-/// is drawn as a plain server and checked for linearizability only.
-pub trait Reported {
-    fn role(&self) -> Role;
-    fn term(&self) -> Term;
-    fn voted_for(&self) -> Option<NodeId>;
-    fn log(&self) -> &Log;
-    fn commit_index(&self) -> Index;
-    /// The voters of the configuration this server follows.
-    fn voters(&self) -> &[NodeId];
-    /// The votes a candidate (or a leader, of its election) holds.
-    fn votes(&self) -> Vec<NodeId>;
-    /// The leader this server believes in.
-    fn leader_hint(&self) -> Option<NodeId>;
 }
 
 /// One server of the cluster, as the engine drives it. Every input runs to completion and

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, VecDeque};
 use raft_core::{ClientReply, ClientResult, Command, NodeId, RequestId, Term};
 
 use super::{Admin, Ctx, Delay, Host, Output, Payload, Reported};
-use crate::settings::Settings;
+use crate::model::Settings;
 
 /// The resend timer: armed while some peer owes an acknowledgement, every heartbeat interval.
 const RESEND: &str = "resend";
@@ -427,34 +427,6 @@ mod tests {
         let _ = b.receive(&m1[0]);
         let _ = a.receive(&m2[0]);
         assert_eq!((a.get("k"), b.get("k")), (Some("y"), Some("y")));
-    }
-
-    #[test]
-    fn a_naive_run_is_deterministic_has_no_leader_and_is_caught_by_the_linearizability_checker() {
-        let text = "nodes 3\nprotocol naive\ncas bike42 - alice via S1\ncas bike42 - bob via S3\nrun 500ms\n";
-        let s = crate::scenario::parse(text).unwrap();
-        let a = crate::Runner::run(&s, crate::Observe::REPORT);
-        let b = crate::Runner::run(&s, crate::Observe::REPORT);
-        assert_eq!(a.sim.trace.hash_hex(), b.sim.trace.hash_hex());
-        assert_eq!(a.sim.leader(), None);
-        assert!(a.sim.violations().is_empty(), "the Raft checker never looks at naive servers");
-        assert!(a.linearizability().violation.is_some());
-        let report = crate::report::report(&a);
-        assert_eq!(report.protocol, "naive");
-        assert!(report.nodes.iter().all(|n| n.base.role == "follower" && n.base.term == 0));
-    }
-
-    #[test]
-    fn a_protocol_switch_mid_run_is_refused() {
-        assert!(crate::scenario::parse("put k v\nprotocol naive\n").is_err());
-        assert!(crate::scenario::parse("protocol naive\nput k v\nprotocol naive\n").is_ok());
-        // A line typed on the page after the run began: refused when it runs.
-        let s = crate::scenario::parse("nodes 3\nput k v\n").unwrap();
-        let mut r = crate::Runner::run(&s, crate::Observe::REPORT);
-        let item = crate::scenario::parse_line("protocol naive", 3, 3).unwrap().unwrap();
-        r.apply(&item);
-        assert_eq!(r.sim.protocol(), crate::scenario::Protocol::Raft);
-        assert!(r.expectations.iter().any(|e| !e.passed && e.detail.contains("must be set before the first action")));
     }
 
     #[test]

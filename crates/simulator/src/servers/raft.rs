@@ -12,7 +12,7 @@
 use raft_core::{Command, Config, Effect, Index, Input, Log, Node, NodeId, RequestId, Role, Term};
 
 use super::{Admin, Ctx, Delay, Host, Output, Payload, Reported};
-use crate::settings::Settings;
+use crate::model::Settings;
 
 const ELECTION: &str = "election";
 const HEARTBEAT: &str = "heartbeat";

@@ -469,7 +469,7 @@ impl Session {
     }
 
     pub fn trace_hash(&self) -> String {
-        self.runner.sim.trace.hash_hex()
+        self.runner.sim.trace().hash_hex()
     }
 
     /// The trace of the run so far, as `raft-sim run --trace` prints it, by replaying the
@@ -477,7 +477,7 @@ impl Session {
     pub fn trace_lines(&self) -> Result<Vec<String>, String> {
         let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
         let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
-        Ok(runner.sim.trace.lines().to_vec())
+        Ok(runner.sim.trace().lines().to_vec())
     }
 
     /// The trace of the run so far, one JSON object per event (`{"time_ms", "text"}`), by
@@ -502,7 +502,7 @@ impl Session {
         if from_ms > to {
             return Vec::new();
         }
-        let slack = self.runner.sim.settings.latency_max_ms.max(1_000);
+        let slack = self.runner.sim.settings().latency_max_ms.max(1_000);
         let covered = self.tracker.evicted_before_ms.is_none_or(|e| from_ms > e + slack);
         let mut replayed = None;
         let source = if covered {
@@ -545,7 +545,7 @@ impl Session {
 
     /// The linearizability verdict of the history at this instant, remembered per history.
     fn lin_verdict(&mut self) -> LinVerdict {
-        let h = &self.runner.sim.history;
+        let h = &self.runner.sim.history();
         let done = h.iter().filter(|o| o.outcome.is_some()).count();
         let key = (h.len(), done);
         if let Some(v) = self.lin.get(&key) {

@@ -4,7 +4,7 @@ use super::*;
 
 fn native_hash(text: &str) -> String {
     let parsed = scenario::parse(text).unwrap_or_else(|e| panic!("recorded text must parse: {e}\n{text}"));
-    Runner::run(&parsed, Observe::REPORT).sim.trace.hash_hex()
+    Runner::run(&parsed, Observe::REPORT).sim.trace().hash_hex()
 }
 
 /// A busy run: writes every half second, a crash and a partition every half minute.
@@ -166,13 +166,13 @@ fn trace_jsonl_hashes_to_the_page_hash() {
     let parsed = scenario::parse(&session.recorded()).unwrap();
     let r = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for l in r.sim.trace.lines() {
+    for l in r.sim.trace().lines() {
         for b in l.bytes().chain(std::iter::once(b'\n')) {
             h ^= b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    assert_eq!(r.sim.trace.hash_hex(), session.trace_hash());
+    assert_eq!(r.sim.trace().hash_hex(), session.trace_hash());
     assert_eq!(format!("{h:016x}"), session.trace_hash());
 }
 

@@ -97,7 +97,7 @@ impl Tracker {
     /// Take the runner's counters, servers and the ids on the wire as the new baseline.
     fn resync(&mut self, runner: &Runner) {
         let sim = &runner.sim;
-        let st = &sim.stats;
+        let st = &sim.stats();
         self.counters = (st.messages_sent, st.messages_delivered, st.messages_dropped);
         let ids = sim.in_flight().map(|f| f.id).chain(sim.recently_dropped().map(|f| f.id));
         self.max_id = self.max_id.max(ids.max().unwrap_or(0));
@@ -142,7 +142,7 @@ impl Tracker {
     pub fn observe(&mut self, runner: &Runner) {
         let sim = &runner.sim;
         let now = sim.now();
-        let st = &sim.stats;
+        let st = &sim.stats();
         let counters = (st.messages_sent, st.messages_delivered, st.messages_dropped);
         if counters != self.counters {
             let drops = counters.2 > self.counters.2;
@@ -273,7 +273,7 @@ mod tests {
         while r.sim.step_one(3000) {
             t.observe(&r);
         }
-        let st = &r.sim.stats;
+        let st = &r.sim.stats();
         let delivered = t.messages.iter().filter(|m| m.end_ms.is_some() && !m.dropped).count() as u64;
         let dropped = t.messages.iter().filter(|m| m.dropped).count() as u64;
         assert_eq!(delivered, st.messages_delivered);

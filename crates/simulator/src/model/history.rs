@@ -1,8 +1,26 @@
 //! The client history: one operation per client command, as the linearizability checker and the
 //! report see it.
 
-use crate::scenario::OpOutcome;
 
+/// How an operation ended, as its client saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpOutcome {
+    Ok,
+    Fail,
+    Unknown,
+}
+
+impl OpOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            OpOutcome::Ok => "ok",
+            OpOutcome::Fail => "fail",
+            OpOutcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// The safety properties the checkers watch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpKind {
     Put { value: String },
