@@ -3,7 +3,7 @@
 //! * [`model`] — the types everything shares: settings, the client history, properties, the
 //!   state a server reports;
 //! * [`scenario`] — the scenario language (parse, print);
-//! * [`sim`] — virtual time, the network, timers and clients: the engine;
+//! * [`engine`] — virtual time, the network, timers and clients, and the event stream;
 //! * [`servers`] — the servers the engine hosts behind one interface (Raft, naive);
 //! * [`runner`] — plays a scenario on a simulation, with its expectations;
 //! * [`check`] — the safety checker (Figure 3) and the linearizability checker;
@@ -15,10 +15,10 @@
 //! iteration over hash maps.
 
 pub mod check;
+pub mod engine;
 pub mod fuzz;
 pub mod model;
 
-pub mod network;
 pub mod report;
 pub mod rng;
 pub mod runner;
@@ -26,11 +26,13 @@ pub mod scenario;
 pub mod servers;
 pub mod session;
 pub mod shrink;
-pub mod sim;
 pub mod trace;
 pub mod view;
 
 /// Where these lived before the model module; kept so callers need not change.
 pub use model::{history, settings};
+pub use engine::network;
+/// The engine's old name.
+pub use engine as sim;
 pub use runner::Runner;
-pub use sim::{Observe, Sim};
+pub use engine::{Event, Observe, Sim};

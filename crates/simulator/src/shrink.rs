@@ -505,7 +505,7 @@ pub fn explicit_elections(s: &Scenario, property: Property) -> Option<Scenario> 
     {
         return None;
     }
-    let r = Runner::run(s, Observe { trace_hash: false, trace_lines: true, feed: false });
+    let r = Runner::run(s, Observe { trace_hash: false, trace_lines: true, feed: false, events: false });
     // Trace lines read `{time}ms S{id} election timeout`. A `timeout` line acts after every
     // event of its millisecond, while the timer fired before the events that follow it in the
     // trace. When other events follow it, the line goes a millisecond earlier instead, so that

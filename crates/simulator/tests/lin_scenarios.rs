@@ -77,7 +77,7 @@ fn the_event_order_within_one_millisecond_decides_the_verdict() {
 fn event_numbers_count_the_trace_events() {
     let text = "nodes 3\nrun until leader\nput k a\nget k\nrun 1s\n";
     let parsed = scenario::parse(text).unwrap();
-    let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
+    let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
     let lines = runner.sim.trace().lines();
     for op in runner.sim.history() {
         let invoked = &lines[op.invoked_seq as usize - 1];

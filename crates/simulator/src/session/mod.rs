@@ -21,7 +21,7 @@ use crate::runner::Runner;
 use crate::scenario::{self, Action, Item, ItemKind};
 use crate::sim::Observe;
 pub use goal::GoalResult;
-use tracker::{Mark, MessageRec, Tracker};
+use tracker::{Happening, Mark, MessageRec, Tracker};
 
 /// Feed lines in each snapshot.
 const FEED_LINES: usize = 30;
@@ -93,6 +93,8 @@ pub struct Session {
     interval_ms: u64,
     tracker: Tracker,
     lin: BTreeMap<(usize, usize), LinVerdict>,
+    /// The last view told of a linearizability violation (see `view`).
+    lin_told: bool,
 }
 
 fn kind_of(item: &Option<Item>) -> RecKind {
@@ -106,12 +108,28 @@ fn kind_of(item: &Option<Item>) -> RecKind {
 
 /// Run `runner` to `target`; with a tracker, showing it every event on the way.
 fn run_to(runner: &mut Runner, target: u64, tracker: Option<&mut Tracker>) {
-    if let Some(tr) = tracker {
-        while runner.sim.step_one(target) {
-            tr.observe(runner);
+    match tracker {
+        Some(tr) => {
+            while runner.sim.step_one(target) {
+                tr.observe(runner);
+            }
+            runner.sim.run_until(target);
+        }
+        None => {
+            // Nobody watches: keep no events on the way.
+            runner.sim.keep_events(false);
+            runner.sim.run_until(target);
+            runner.sim.keep_events(true);
         }
     }
-    runner.sim.run_until(target);
+}
+
+/// Show the tracker, if any, what the last action did; otherwise forget it.
+fn observe(runner: &mut Runner, tracker: Option<&mut Tracker>) {
+    match tracker {
+        Some(tr) => tr.observe(runner),
+        None => drop(runner.sim.take_events()),
+    }
 }
 
 /// Replay `recs` on `runner` from `*next` up to instant `t` (lines at `t` included). With a
@@ -143,9 +161,7 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
                     break;
                 }
                 runner.apply(r.item.as_ref().expect("a run line has its item"));
-                if let Some(tr) = tracker.as_deref_mut() {
-                    tr.observe(runner);
-                }
+                observe(runner, tracker.as_deref_mut());
             }
             RecKind::Note | RecKind::Other => {
                 if r.at_ms > t {
@@ -153,9 +169,7 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
                 }
                 if let Some(item) = &r.item {
                     runner.apply(item);
-                    if let Some(tr) = tracker.as_deref_mut() {
-                        tr.observe(runner);
-                    }
+                    observe(runner, tracker.as_deref_mut());
                 }
             }
         }
@@ -182,6 +196,7 @@ impl Session {
             next: 0,
             interval_ms: CHECKPOINT_FIRST_MS,
             lin: BTreeMap::new(),
+            lin_told: false,
         };
         for (i, l) in lines.iter().enumerate() {
             let item = items.remove(&(i as u32 + 1));
@@ -232,7 +247,7 @@ impl Session {
             _ => {
                 if let Some(it) = &item {
                     self.runner.apply(it);
-                    self.tracker.observe(&self.runner);
+                    self.tracker.observe(&mut self.runner);
                 }
                 self.recs.last_mut().expect("just pushed").end_ms = self.time();
                 self.next = self.recs.len();
@@ -476,7 +491,7 @@ impl Session {
     /// recording with the trace lines kept.
     pub fn trace_lines(&self) -> Result<Vec<String>, String> {
         let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
-        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
+        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
         Ok(runner.sim.trace().lines().to_vec())
     }
 
@@ -569,6 +584,13 @@ impl Session {
 
     pub fn view(&mut self) -> Snapshot {
         let lin = self.lin_verdict();
+        // The verdict is the session's, not an event of the run: told once when it turns.
+        if lin.violated != self.lin_told {
+            self.lin_told = lin.violated;
+            if lin.violated {
+                self.tracker.tell_violation(lin.at_ms, "linearizability", lin.detail.clone().unwrap_or_default());
+            }
+        }
         let mut view = crate::view::view(&self.runner, FEED_LINES);
         if lin.violated {
             view.safe = false;
@@ -590,6 +612,7 @@ impl Session {
             },
             linearizability_undecided: if lin.undecided { lin.detail } else { None },
             linearizability_lines: lin.lines,
+            happened: self.tracker.happened.iter().cloned().collect(),
         }
     }
 }
@@ -620,6 +643,9 @@ pub struct Snapshot {
     pub linearizability_undecided: Option<String>,
     /// The operations (by line) of a linearizability violation, if there is one.
     pub linearizability_lines: Vec<u32>,
+    /// What happened lately, for captions: a frame announces those whose `seq` it has not
+    /// seen (see `tracker::Happening`).
+    pub happened: Vec<Happening>,
 }
 
 #[cfg(test)]

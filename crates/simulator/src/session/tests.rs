@@ -164,7 +164,7 @@ fn trace_jsonl_hashes_to_the_page_hash() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/bugs/stale-read.scn")).unwrap();
     let session = Session::new(&text).unwrap();
     let parsed = scenario::parse(&session.recorded()).unwrap();
-    let r = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
+    let r = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for l in r.sim.trace().lines() {
         for b in l.bytes().chain(std::iter::once(b'\n')) {

@@ -12,9 +12,16 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use raft_core::{ClientReply, ClientResult, Command, Entry, Node, NodeId, RequestId, Role};
 
+pub mod events;
+mod feed;
+pub mod network;
+mod tracing;
+
+pub use events::{DropReason, Event, NetChange};
+
 use crate::check::safety::SafetyChecker;
 use crate::model::{OpKind, OpOutcome, Operation, Property, Protocol, Reported, Setting, Settings};
-use crate::network::{Network, MAX_NODES};
+use network::{Network, MAX_NODES};
 use crate::rng::Rng;
 use crate::servers::{self, Admin, Ctx, Delay, Host, Output, Payload, TimerName};
 use crate::trace::Trace;
@@ -22,11 +29,11 @@ use crate::trace::Trace;
 /// How many tries' worth of `client-timeout` a client waits in all before it gives up.
 pub const CLIENT_TRIES: u64 = 5;
 /// Feed and drop lists kept for the page are bounded.
-const FEED_MAX: usize = 200;
+pub(crate) const FEED_MAX: usize = 200;
 const DROPPED_KEEP_MS: u64 = 600;
 
 /// What travels on the simulated network.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Envelope {
     /// A message between servers, whatever their protocol.
     Peer(Payload),
@@ -110,7 +117,7 @@ pub fn op_text(op: &Operation) -> String {
 }
 
 /// A message on the wire.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flight {
     pub id: u64,
     pub envelope: Envelope,
@@ -121,7 +128,7 @@ pub struct Flight {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Event {
+enum Due {
     Deliver(u64),
     /// A lost message dies halfway.
     Lose(u64),
@@ -137,7 +144,7 @@ enum Event {
 struct Queued {
     at: u64,
     seq: u64,
-    event: Event,
+    event: Due,
 }
 
 impl PartialEq for Queued {
@@ -336,6 +343,10 @@ pub struct Sim {
     errors: Vec<RunError>,
     /// The outputs of the server step being carried out, kept to reuse its allocation.
     outbox: Vec<Output>,
+    /// Events not yet drained by a viewer (only kept when `Observe::events`).
+    keep_events: bool,
+    /// (instant, event), oldest first.
+    events: Vec<(u64, Event)>,
 }
 
 /// How much a run keeps for viewers. Fuzzing keeps nothing it does not check.
@@ -344,12 +355,16 @@ pub struct Observe {
     pub trace_hash: bool,
     pub trace_lines: bool,
     pub feed: bool,
+    /// Keep the event stream for a viewer to drain (`Sim::take_events`).
+    pub events: bool,
 }
 
 impl Observe {
-    pub const REPORT: Observe = Observe { trace_hash: true, trace_lines: false, feed: false };
-    pub const PAGE: Observe = Observe { trace_hash: true, trace_lines: false, feed: true };
-    pub const FUZZ: Observe = Observe { trace_hash: false, trace_lines: false, feed: false };
+    pub const REPORT: Observe = Observe { trace_hash: true, trace_lines: false, feed: false, events: false };
+    pub const PAGE: Observe = Observe { trace_hash: true, trace_lines: false, feed: true, events: true };
+    pub const FUZZ: Observe = Observe { trace_hash: false, trace_lines: false, feed: false, events: false };
+    /// The trace's lines kept as well (`--trace`, the page's export).
+    pub const LINES: Observe = Observe { trace_hash: true, trace_lines: true, feed: false, events: false };
 }
 
 impl Sim {
@@ -379,6 +394,8 @@ impl Sim {
             feed: VecDeque::new(),
             errors: Vec::new(),
             outbox: Vec::new(),
+            keep_events: observe.events,
+            events: Vec::new(),
         };
         for id in voters {
             sim.start_server(id, false);
@@ -411,6 +428,21 @@ impl Sim {
     pub fn feed(&self) -> &VecDeque<FeedEvent> {
         &self.feed
     }
+    /// The events since the last call, oldest first, each with its instant (empty unless
+    /// `Observe::events`).
+    #[must_use]
+    pub fn take_events(&mut self) -> Vec<(u64, Event)> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Start or stop keeping events for a viewer (a replay nobody watches keeps none).
+    pub fn keep_events(&mut self, on: bool) {
+        self.keep_events = on;
+        if !on {
+            self.events.clear();
+        }
+    }
+
     /// Actions that could not be carried out, in order.
     pub fn errors(&self) -> &[RunError] {
         &self.errors
@@ -502,24 +534,23 @@ impl Sim {
         self.queue.peek().map(|Reverse(q)| q.at)
     }
 
-    fn schedule(&mut self, at: u64, event: Event) {
+    fn schedule(&mut self, at: u64, event: Due) {
         self.seq += 1;
         self.queue.push(Reverse(Queued { at, seq: self.seq, event }));
     }
 
-    fn handle_event(&mut self, event: Event) {
+    fn handle_event(&mut self, event: Due) {
         match event {
-            Event::Deliver(id) => self.deliver(id),
-            Event::Lose(id) => {
+            Due::Deliver(id) => self.deliver(id),
+            Due::Lose(id) => {
                 if let Some(mut f) = self.in_flight.remove(id) {
                     f.dropped_ms = Some(self.now);
                     self.stats.messages_dropped += 1;
-                    let history = &self.history;
-                    self.trace.record_with(self.now, || format!("lost {}", f.envelope.summary(history)));
+                    self.emit_about(Event::Dropped { id, reason: DropReason::Lost }, Some(&f));
                     self.keep_dropped(f);
                 }
             }
-            Event::Timer { node, slot, gen } => {
+            Due::Timer { node, slot, gen } => {
                 let Some(s) = self.server(node) else { return };
                 if !s.running || s.timers[slot].gen != gen {
                     return;
@@ -527,10 +558,13 @@ impl Sim {
                 let s = self.idx_mut(node);
                 s.timers[slot].shown = None;
                 let name = s.timers[slot].name.clone();
+                if self.keep_events {
+                    self.events.push((self.now, Event::TimerFired { node, name: name.clone() }));
+                }
                 self.step_server(node, 0, |host, ctx, out| host.on_timer(ctx, &name, false, out));
             }
-            Event::ClientTimeout { client, attempt } => self.client_timeout(client, attempt),
-            Event::ClientRetry { client } => self.client_retry(client),
+            Due::ClientTimeout { client, attempt } => self.client_timeout(client, attempt),
+            Due::ClientRetry { client } => self.client_retry(client),
         }
     }
 
@@ -578,7 +612,7 @@ impl Sim {
                     t.gen += 1;
                     t.shown = Some((now, now + d));
                     let gen = t.gen;
-                    self.schedule(now + d, Event::Timer { node: id, slot, gen });
+                    self.schedule(now + d, Due::Timer { node: id, slot, gen });
                 }
                 Output::ClearTimer { name } => {
                     let s = self.idx_mut(id);
@@ -586,109 +620,91 @@ impl Sim {
                     s.timers[slot].gen += 1;
                     s.timers[slot].shown = None;
                 }
-                Output::LogWritten { from } => {
-                    if let Some(r) = find(&self.servers, id).report() {
-                        self.checker.on_log_written(self.now, id, from, r);
-                    }
-                }
-                Output::SnapshotTaken { last_index } => {
-                    if let Some(r) = find(&self.servers, id).report() {
-                        self.checker.on_snapshot(self.now, id, last_index, r);
-                    }
-                }
-                Output::RoleChanged { role, term } => self.on_role_changed(id, role, term),
+                Output::LogWritten { from } => self.emit(Event::LogWritten { node: id, from }),
+                Output::SnapshotTaken { last_index } => self.emit(Event::SnapshotTaken { node: id, last_index }),
+                Output::RoleChanged { role, term } => self.emit(Event::RoleChanged { node: id, role, term }),
                 Output::Committed { index } => {
-                    let servers = &self.servers;
-                    let Some(r) = find(servers, id).report() else { continue };
-                    let snapshot_of = |v: NodeId| {
-                        servers
-                            .iter()
-                            .find(|s| s.id == v && s.running)
-                            .map(|s| s.report().and_then(|r| r.log().snapshot()).map(|sn| sn.last_index))
-                    };
-                    self.checker.on_commit(self.now, id, index, r, &snapshot_of);
-                    if r.role() == Role::Leader {
-                        self.trace.record(self.now, format_args!("S{id} commit {index}"));
-                        self.say(format_args!("S{id} committed up to entry {index}: a majority stores it"));
-                    }
+                    let leader = find(&self.servers, id).role() == Role::Leader;
+                    self.emit(Event::Committed { node: id, index, leader });
                 }
-                Output::Applied { index, term } => {
-                    let Some(r) = find(&self.servers, id).report() else { continue };
-                    let entry: Option<&Entry> = r.log().entry(index);
-                    self.checker.on_apply(self.now, id, index, term, entry);
-                }
+                Output::Applied { index, term } => self.emit(Event::Applied { node: id, index, term }),
                 Output::Refused { reason } => self.error(format!("S{id} refused: {reason}")),
-                Output::Note(text) => self.trace.record(self.now, format_args!("S{id} {text}")),
-                Output::Say(text) => self.say(text),
+                Output::Note(text) => self.emit(Event::ServerNote { node: id, text }),
+                Output::Say(text) => self.emit(Event::ServerSaid { node: id, text }),
             }
         }
         if let Some(v) = self.checker.take_new_violation() {
-            self.trace.record(self.now, format_args!("violation {} {}", v.property.name(), v.detail));
-            self.say(format_args!("Safety violation ({}): {}", v.property.name(), v.detail));
+            self.emit(Event::Violation(v));
         }
     }
 
-    fn on_role_changed(&mut self, id: NodeId, role: Role, term: u64) {
-        self.trace.record(self.now, format_args!("S{id} becomes {} term={term}", role.name()));
-        let (was, was_term) = std::mem::replace(&mut self.idx_mut(id).told, (role, term));
-        let Some(r) = find(&self.servers, id).report() else { return };
-        self.checker.on_role(self.now, id, role, term, r);
-        if !self.keep_feed {
-            return;
-        }
-        let text = match role {
-            Role::Leader => {
-                let votes = r.votes();
-                let names: Vec<String> = votes.iter().map(|v| format!("S{v}")).collect();
-                if names.is_empty() {
-                    format!("S{id} became leader for term {term}")
-                } else {
-                    format!("S{id} won the election for term {term} with votes from {}", names.join(", "))
-                }
-            }
-            Role::Candidate => format!("S{id} started an election for term {term} and votes for itself"),
-            Role::PreCandidate => {
-                format!("S{id} timed out and asks (Pre-Vote) whether it could win term {}", term + 1)
-            }
-            // A follower that only moved to a newer term is no news.
-            Role::Follower if was == Role::Follower => return,
-            Role::Follower => {
-                let hint = r.leader_hint();
-                match (was, term > was_term, hint) {
-                    (Role::Leader, true, _) => format!("S{id} stepped down as leader: it heard of term {term}"),
-                    (Role::Leader, false, _) if !r.voters().contains(&id) => {
-                        format!("S{id} stepped down as leader of term {term}: it is no longer in the configuration")
-                    }
-                    (Role::Leader, false, _) if self.settings.core.check_quorum => format!(
-                        "S{id} stepped down as leader of term {term}: it has not heard from a majority for an election timeout (CheckQuorum)"
-                    ),
-                    (Role::Leader, false, _) => format!("S{id} stepped down as leader of term {term}"),
-                    (_, true, _) => format!("S{id} gave up its election: it heard of term {term}"),
-                    (_, false, Some(l)) => format!("S{id} gave up its election: S{l} already leads term {term}"),
-                    (Role::PreCandidate, false, None) => {
-                        format!("S{id}'s Pre-Vote failed: a majority would not vote for it now")
-                    }
-                    (_, false, None) => format!("S{id} lost the election for term {term}: a majority refused it their vote"),
-                }
-            }
+    fn emit(&mut self, e: Event) {
+        self.emit_about(e, None);
+    }
+
+    /// Hand `e` to every consumer: the trace, the safety checker, the feed, and the list a
+    /// viewer drains. `flight`: the message a delivery or drop is about (see `trace_event`).
+    fn emit_about(&mut self, e: Event, flight: Option<&Flight>) {
+        self.trace_event(&e, flight);
+        let was = match &e {
+            Event::RoleChanged { node, role, term } => std::mem::replace(&mut self.idx_mut(*node).told, (*role, *term)),
+            _ => (Role::Follower, 0),
         };
-        self.say(text);
+        self.check(&e);
+        if self.keep_feed {
+            self.tell(&e, was);
+        }
+        if let Event::Error { text } = &e {
+            self.errors.push(RunError { time_ms: self.now, text: text.clone() });
+        }
+        if self.keep_events {
+            self.events.push((self.now, e));
+        }
     }
 
-    /// Tell the feed, when there is one (the text is only formatted then).
-    fn say(&mut self, text: impl std::fmt::Display) {
-        if self.keep_feed {
-            if self.feed.len() >= FEED_MAX {
-                self.feed.pop_front();
+    /// The safety checker's share of the stream: what servers report about their logs,
+    /// roles, commits and crashes.
+    fn check(&mut self, e: &Event) {
+        let (now, servers) = (self.now, &self.servers);
+        let report = |id| find(servers, id).report();
+        match *e {
+            Event::LogWritten { node, from } => {
+                if let Some(r) = report(node) {
+                    self.checker.on_log_written(now, node, from, r);
+                }
             }
-            self.feed.push_back(FeedEvent { time_ms: self.now, text: text.to_string() });
+            Event::SnapshotTaken { node, last_index } => {
+                if let Some(r) = report(node) {
+                    self.checker.on_snapshot(now, node, last_index, r);
+                }
+            }
+            Event::RoleChanged { node, role, term } => {
+                if let Some(r) = report(node) {
+                    self.checker.on_role(now, node, role, term, r);
+                }
+            }
+            Event::Committed { node, index, .. } => {
+                let Some(r) = report(node) else { return };
+                let snapshot_of = |v: NodeId| {
+                    servers
+                        .iter()
+                        .find(|s| s.id == v && s.running)
+                        .map(|s| s.report().and_then(|r| r.log().snapshot()).map(|sn| sn.last_index))
+                };
+                self.checker.on_commit(now, node, index, r, &snapshot_of);
+            }
+            Event::Applied { node, index, term } => {
+                let Some(r) = report(node) else { return };
+                let entry: Option<&Entry> = r.log().entry(index);
+                self.checker.on_apply(now, node, index, term, entry);
+            }
+            Event::Crashed { node } => self.checker.on_crash(node),
+            _ => {}
         }
     }
 
     pub fn error(&mut self, text: String) {
-        self.trace.record(self.now, format_args!("error {text}"));
-        self.say(format_args!("Could not do that: {text}"));
-        self.errors.push(RunError { time_ms: self.now, text });
+        self.emit(Event::Error { text });
     }
 
     // ---- network ------------------------------------------------------------------------
@@ -713,10 +729,14 @@ impl Sim {
             // The last copy takes the envelope itself.
             let envelope = if copy == copies { envelope.take() } else { envelope.clone() }.expect("one envelope per copy");
             let flight = Flight { id, envelope, sent_ms: self.now, deliver_ms: self.now + delay, dropped_ms: None };
+            if self.keep_events {
+                self.events.push((self.now, Event::Sent(Box::new(flight.clone()))));
+            }
             if let Some((from, to)) = link {
                 if !self.network.can_send(from, to) {
                     // Dies at the partition line, right where it leaves the sender.
                     self.stats.messages_dropped += 1;
+                    self.emit(Event::Dropped { id, reason: DropReason::CutOff });
                     let mut f = flight;
                     f.dropped_ms = Some(self.now);
                     self.keep_dropped(f);
@@ -724,9 +744,9 @@ impl Sim {
                 }
             }
             if lost {
-                self.schedule(self.now + delay / 2, Event::Lose(id));
+                self.schedule(self.now + delay / 2, Due::Lose(id));
             } else {
-                self.schedule(self.now + delay, Event::Deliver(id));
+                self.schedule(self.now + delay, Due::Deliver(id));
             }
             self.in_flight.insert(flight);
         }
@@ -750,44 +770,37 @@ impl Sim {
     }
 
     fn deliver(&mut self, msg_id: u64) {
-        let Some(flight) = self.in_flight.remove(msg_id) else { return };
+        let Some(mut flight) = self.in_flight.remove(msg_id) else { return };
+        // A message between servers dies on arrival when a partition separates its ends or its
+        // receiver is down; a client request, when its server is down. Replies always land
+        // (clients stand outside the cluster and never crash).
+        let to_running = |sim: &Sim, to| sim.server(to).is_some_and(|s| s.running);
+        let fate = match &flight.envelope {
+            Envelope::Peer(m) if !self.network.can_send(m.from(), m.to()) => Some(DropReason::CutOff),
+            Envelope::Peer(m) if !to_running(self, m.to()) => Some(DropReason::ServerDown),
+            Envelope::Request { to, .. } if !to_running(self, *to) => Some(DropReason::ServerDown),
+            _ => None,
+        };
+        if let Some(reason) = fate {
+            self.stats.messages_dropped += 1;
+            self.emit_about(Event::Dropped { id: msg_id, reason }, Some(&flight));
+            if matches!(flight.envelope, Envelope::Peer(_)) {
+                flight.dropped_ms = Some(self.now);
+                self.keep_dropped(flight);
+            }
+            return;
+        }
+        self.stats.messages_delivered += 1;
+        self.emit_about(Event::Delivered { id: msg_id }, Some(&flight));
         match flight.envelope {
-            Envelope::Peer(ref m) => {
-                let (from, to) = (m.from(), m.to());
-                let to_running = self.server(to).is_some_and(|s| s.running);
-                if !self.network.can_send(from, to) || !to_running {
-                    self.stats.messages_dropped += 1;
-                    if m.traced_when_dropped() {
-                        self.trace.record(self.now, format_args!("dropped {m}"));
-                    }
-                    let mut f = flight;
-                    f.dropped_ms = Some(self.now);
-                    self.keep_dropped(f);
-                    return;
-                }
-                self.stats.messages_delivered += 1;
-                self.trace.record(self.now, m);
-                let Envelope::Peer(m) = flight.envelope else { unreachable!("matched above") };
+            Envelope::Peer(m) => {
+                let to = m.to();
                 self.step_server(to, 0, |host, ctx, out| host.on_message(ctx, m, out));
             }
-            Envelope::Request { attempt, to, id, ref command, .. } => {
-                if !self.server(to).is_some_and(|s| s.running) {
-                    self.stats.messages_dropped += 1;
-                    return;
-                }
-                self.stats.messages_delivered += 1;
-                let history = &self.history;
-                self.trace.record_with(self.now, || flight.envelope.summary(history));
-                let command = command.clone();
+            Envelope::Request { attempt, to, id, command, .. } => {
                 self.step_server(to, attempt, |host, ctx, out| host.on_client(ctx, id, command, out));
             }
-            Envelope::Reply { client, attempt, from, ref reply } => {
-                self.stats.messages_delivered += 1;
-                let history = &self.history;
-                self.trace.record_with(self.now, || flight.envelope.summary(history));
-                let reply = reply.clone();
-                self.client_reply(client, attempt, from, reply);
-            }
+            Envelope::Reply { client, attempt, from, reply } => self.client_reply(client, attempt, from, reply),
         }
     }
 
@@ -803,6 +816,7 @@ impl Sim {
             let mut f = self.in_flight.remove(id).expect("listed above");
             f.dropped_ms = Some(self.now);
             self.stats.messages_dropped += 1;
+            self.emit(Event::Dropped { id, reason: DropReason::CutOff });
             self.keep_dropped(f);
         }
     }
@@ -821,11 +835,10 @@ impl Sim {
             t.gen += 1;
             t.shown = None;
         }
-        self.trace.record(self.now, format_args!("crash S{id}"));
+        self.emit(Event::Crashed { node: id });
         self.step_server(id, 0, |host, ctx, out| host.crash(ctx, out));
         let s = self.idx_mut(id);
         s.told = s.told_now();
-        self.checker.on_crash(id);
     }
 
     pub fn restart(&mut self, id: NodeId) {
@@ -834,7 +847,7 @@ impl Sim {
             return;
         }
         s.running = true;
-        self.trace.record(self.now, format_args!("restart S{id}"));
+        self.emit(Event::Restarted { node: id });
         self.step_server(id, 0, |host, ctx, out| host.restart(ctx, out));
     }
 
@@ -842,8 +855,7 @@ impl Sim {
         let n = self.max_node();
         self.network.partition(groups, n);
         let text = self.network.partition_text(&self.server_ids());
-        self.trace.record(self.now, format_args!("partition {text}"));
-        self.say(format_args!("The network split: {text}"));
+        self.emit(Event::NetworkChanged(NetChange::Partition(text)));
         self.kill_blocked_messages();
     }
 
@@ -852,9 +864,7 @@ impl Sim {
         if both {
             self.network.cut(to, from);
         }
-        let arrow = if both { "<->" } else { "->" };
-        self.trace.record(self.now, format_args!("cut S{from} {arrow} S{to}"));
-        self.say(format_args!("Link cut: S{from} {arrow} S{to}"));
+        self.emit(Event::NetworkChanged(NetChange::Cut { from, to, both }));
         self.kill_blocked_messages();
     }
 
@@ -865,22 +875,18 @@ impl Sim {
         if both {
             self.network.uncut(to, from);
         }
-        let arrow = if both { "<->" } else { "->" };
-        self.trace.record(self.now, &format!("uncut S{from} {arrow} S{to}"));
-        self.say(format!("Link restored: S{from} {arrow} S{to}"));
+        self.emit(Event::NetworkChanged(NetChange::Uncut { from, to, both }));
     }
 
     pub fn isolate(&mut self, id: NodeId) {
         self.network.isolate(id);
-        self.trace.record(self.now, format_args!("isolate S{id}"));
-        self.say(format_args!("S{id} is cut off from every other server"));
+        self.emit(Event::NetworkChanged(NetChange::Isolate(id)));
         self.kill_blocked_messages();
     }
 
     pub fn heal(&mut self) {
         self.network.heal();
-        self.trace.record(self.now, "heal");
-        self.say("The network healed: every server can reach every other".to_string());
+        self.emit(Event::NetworkChanged(NetChange::Heal));
     }
 
     /// `timeout X`: X's election timer fires now.
@@ -897,13 +903,13 @@ impl Sim {
         let s = self.idx_mut(id);
         let slot = s.slot("election");
         s.timers[slot].gen += 1;
-        self.trace.record(self.now, format_args!("timeout S{id}"));
+        self.emit(Event::TimerForced { node: id });
         self.step_server(id, 0, |host, ctx, out| host.on_timer(ctx, "election", true, out));
     }
 
     /// An operator's request to server `leader` (transfer, add, remove).
     pub fn admin(&mut self, leader: NodeId, admin: Admin) {
-        self.trace.record(self.now, format_args!("admin S{leader} {admin:?}"));
+        self.emit(Event::Admin { node: leader, admin });
         self.step_server(leader, 0, |host, ctx, out| host.on_admin(ctx, admin, out));
     }
 
@@ -914,7 +920,6 @@ impl Sim {
     /// records the right voters.
     pub fn add_server(&mut self, id: NodeId, leader: NodeId) {
         self.create_server(id);
-        self.say(format_args!("S{leader} begins adding S{id}: it catches up as a non-voter first"));
         self.admin(leader, Admin::AddServer { id });
     }
 
@@ -942,7 +947,7 @@ impl Sim {
                 srv.host.configure(&self.settings);
             }
         }
-        self.trace.record(self.now, format_args!("set {s:?}"));
+        self.emit(Event::SettingChanged(s.clone()));
     }
 
     /// The protocol the servers run.
@@ -1000,10 +1005,9 @@ impl Sim {
             give_up_at: self.now + CLIENT_TRIES * self.settings.client_timeout_ms,
             done: false,
         });
-        self.trace.record(self.now, format_args!("client {line} {}", op_text(&self.history[index])));
+        self.emit(Event::ClientInvoked { op: index, to: target });
         // The event order, for the linearizability checker: see `Operation`.
         self.history[index].invoked_seq = self.trace.events();
-        self.say(format_args!("A client sends {} to S{target}", op_text(&self.history[index])));
         self.client_send(index);
         index
     }
@@ -1013,7 +1017,7 @@ impl Sim {
         c.attempt += 1;
         let (attempt, to, id, command) = (c.attempt, c.target, c.id, c.command.clone());
         let timeout = self.settings.client_timeout_ms;
-        self.schedule(self.now + timeout, Event::ClientTimeout { client, attempt });
+        self.schedule(self.now + timeout, Due::ClientTimeout { client, attempt });
         if self.send(Envelope::Request { client, attempt, to, id, command }) > 1 {
             // A "not leader" answer settles only the copy it answers: the other copy may
             // reach a leader that takes the command, which then commits under the next one.
@@ -1060,7 +1064,7 @@ impl Sim {
                         // Nobody knows a leader: wait a heartbeat before asking again.
                         let at = self.now + self.settings.heartbeat_ms;
                         self.clients[client].attempt += 1; // the timeout of this try no longer counts
-                        self.schedule(at, Event::ClientRetry { client });
+                        self.schedule(at, Due::ClientRetry { client });
                     }
                 }
             }
@@ -1112,15 +1116,8 @@ impl Sim {
         if matches!(op.kind, OpKind::Get) || outcome == OpOutcome::Fail {
             op.result = value;
         }
-        let text = op_text(op);
-        let line = op.line;
-        let shown = match (&op.kind, outcome) {
-            (OpKind::Get, OpOutcome::Ok) => format!("ok, {}", op.result.as_deref().unwrap_or("absent")),
-            (_, o) => o.name().to_string(),
-        };
-        self.trace.record(now, format_args!("client {line} {} -> {shown}", text));
+        self.emit(Event::ClientAnswered { op: client });
         self.history[client].completed_seq = Some(self.trace.events());
-        self.say(format_args!("{text} (line {line}): {shown}"));
     }
 
     /// Every property violated so far.
