@@ -19,20 +19,15 @@ pub mod engine;
 pub mod fuzz;
 pub mod model;
 
-pub mod report;
-pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod servers;
 pub mod session;
-pub mod shrink;
-pub mod trace;
-pub mod view;
 
-/// Where these lived before the model module; kept so callers need not change.
-pub use model::{history, settings};
-pub use engine::network;
-/// The engine's old name.
+// Where these lived before the layers had folders; kept so callers need not change.
 pub use engine as sim;
-pub use runner::Runner;
+pub use engine::{network, rng, trace};
+pub use fuzz::shrink;
+pub use model::{history, settings};
+pub use runner::{report, view, Runner};
 pub use engine::{Event, Observe, Sim};

@@ -30,8 +30,7 @@ use std::hash::{Hash, Hasher};
 
 use raft_core::{Entry, EntryData, Index, NodeId, Role, Term};
 
-use crate::network::MAX_NODES;
-use crate::model::{Property, Reported};
+use crate::model::{Property, Reported, MAX_NODES};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {

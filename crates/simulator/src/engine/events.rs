@@ -11,7 +11,7 @@
 
 use raft_core::{Index, NodeId, Role, Term};
 
-use super::Flight;
+use super::wire::Flight;
 use crate::check::safety::Violation;
 use crate::model::Setting;
 use crate::servers::{Admin, TimerName};

@@ -5,7 +5,7 @@ use raft_core::Role;
 
 use super::events::{Event, NetChange};
 use super::{FeedEvent, Sim, FEED_MAX};
-use crate::model::{OpKind, OpOutcome};
+use crate::model::{op_text, OpKind, OpOutcome};
 
 impl Sim {
     /// The feed's sentence for `e`, if it has one. `was`: the role and term the feed last told
@@ -19,10 +19,10 @@ impl Sim {
             Event::Committed { node, index, leader: true } => {
                 format!("S{node} committed up to entry {index}: a majority stores it")
             }
-            Event::ClientInvoked { op, to } => format!("A client sends {} to S{to}", super::op_text(&self.history[*op])),
+            Event::ClientInvoked { op, to } => format!("A client sends {} to S{to}", op_text(&self.history[*op])),
             Event::ClientAnswered { op } => {
                 let op = &self.history[*op];
-                let (text, line, shown) = (super::op_text(op), op.line, answer_text(op));
+                let (text, line, shown) = (op_text(op), op.line, answer_text(op));
                 format!("{text} (line {line}): {shown}")
             }
             Event::NetworkChanged(c) => match c {

@@ -1,4 +1,12 @@
-//! The simulated cluster: virtual time, the event queue, servers, network and clients.
+//! The engine: virtual time, the event queue, the network, timers and clients, hosting servers
+//! of any protocol behind [`crate::servers::Host`] and telling what happens as one stream of
+//! [`Event`]s.
+//!
+//! * this file — [`Sim`]: the queue, the servers' slots and timers, actions, `emit`;
+//! * `wire` — what travels (`Envelope`, `Flight`) and the wire that holds it;
+//! * `network` — links, partitions and cuts; `clients` — clients outside the cluster;
+//! * `events` — the event stream; `tracing` and `feed` — two of its consumers (the trace
+//!   lines, the sentences for people); `trace` — the hashed trace; `rng` — the one generator.
 //!
 //! Every source of nondeterminism is explicit: one [`Rng`] draws latencies, losses, duplicates
 //! and election timeouts; the queue is ordered by (time, sequence number), so events at the same
@@ -10,121 +18,37 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use raft_core::{ClientReply, ClientResult, Command, Entry, Node, NodeId, RequestId, Role};
+use raft_core::{ClientReply, Entry, Node, NodeId, Role};
 
+mod clients;
 pub mod events;
 mod feed;
 pub mod network;
+pub mod rng;
+pub mod trace;
 mod tracing;
+mod wire;
 
+pub use crate::model::op_text;
+pub use clients::CLIENT_TRIES;
 pub use events::{DropReason, Event, NetChange};
+pub use wire::{Envelope, Flight};
 
 use crate::check::safety::SafetyChecker;
-use crate::model::{OpKind, OpOutcome, Operation, Property, Protocol, Reported, Setting, Settings};
+use crate::model::{Operation, Property, Protocol, Reported, Setting, Settings};
+use crate::servers::{self, Admin, Ctx, Delay, Host, Output, TimerName};
+use clients::Client;
 use network::{Network, MAX_NODES};
-use crate::rng::Rng;
-use crate::servers::{self, Admin, Ctx, Delay, Host, Output, Payload, TimerName};
-use crate::trace::Trace;
+use rng::Rng;
+use trace::Trace;
+use wire::Wire;
 
-/// How many tries' worth of `client-timeout` a client waits in all before it gives up.
-pub const CLIENT_TRIES: u64 = 5;
 /// Feed and drop lists kept for the page are bounded.
 pub(crate) const FEED_MAX: usize = 200;
 const DROPPED_KEEP_MS: u64 = 600;
 
-/// What travels on the simulated network.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Envelope {
-    /// A message between servers, whatever their protocol.
-    Peer(Payload),
-    /// A client request for server `to`; `attempt` tells a redirect to the current try apart
-    /// from an answer to an old one.
-    Request { client: usize, attempt: u32, to: NodeId, id: RequestId, command: Command },
-    /// `attempt` is the try it answers, or 0 for a result (a result is final whichever try).
-    Reply { client: usize, attempt: u32, from: NodeId, reply: ClientReply },
-}
-
-impl Envelope {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Envelope::Peer(m) => m.kind(),
-            Envelope::Request { .. } => "ClientRequest",
-            Envelope::Reply { .. } => "ClientReply",
-        }
-    }
-    /// (from, to) of a message between servers, which partitions and cuts apply to; None for
-    /// client traffic (clients stand outside the cluster).
-    pub fn link(&self) -> Option<(NodeId, NodeId)> {
-        match self {
-            Envelope::Peer(m) => Some((m.from(), m.to())),
-            Envelope::Request { .. } | Envelope::Reply { .. } => None,
-        }
-    }
-    pub fn is_response(&self) -> bool {
-        match self {
-            Envelope::Peer(m) => m.is_response(),
-            Envelope::Request { .. } => false,
-            Envelope::Reply { .. } => true,
-        }
-    }
-    /// `S1`…, or `C<line>` for a client.
-    pub fn endpoints(&self, history: &[Operation]) -> (String, String) {
-        match self {
-            Envelope::Peer(m) => (format!("S{}", m.from()), format!("S{}", m.to())),
-            Envelope::Request { client, to, .. } => (client_name(history, *client), format!("S{to}")),
-            Envelope::Reply { client, from, .. } => (format!("S{from}"), client_name(history, *client)),
-        }
-    }
-    pub fn summary(&self, history: &[Operation]) -> String {
-        match self {
-            Envelope::Peer(m) => m.to_string(),
-            Envelope::Request { client, to, .. } => {
-                let op = &history[*client];
-                format!("{}->S{to} ClientRequest {}", client_name(history, *client), op_text(op))
-            }
-            Envelope::Reply { client, from, reply, .. } => {
-                let what = match reply {
-                    ClientReply::Result(ClientResult::Done) => "ok".to_string(),
-                    ClientReply::Result(ClientResult::Value(v)) => format!("ok {}", v.as_deref().unwrap_or("-")),
-                    ClientReply::Result(ClientResult::CasFailed(v)) => {
-                        format!("fail (is {})", v.as_deref().unwrap_or("-"))
-                    }
-                    ClientReply::NotLeader { hint: Some(h) } => format!("not-leader, try S{h}"),
-                    ClientReply::NotLeader { hint: None } => "not-leader".to_string(),
-                };
-                format!("S{from}->{} ClientReply {what}", client_name(history, *client))
-            }
-        }
-    }
-}
-
 fn find(servers: &[Server], id: NodeId) -> &Server {
     servers.iter().find(|s| s.id == id).expect("server exists")
-}
-
-fn client_name(history: &[Operation], client: usize) -> String {
-    format!("C{}", history[client].line)
-}
-
-pub fn op_text(op: &Operation) -> String {
-    match &op.kind {
-        OpKind::Put { value } => format!("put {} {value}", op.key),
-        OpKind::Get => format!("get {}", op.key),
-        OpKind::Cas { expected, new } => {
-            format!("cas {} {} {new}", op.key, expected.as_deref().unwrap_or("-"))
-        }
-    }
-}
-
-/// A message on the wire.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flight {
-    pub id: u64,
-    pub envelope: Envelope,
-    pub sent_ms: u64,
-    pub deliver_ms: u64,
-    /// Set when the message was lost or cut off by a partition; it dies where it is then.
-    pub dropped_ms: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,45 +85,6 @@ impl PartialOrd for Queued {
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
-/// The messages on the wire, by id. Ids are handed out in increasing order and a message lands
-/// within its latency, so the wire is a window of slots from the oldest message still on it to
-/// the newest: insertion at the back, removal by index, iteration in id order. (A BTreeMap
-/// moved its 152-byte flights around on every removal, a fifth of a fuzzing run's time.)
-#[derive(Clone, Default)]
-struct Wire {
-    /// Id of the message in `slots[0]`.
-    first: u64,
-    slots: VecDeque<Option<Flight>>,
-}
-
-impl Wire {
-    /// `f.id` must be above every id inserted before.
-    fn insert(&mut self, f: Flight) {
-        if self.slots.is_empty() {
-            self.first = f.id;
-        }
-        debug_assert!(f.id >= self.first + self.slots.len() as u64, "ids go up");
-        while self.first + (self.slots.len() as u64) < f.id {
-            self.slots.push_back(None);
-        }
-        self.slots.push_back(Some(f));
-    }
-
-    fn remove(&mut self, id: u64) -> Option<Flight> {
-        let k = usize::try_from(id.checked_sub(self.first)?).ok()?;
-        let f = self.slots.get_mut(k)?.take()?;
-        while matches!(self.slots.front(), Some(None)) {
-            self.slots.pop_front();
-            self.first += 1;
-        }
-        Some(f)
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Flight> {
-        self.slots.iter().flatten()
     }
 }
 
@@ -280,20 +165,6 @@ impl Server {
             }
         }
     }
-}
-
-#[derive(Clone, Debug)]
-struct Client {
-    id: RequestId,
-    command: Command,
-    attempt: u32,
-    target: NodeId,
-    timeouts: u32,
-    /// A try may have reached a leader that took the command: it timed out, or the network
-    /// duplicated its request (one copy turned away proves nothing about the other).
-    uncertain: bool,
-    give_up_at: u64,
-    done: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -963,161 +834,6 @@ impl Sim {
     /// Whether clients can find a leader (otherwise they go round robin).
     fn has_leaders(&self) -> bool {
         self.servers.first().is_some_and(|s| s.host.has_leaders())
-    }
-
-    // ---- clients ------------------------------------------------------------------------
-
-    /// A new client issues `command` (scenario line `line`) to `via` or the server it believes
-    /// leads. Returns the operation's index in the history.
-    pub fn client_command(&mut self, line: u32, command: Command, via: Option<NodeId>) -> usize {
-        let index = self.history.len();
-        let kind = match &command {
-            Command::Put { value, .. } => OpKind::Put { value: value.clone() },
-            Command::Get { .. } => OpKind::Get,
-            Command::Cas { old, new, .. } => OpKind::Cas { expected: old.clone(), new: new.clone() },
-        };
-        self.history.push(Operation {
-            line,
-            key: command.key().to_string(),
-            kind,
-            invoked_ms: self.now,
-            invoked_seq: 0,
-            completed_ms: None,
-            completed_seq: None,
-            outcome: None,
-            result: None,
-            turned_away: false,
-        });
-        let target = match via {
-            Some(x) => x,
-            // No leader to find (naive), so operation k (0-based, in issue order) goes to
-            // S((k mod N) + 1): round robin, the same on every replay.
-            None if !self.has_leaders() => (index % self.max_node() as usize) as NodeId + 1,
-            None => self.leader_guess,
-        };
-        self.clients.push(Client {
-            id: RequestId { client: index as u64 + 1, seq: 1 },
-            command,
-            attempt: 0,
-            target,
-            timeouts: 0,
-            uncertain: false,
-            give_up_at: self.now + CLIENT_TRIES * self.settings.client_timeout_ms,
-            done: false,
-        });
-        self.emit(Event::ClientInvoked { op: index, to: target });
-        // The event order, for the linearizability checker: see `Operation`.
-        self.history[index].invoked_seq = self.trace.events();
-        self.client_send(index);
-        index
-    }
-
-    fn client_send(&mut self, client: usize) {
-        let c = &mut self.clients[client];
-        c.attempt += 1;
-        let (attempt, to, id, command) = (c.attempt, c.target, c.id, c.command.clone());
-        let timeout = self.settings.client_timeout_ms;
-        self.schedule(self.now + timeout, Due::ClientTimeout { client, attempt });
-        if self.send(Envelope::Request { client, attempt, to, id, command }) > 1 {
-            // A "not leader" answer settles only the copy it answers: the other copy may
-            // reach a leader that takes the command, which then commits under the next one.
-            self.clients[client].uncertain = true;
-        }
-    }
-
-    fn next_server_after(&self, id: NodeId) -> NodeId {
-        let n = self.max_node();
-        if id >= n {
-            1
-        } else {
-            id + 1
-        }
-    }
-
-    fn client_reply(&mut self, client: usize, attempt: u32, from: NodeId, reply: ClientReply) {
-        if self.clients[client].done {
-            return;
-        }
-        match reply {
-            ClientReply::Result(result) => {
-                self.leader_guess = from;
-                let (outcome, value) = match result {
-                    ClientResult::Done => (OpOutcome::Ok, None),
-                    ClientResult::Value(v) => (OpOutcome::Ok, v),
-                    ClientResult::CasFailed(v) => (OpOutcome::Fail, v),
-                };
-                self.complete(client, outcome, value);
-            }
-            ClientReply::NotLeader { hint } => {
-                if attempt != self.clients[client].attempt {
-                    return; // an answer to an older try; the current one is still out
-                }
-                match hint {
-                    Some(h) if h != from => {
-                        self.leader_guess = h;
-                        self.clients[client].target = h;
-                        self.client_retry(client);
-                    }
-                    _ => {
-                        let next = self.next_server_after(from);
-                        self.clients[client].target = next;
-                        // Nobody knows a leader: wait a heartbeat before asking again.
-                        let at = self.now + self.settings.heartbeat_ms;
-                        self.clients[client].attempt += 1; // the timeout of this try no longer counts
-                        self.schedule(at, Due::ClientRetry { client });
-                    }
-                }
-            }
-        }
-    }
-
-    fn client_retry(&mut self, client: usize) {
-        if self.clients[client].done {
-            return;
-        }
-        if self.now >= self.clients[client].give_up_at {
-            self.give_up(client);
-            return;
-        }
-        self.client_send(client);
-    }
-
-    fn client_timeout(&mut self, client: usize, attempt: u32) {
-        let c = &mut self.clients[client];
-        if c.done || c.attempt != attempt {
-            return;
-        }
-        c.timeouts += 1;
-        c.uncertain = true;
-        if c.timeouts as u64 >= CLIENT_TRIES || self.now >= c.give_up_at {
-            self.give_up(client);
-            return;
-        }
-        let target = c.target;
-        let next = self.next_server_after(target);
-        self.clients[client].target = next;
-        self.client_send(client);
-    }
-
-    /// The client stops trying. It knows the command did not take effect only if every try was
-    /// turned away; otherwise it may have.
-    fn give_up(&mut self, client: usize) {
-        let outcome = if self.clients[client].uncertain { OpOutcome::Unknown } else { OpOutcome::Fail };
-        self.history[client].turned_away = outcome == OpOutcome::Fail;
-        self.complete(client, outcome, None);
-    }
-
-    fn complete(&mut self, client: usize, outcome: OpOutcome, value: Option<String>) {
-        self.clients[client].done = true;
-        let now = self.now;
-        let op = &mut self.history[client];
-        op.completed_ms = Some(now);
-        op.outcome = Some(outcome);
-        if matches!(op.kind, OpKind::Get) || outcome == OpOutcome::Fail {
-            op.result = value;
-        }
-        self.emit(Event::ClientAnswered { op: client });
-        self.history[client].completed_seq = Some(self.trace.events());
     }
 
     /// Every property violated so far.

@@ -4,7 +4,8 @@
 
 use super::events::{DropReason, Event, NetChange};
 use super::feed::{answer_text, arrow};
-use super::{op_text, Envelope, Flight, Sim};
+use super::{Envelope, Flight, Sim};
+use crate::model::op_text;
 
 impl Sim {
     /// `flight`: the message of a delivery or of a drop met on the way (lost) or on arrival;

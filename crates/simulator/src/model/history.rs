@@ -77,3 +77,14 @@ impl Operation {
         }
     }
 }
+
+/// An operation as a scenario line writes it (`cas k - v`).
+pub fn op_text(op: &Operation) -> String {
+    match &op.kind {
+        OpKind::Put { value } => format!("put {} {value}", op.key),
+        OpKind::Get => format!("get {}", op.key),
+        OpKind::Cas { expected, new } => {
+            format!("cas {} {} {new}", op.key, expected.as_deref().unwrap_or("-"))
+        }
+    }
+}

@@ -6,12 +6,15 @@
 //! * [`property`] — the properties a run is checked for;
 //! * [`reported`] — the state a server reports (role, term, log, commit).
 
+/// Servers are numbered 1..=9; index 0 is unused so ids index directly.
+pub const MAX_NODES: usize = 9;
+
 pub mod history;
 pub mod property;
 pub mod reported;
 pub mod settings;
 
-pub use history::{OpKind, OpOutcome, Operation};
+pub use history::{op_text, OpKind, OpOutcome, Operation};
 pub use property::Property;
 pub use reported::Reported;
 pub use settings::{Protocol, Setting, Settings};

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::runner::Runner;
 use crate::scenario::{self, Action, Item, ItemKind};
-use crate::sim::Observe;
+use crate::engine::Observe;
 pub use goal::GoalResult;
 use tracker::{Happening, Mark, MessageRec, Tracker};
 
@@ -591,10 +591,10 @@ impl Session {
                 self.tracker.tell_violation(lin.at_ms, "linearizability", lin.detail.clone().unwrap_or_default());
             }
         }
-        let mut view = crate::view::view(&self.runner, FEED_LINES);
+        let mut view = crate::runner::view::view(&self.runner, FEED_LINES);
         if lin.violated {
             view.safe = false;
-            view.violations.push(crate::view::ViolationView {
+            view.violations.push(crate::runner::view::ViolationView {
                 property: "linearizability",
                 at_ms: lin.at_ms,
                 detail: lin.detail.clone().unwrap_or_default(),
@@ -630,7 +630,7 @@ pub struct TimelineView {
 #[derive(Serialize)]
 pub struct Snapshot {
     #[serde(flatten)]
-    pub view: crate::view::View,
+    pub view: crate::runner::view::View,
     pub recorded_lines: u32,
     /// At the end of the recording (false while looking at the past).
     pub live: bool,

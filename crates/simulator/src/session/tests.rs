@@ -187,7 +187,7 @@ fn report_at_an_instant_is_the_report_of_the_cut() {
         session.seek(t);
         let cut = scenario::parse(&session.recorded()).unwrap();
         let played = Runner::run(&cut, Observe::REPORT);
-        let json = |r: &Runner| serde_json::to_string(&crate::report::report(r)).unwrap();
+        let json = |r: &Runner| serde_json::to_string(&crate::runner::report::report(r)).unwrap();
         assert_eq!(json(session.runner()), json(&played), "at {t}");
     }
 }

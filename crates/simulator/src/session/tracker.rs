@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::engine::{Event, Flight};
 use crate::runner::Runner;
 use crate::scenario::{Action, ItemKind};
-use crate::view::{self, MessageView};
+use crate::runner::view::{self, MessageView};
 
 /// Messages kept for the diagram. Older windows are recomputed by replay (see [`super::Session::messages_between`]).
 pub const MESSAGES_MAX: usize = 20_000;
@@ -258,7 +258,7 @@ fn top_commit(runner: &Runner) -> u64 {
 mod tests {
     use super::*;
     use crate::scenario;
-    use crate::sim::Observe;
+    use crate::engine::Observe;
 
     #[test]
     fn every_message_is_seen_with_its_fate() {

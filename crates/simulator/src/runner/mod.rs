@@ -3,13 +3,16 @@
 //! The same `Runner` serves `raft-sim run` (whole scenarios) and the page (one line at a time),
 //! so what the page recorded replays identically on the command line.
 
+pub mod report;
+pub mod view;
+
 use raft_core::{Command, NodeId, Role};
 
 use crate::check::linearizability;
 use crate::scenario::{Action, Expect, Item, ItemKind, OpOutcome, Property, Scenario, Setting, Target};
 use crate::servers::Admin;
 use crate::model::Settings;
-use crate::sim::{Observe, Sim};
+use crate::engine::{Observe, Sim};
 
 /// How one expectation (or a failed `run until leader`) came out.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -35,7 +35,7 @@ use raft_core::ReadMode;
 
 use crate::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting, Target};
 use crate::model::Settings;
-use crate::sim::Observe;
+use crate::engine::Observe;
 
 /// The upper end of the election timeout in a story with explicit elections: one day, the
 /// longest duration the language allows, so that no timer fires within a story (a draw below a

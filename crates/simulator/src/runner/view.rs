@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use raft_core::Role;
 
-use crate::report::{self, ExpectationReport, NodeBase, OpReport};
+use crate::runner::report::{self, ExpectationReport, NodeBase, OpReport};
 use crate::runner::Runner;
 use crate::model::Protocol;
-use crate::sim::{Envelope, Flight, Server};
+use crate::engine::{Envelope, Flight, Server};
 use raft_core::{Bug, NodeId};
 
 /// At most this many of a log's newest entries are sent to the page each frame.
@@ -177,7 +177,7 @@ fn plain_node_view(base: NodeBase, s: &Server) -> NodeView {
 }
 
 /// `NodeView::membership` of server `id` (`member`: in its own voter set, as it sees itself).
-fn membership(sim: &crate::sim::Sim, id: NodeId, member: bool) -> &'static str {
+fn membership(sim: &crate::engine::Sim, id: NodeId, member: bool) -> &'static str {
     let leader = sim.leader().and_then(|l| sim.server(l));
     let voters = leader.and_then(|l| l.report()).map(|r| r.voters());
     let joining = || leader.and_then(Server::raft).is_some_and(|n| n.progress().iter().any(|p| p.id == id && p.learner));
@@ -308,7 +308,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
 mod tests {
     use super::*;
     use crate::scenario;
-    use crate::sim::Observe;
+    use crate::engine::Observe;
 
     fn feed(text: &str) -> Vec<String> {
         let s = scenario::parse(text).unwrap();

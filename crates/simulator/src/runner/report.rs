@@ -9,7 +9,7 @@ use raft_core::{ClientResult, EntryData};
 use crate::model::OpKind;
 use crate::runner::Runner;
 use crate::model::Property;
-use crate::sim::{Server, Sim};
+use crate::engine::{Server, Sim};
 
 #[derive(Serialize, Clone, Debug)]
 pub struct Report {

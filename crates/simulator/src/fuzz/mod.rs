@@ -32,14 +32,16 @@
 //! hunts the two read bugs with `reads`, and commit-old-terms and skip-prev-check with
 //! `figure8-cuts`.
 
+pub mod shrink;
+
 use raft_core::Bug;
 
 use crate::check::linearizability;
-use crate::rng::Rng;
+use crate::engine::rng::Rng;
 use crate::runner::Runner;
 use crate::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting, Target};
-use crate::shrink::renumber;
-use crate::sim::Observe;
+use crate::fuzz::shrink::renumber;
+use crate::engine::Observe;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {
@@ -550,7 +552,7 @@ fn figure8_cuts(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u6
 /// Refusals (a change already in progress, no leader) are part of the game: the run records
 /// them and goes on.
 fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> Runner {
-    use crate::network::MAX_NODES;
+    use crate::engine::network::MAX_NODES;
     let n = cfg.nodes;
     let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
     // Compaction every few entries, so that catching up mostly goes through InstallSnapshot.
@@ -901,10 +903,10 @@ fn verdict_of(r: &Runner) -> Option<(Property, String, u64)> {
     lin.violation.map(|v| (Property::Linearizability, v.explanation, r.sim.now()))
 }
 
-/// Shrink a schedule that breaks `property` into a short story (see [`crate::shrink`]), spending
+/// Shrink a schedule that breaks `property` into a short story (see [`crate::fuzz::shrink`]), spending
 /// at most `budget` runs.
 pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
-    crate::shrink::shrink(s, property, budget)
+    crate::fuzz::shrink::shrink(s, property, budget)
 }
 
 /// Run seed's schedule, without shrinking: the property it breaks first, if any. A sweep calls
