@@ -67,7 +67,7 @@ pub enum Event {
     Admin { node: NodeId, admin: Admin },
     SettingChanged(Setting),
     /// A line of the trace a server asked for ("S1 election timeout").
-    ServerNote { node: NodeId, text: String },
+    ServerNote { node: NodeId, text: std::borrow::Cow<'static, str> },
     /// A sentence a server gave the feed (what survives a crash…).
     ServerSaid { node: NodeId, text: String },
     Violation(Violation),

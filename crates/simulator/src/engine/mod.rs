@@ -57,7 +57,7 @@ enum Due {
     /// A lost message dies halfway.
     Lose(u64),
     /// Timer `slot` of server `node` (see `Server::timers`), if it was not re-armed since.
-    Timer { node: NodeId, slot: usize, gen: u64 },
+    Timer { node: NodeId, slot: u16, gen: u64 },
     ClientTimeout { client: usize, attempt: u32 },
     ClientRetry { client: usize },
 }
@@ -156,11 +156,14 @@ impl Server {
         (self.role(), self.term())
     }
 
-    fn slot(&mut self, name: &str) -> usize {
-        match self.timers.iter().position(|t| t.name == name) {
+    /// The slot of timer `name`, made on first use (a name the server gave as a `'static`
+    /// string stays borrowed, so firing it allocates nothing).
+    fn slot(&mut self, name: &TimerName) -> usize {
+        match self.timers.iter().position(|t| t.name == *name) {
             Some(k) => k,
             None => {
-                self.timers.push(TimerSlot { name: TimerName::Owned(name.to_string()), gen: 0, shown: None });
+                assert!(self.timers.len() < u16::MAX as usize, "at most 65535 timer names per server");
+                self.timers.push(TimerSlot { name: name.clone(), gen: 0, shown: None });
                 self.timers.len() - 1
             }
         }
@@ -423,6 +426,7 @@ impl Sim {
             }
             Due::Timer { node, slot, gen } => {
                 let Some(s) = self.server(node) else { return };
+                let slot = slot as usize;
                 if !s.running || s.timers[slot].gen != gen {
                     return;
                 }
@@ -483,7 +487,7 @@ impl Sim {
                     t.gen += 1;
                     t.shown = Some((now, now + d));
                     let gen = t.gen;
-                    self.schedule(now + d, Due::Timer { node: id, slot, gen });
+                    self.schedule(now + d, Due::Timer { node: id, slot: slot as u16, gen });
                 }
                 Output::ClearTimer { name } => {
                     let s = self.idx_mut(id);
@@ -509,12 +513,14 @@ impl Sim {
         }
     }
 
+    #[inline]
     fn emit(&mut self, e: Event) {
         self.emit_about(e, None);
     }
 
     /// Hand `e` to every consumer: the trace, the safety checker, the feed, and the list a
     /// viewer drains. `flight`: the message a delivery or drop is about (see `trace_event`).
+    #[inline]
     fn emit_about(&mut self, e: Event, flight: Option<&Flight>) {
         self.trace_event(&e, flight);
         let was = match &e {
@@ -535,6 +541,7 @@ impl Sim {
 
     /// The safety checker's share of the stream: what servers report about their logs,
     /// roles, commits and crashes.
+    #[inline]
     fn check(&mut self, e: &Event) {
         let (now, servers) = (self.now, &self.servers);
         let report = |id| find(servers, id).report();
@@ -772,7 +779,7 @@ impl Sim {
             return;
         }
         let s = self.idx_mut(id);
-        let slot = s.slot("election");
+        let slot = s.slot(&TimerName::Borrowed("election"));
         s.timers[slot].gen += 1;
         self.emit(Event::TimerForced { node: id });
         self.step_server(id, 0, |host, ctx, out| host.on_timer(ctx, "election", true, out));

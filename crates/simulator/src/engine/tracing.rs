@@ -11,6 +11,7 @@ impl Sim {
     /// `flight`: the message of a delivery or of a drop met on the way (lost) or on arrival;
     /// None for a message that died as it left or when a partition cut it off in flight, which
     /// the trace has never written.
+    #[inline]
     pub(super) fn trace_event(&mut self, e: &Event, flight: Option<&Flight>) {
         let now = self.now;
         let t = &mut self.trace;

@@ -58,7 +58,7 @@ pub enum Output {
     /// The server turned down an administrative request (transfer, membership change).
     Refused { reason: String },
     /// A line of the run's trace about this server, after its name ("resends 2 copies").
-    Note(String),
+    Note(Cow<'static, str>),
     /// A sentence for the event feed; only pushed when `Ctx::feed` is set.
     Say(String),
 }

@@ -302,7 +302,7 @@ impl Host for NaiveHost {
         self.armed = false;
         let msgs = self.server.resend();
         if !msgs.is_empty() {
-            out.push(Output::Note(format!("resends {} copies", msgs.len())));
+            out.push(Output::Note(format!("resends {} copies", msgs.len()).into()));
         }
         self.send(ctx, msgs, out);
     }

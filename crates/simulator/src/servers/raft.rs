@@ -45,12 +45,14 @@ impl RaftServer {
 }
 
 /// The node's effects as outputs, in order.
+#[inline]
 fn carry(ctx: &Ctx, effects: Vec<Effect>, out: &mut Vec<Output>) {
     let s = ctx.settings;
-    out.extend(effects.into_iter().filter_map(|e| {
-        Some(match e {
+    out.reserve(effects.len());
+    for e in effects {
+        out.push(match e {
             Effect::Send(m) => Output::Send(Payload::Raft(m)),
-            Effect::PersistHardState => return None,
+            Effect::PersistHardState => continue,
             Effect::PersistLog { from } => Output::LogWritten { from },
             Effect::PersistSnapshot { last_index } => Output::SnapshotTaken { last_index },
             Effect::ResetElectionTimer => Output::SetTimer {
@@ -64,8 +66,8 @@ fn carry(ctx: &Ctx, effects: Vec<Effect>, out: &mut Vec<Output>) {
             Effect::Applied { index, term } => Output::Applied { index, term },
             Effect::ClientReply { id, reply } => Output::Reply { id, reply },
             Effect::Refused { reason } => Output::Refused { reason },
-        })
-    }));
+        });
+    }
 }
 
 impl Host for RaftServer {
@@ -91,7 +93,7 @@ impl Host for RaftServer {
         };
         if !forced {
             let what = if name == ELECTION { "election timeout" } else { "heartbeat" };
-            out.push(Output::Note(what.to_string()));
+            out.push(Output::Note(what.into()));
         }
         self.step(ctx, input, out);
     }
@@ -171,6 +173,7 @@ impl Host for RaftServer {
 }
 
 impl Reported for Node {
+    #[inline]
     fn role(&self) -> Role {
         Node::role(self)
     }
