@@ -88,10 +88,10 @@ pub fn until_violation(text: &str) -> Result<Stop, String> {
         if let Some(v) = r.sim.violations().first() {
             return Some((v.property, v.detail.clone()));
         }
-        let done = r.sim.history.iter().filter(|o| o.outcome.is_some()).count();
+        let done = r.sim.history().iter().filter(|o| o.outcome.is_some()).count();
         if done != *completed {
             *completed = done;
-            if let Some(v) = linearizability::check(&r.sim.history).violation {
+            if let Some(v) = linearizability::check(&r.sim.history()).violation {
                 return Some((Property::Linearizability, v.explanation));
             }
         }

@@ -66,8 +66,8 @@
 
 use std::collections::HashMap;
 
-use crate::history::{OpKind, Operation};
-use crate::scenario::OpOutcome;
+use crate::model::{OpKind, Operation};
+use crate::model::OpOutcome;
 
 /// Search steps allowed per key before the checker gives up on that key. A step is one
 /// operation placed (or one link of an unknown-write chain considered), about half a
