@@ -14,6 +14,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    manifest: true,
     rollupOptions: {
       input: {
         main: resolve(root, 'index.html'),
