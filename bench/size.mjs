@@ -11,7 +11,7 @@
 // (and what it brings that the first load does not hold already), or a Web Worker script
 // with its own imports and modules. Sizes are of the files as built: deterministic, so the
 // budget check can run with the tests.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -36,23 +36,18 @@ export function measure() {
   const chunkOf = (key) => manifest[key];
 
   // The files a JS file references by name: WebAssembly modules (fetched by the glue's init)
-  // and worker scripts (started with `new Worker(new URL(…))`, so later, not at load).
+  // and worker scripts (started with `new Worker(new URL(…))`, so later, not at load). A
+  // worker is built on its own: its files are in dist/assets/ but not in the manifest.
+  const assets = new Set(readdirSync(join(dist, 'assets')));
   const refs = (file) => {
     const text = readFileSync(join(dist, file), 'utf8');
     const names = new Set(text.match(/[\w.-]+\.(wasm|js)(?=["'`])/g) || []);
     const wasm = [];
     const workers = [];
-    for (const c of Object.values(manifest)) {
-      const name = basename(c.file);
-      if (!names.has(name) || c.file === file) continue;
-      if (c.file.endsWith('.wasm')) wasm.push(c.file);
-      else if (!c.isEntry && !c.isDynamicEntry && /worker/i.test(name) && text.includes('Worker')) workers.push(c.file);
-    }
-    // Assets Vite lists without a chunk of their own (a worker is emitted as an asset).
-    for (const c of Object.values(manifest)) {
-      for (const a of c.assets || []) {
-        if (names.has(basename(a)) && a.endsWith('.js') && !workers.includes(a)) workers.push(a);
-      }
+    for (const name of names) {
+      if (!assets.has(name) || `assets/${name}` === file) continue;
+      if (name.endsWith('.wasm')) wasm.push(`assets/${name}`);
+      else if (!byFile.get(`assets/${name}`)?.isEntry && /worker/i.test(name) && text.includes('Worker')) workers.push(`assets/${name}`);
     }
     return { wasm, workers };
   };
