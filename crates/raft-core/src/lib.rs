@@ -63,6 +63,7 @@ mod log;
 mod quorum;
 mod role;
 mod node;
+pub mod sort;
 pub mod vecmap;
 
 pub use effect::{ClientReply, Effect};

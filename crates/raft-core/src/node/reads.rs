@@ -93,7 +93,7 @@ impl Node {
         if self.voters.is_empty() || sent.len() < needed {
             return false;
         }
-        sent.sort_unstable_by(|a, b| b.cmp(a));
+        crate::sort::insertion_sort_by(&mut sent, |a, b| b < a);
         now < sent[needed - 1] + self.config.election_timeout_min_ms
     }
 }
