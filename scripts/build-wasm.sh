@@ -2,13 +2,15 @@
 # Build the Rust simulator for the browser: cargo → wasm-bindgen (→ wasm-opt) → web/pkg/.
 # wasm-pack is not used: the two steps it wraps are done here directly.
 #
-# Two modules from the one crate (crates/raft-wasm), so that a page downloads only what it uses:
-#   web/pkg/raft_wasm.js + raft_wasm_bg.wasm            the light one, loaded first by the
-#       playground and by every figure: the Playground handle (no Cargo features);
-#   web/pkg/raft_wasm_full.js + raft_wasm_full_bg.wasm  everything (default features): the
-#       counterexample search (fuzzSeed, untilViolation) for the page's worker, loaded when the
-#       search is opened, and runScenario for the native-vs-wasm test.
-# Both are built with the `wasm` profile (Cargo.toml: optimised for size) and wasm-opt -Oz.
+# Three modules from the one crate (crates/raft-wasm), so that a page downloads only what it uses:
+#   web/pkg/raft_wasm_figure.js + _bg.wasm   a figure's (embed.html, <raft-playground>): the
+#       handle a figure drives (no Cargo features);
+#   web/pkg/raft_wasm.js + raft_wasm_bg.wasm  the playground's first load: the same plus time
+#       travel's timeline and message lives, the classroom's goal check (feature `page`);
+#   web/pkg/raft_wasm_full.js + _bg.wasm      everything (default features): the counterexample
+#       search (fuzzSeed, untilViolation) for the page's worker, loaded when the search is
+#       opened, and runScenario for the native-vs-wasm test.
+# All are built with the `wasm` profile (Cargo.toml: optimised for size) and wasm-opt -Oz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,5 +49,6 @@ build() {
   printf '[build-wasm] %s (%s bytes)\n' "$out/${name}_bg.wasm" "$(wc -c < "$out/${name}_bg.wasm")"
 }
 
-build raft_wasm --no-default-features
+build raft_wasm_figure --no-default-features
+build raft_wasm --no-default-features --features page
 build raft_wasm_full

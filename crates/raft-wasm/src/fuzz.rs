@@ -4,6 +4,7 @@
 //! only (feature `search`): the page's worker loads it when the search is opened.
 
 use serde::Serialize;
+#[cfg(any(feature = "page", feature = "search"))]
 use wasm_bindgen::prelude::*;
 
 use raft_core::Bug;
@@ -142,6 +143,7 @@ pub fn fuzz_seed_js(seed: f64, bug: &str) -> Result<JsValue, JsError> {
 }
 
 /// `bugNames()`: the deliberate bugs.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = bugNames)]
 pub fn bug_names_js() -> Vec<String> {
     bug_names().into_iter().map(String::from).collect()

@@ -91,6 +91,14 @@ impl Playground {
         self.session.time() as f64
     }
 
+}
+
+/// The playground's verbs beyond a figure's: time travel's timeline and message lives, the
+/// undecided budget, the whole recording and the trace. Feature `page`: figures are built
+/// without it (the figure module, lighter).
+#[cfg(feature = "page")]
+#[wasm_bindgen]
+impl Playground {
     /// Show instant `ms` of the recording (clamped to its end). Acting there forks the
     /// recording; advancing replays it.
     pub fn seek(&mut self, ms: f64) {
