@@ -540,6 +540,13 @@ export class Classroom {
     if (!this.search && !this.el.fuzzStatus.textContent) this.el.fuzzStatus.textContent = loading;
     for (const w of workers) {
       w.addEventListener('message', (e) => {
+        if (e.data.type === 'error' && waiting > 0) {
+          // Not loaded (offline, say): say so now rather than when Find is pressed.
+          waiting = 0;
+          delete this.app.root.dataset.searchLoading;
+          if (!this.search) this.el.fuzzStatus.textContent = `The counterexample search could not be loaded: ${e.data.message}`;
+          return;
+        }
         if (e.data.type !== 'ready' || --waiting > 0) return;
         delete this.app.root.dataset.searchLoading;
         if (this.el.fuzzStatus.textContent === loading) this.el.fuzzStatus.textContent = '';

@@ -12,7 +12,14 @@
 
 import init, { fuzzSeed, untilViolation } from './pkg/raft_wasm_full.js';
 
-const ready = init().then(() => self.postMessage({ type: 'ready' }));
+const ready = init().then(
+  () => self.postMessage({ type: 'ready' }),
+  (err) => {
+    self.postMessage({ type: 'error', message: (err && err.message) || String(err) });
+    throw err;
+  },
+);
+ready.catch(() => {}); // reported above; a search asked for later fails with the same error
 
 self.onmessage = async (e) => {
   const msg = e.data;

@@ -246,6 +246,17 @@ test('the search module loads only when Break Raft opens, with a visible loading
   await expect(page.locator('[data-fuzz-status]')).toHaveText('');
 });
 
+test('a search module that cannot be loaded says so, and the page goes on', async ({ page }) => {
+  await page.context().route(/raft_wasm_full_bg.*\.wasm$/, (route) => route.abort());
+  await openPage(page);
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  await expect(page.locator('[data-fuzz-status]')).toContainText('The counterexample search could not be loaded', { timeout: 30_000 });
+  await expect(root(page)).not.toHaveAttribute('data-search-loading', /.*/);
+  // The run itself is untouched.
+  await expect(root(page)).toHaveAttribute('data-safe', 'true');
+  await expect(page.locator('[data-node="S1"]')).toBeVisible();
+});
+
 test('the search can be cancelled', async ({ page }) => {
   await openPage(page);
   await page.getByRole('button', { name: 'Break Raft' }).click();
