@@ -8,7 +8,8 @@
 // the simulator, and every frame draws what the snapshot then says. Steps happen at fixed
 // instants of simulated time, so playing and jumping give the same run.
 
-import init, { Playground } from './pkg/raft_wasm.js';
+// The figure module: the playground's light module without the verbs only the playground uses.
+import init, { Playground } from './pkg/raft_wasm_figure.js';
 import { Model } from './model.js';
 import { ClusterPane } from './pane.js';
 import { actionsOn, labelOf, wireButtons } from './actions.js';

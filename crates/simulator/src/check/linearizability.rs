@@ -66,6 +66,8 @@
 
 use std::collections::HashMap;
 
+use raft_core::sort;
+
 use crate::model::{OpKind, Operation};
 use crate::model::OpOutcome;
 
@@ -258,9 +260,9 @@ fn contradicting_pair(key_history: &KeyHistory) -> Option<[KeyOp; 2]> {
     };
     let writes = WritesInTime::new(ops, key_history.value_count());
     let mut firsts: Vec<&KeyOp> = ops.iter().filter(|op| left(op).is_some()).collect();
-    firsts.sort_by_key(|op| op.completed);
+    sort::sort_by_key(&mut firsts, |op| op.completed);
     let mut seconds: Vec<&KeyOp> = ops.iter().filter(|op| op.effect.read().is_some()).collect();
-    seconds.sort_by_key(|op| op.invoked);
+    sort::sort_by_key(&mut seconds, |op| op.invoked);
     // Among the firsts completed so far: the latest invoked, and the latest invoked of those
     // that left something else than it did.
     let (mut latest, mut latest_other): (Option<&KeyOp>, Option<&KeyOp>) = (None, None);
@@ -316,7 +318,7 @@ impl WritesInTime {
             }
         }
         for writes in &mut by_value {
-            writes.sort_unstable();
+            sort::sort(writes);
             let mut reach = 0;
             for write in writes.iter_mut() {
                 reach = reach.max(write.1);
@@ -555,7 +557,7 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
             }
             let mut order: Vec<Instant> =
                 instants.iter().flat_map(|&(i, c)| [i, c]).filter(|&c| c != (NEVER, NEVER)).collect();
-            order.sort_unstable();
+            sort::sort(&mut order);
             order.dedup();
             let number = |instant: Instant| order.binary_search(&instant).expect("every instant is numbered") as u64;
             for (op, &(invoked, completed)) in key_history.ops.iter_mut().zip(&instants) {
@@ -722,7 +724,7 @@ fn search_from_each(ops: &[KeyOp], value_count: usize, starts: &[Val], step_budg
 /// by invocation, then completion, then line.
 fn definite_order(ops: &[KeyOp]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].effect.is_definite()).collect();
-    order.sort_by_key(|&i| (ops[i].invoked, ops[i].completed, ops[i].line));
+    sort::sort_by_key(&mut order, |&i| (ops[i].invoked, ops[i].completed, ops[i].line));
     order
 }
 
@@ -880,7 +882,7 @@ impl Search {
         let mut cas_classes_by_new = vec![Vec::new(); value_count];
         let mut bits = 0;
         for (c, class) in classes.iter_mut().enumerate() {
-            class.invoked.sort_unstable();
+            sort::sort(&mut class.invoked);
             class.first_bit = bits;
             bits += class.invoked.len();
             match class.effect {
@@ -1411,7 +1413,7 @@ fn open_values(ops: &[KeyOp], value_count: usize) -> Vec<Val> {
             Effect::Put { .. } | Effect::MaybePut { .. } => {}
         }
     }
-    values.sort_unstable();
+    sort::sort(&mut values);
     values.dedup();
     values
 }
@@ -1501,7 +1503,7 @@ impl Stretches<'_> {
         // are not needed. Reads first, so that writes stay when either would do: writes and the
         // read they contradict make the clearer story.
         let mut tries: Vec<usize> = (window.lo..window.hi).collect();
-        tries.sort_by_key(|&p| key_history.ops[stretches.order[p]].effect.written().is_some());
+        sort::sort_by_key(&mut tries, |&p| key_history.ops[stretches.order[p]].effect.written().is_some());
         tries.truncate(SHRINK_TRIES_MAX);
         let mut chunk = tries.len().div_ceil(2).max(1);
         loop {
@@ -1526,7 +1528,7 @@ impl Stretches<'_> {
         }
         let mut ops: Vec<KeyOp> =
             (window.lo..window.hi).filter(|&p| strong[p]).map(|p| key_history.ops[stretches.order[p]]).collect();
-        ops.sort_by_key(|op| (op.invoked, op.line));
+        sort::sort_by_key(&mut ops, |op| (op.invoked, op.line));
         describe_violation(key_history, &Core { ops, from: stretches.start(window) })
     }
 }
@@ -1565,7 +1567,7 @@ fn describe_violation(key_history: &KeyHistory, core: &Core) -> Violation {
     }
     text.push_str(&words.failed_cas_note(&core.ops));
     let mut lines: Vec<u32> = core.ops.iter().map(|op| op.line).collect();
-    lines.sort_unstable();
+    sort::sort(&mut lines);
     Violation {
         key: key.clone(),
         lines,
@@ -1595,7 +1597,7 @@ impl Words<'_> {
             .filter_map(|op| op.effect.read())
             .filter(|&v| v != ABSENT && !core.iter().any(|op| op.effect.written() == Some(v)))
             .collect();
-        read.sort_unstable();
+        sort::sort(&mut read);
         read.dedup();
         let mut text = String::new();
         for v in read {

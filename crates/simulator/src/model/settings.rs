@@ -122,7 +122,7 @@ impl Settings {
             Setting::Bug(b) => {
                 if !self.core.bugs.contains(b) {
                     self.core.bugs.push(*b);
-                    self.core.bugs.sort();
+                    raft_core::sort::sort(&mut self.core.bugs);
                 }
                 return true;
             }
