@@ -34,9 +34,13 @@ pub fn workload(seconds: u64) -> String {
 
 pub fn cmd_bench(args: &[String]) -> ExitCode {
     let mut seconds = 120;
+    let mut print = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            // The workload as a scenario, to time the same run elsewhere (`raft-sim run`, the
+            // WebAssembly build's runScenario).
+            "--print" => print = true,
             "--seconds" => match it.next().and_then(|v| v.parse().ok()) {
                 Some(v) => seconds = v,
                 None => {
@@ -51,6 +55,10 @@ pub fn cmd_bench(args: &[String]) -> ExitCode {
         }
     }
     let text = workload(seconds);
+    if print {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
     let scenario = match scenario::parse(&text) {
         Ok(s) => s,
         Err(e) => {
