@@ -12,6 +12,9 @@ pub struct Log {
     snapshot: Option<Snapshot>,
     /// The entries after the snapshot, in index order.
     entries: Vec<Entry>,
+    /// The indexes of the configuration entries among `entries`, ascending: `config_at` finds
+    /// the one in force without scanning the log (it runs on every append and commit).
+    configs: Vec<Index>,
 }
 
 impl Log {
@@ -75,7 +78,8 @@ impl Log {
     /// Dissertation §4.1: a server uses the latest configuration in its log, committed or not.
     pub fn config_at(&self, index: Index) -> Option<Vec<NodeId>> {
         let upto = index.min(self.last_index());
-        for i in (self.first_index()..=upto).rev() {
+        let before = self.configs.partition_point(|&i| i <= upto);
+        if let Some(&i) = before.checked_sub(1).and_then(|k| self.configs.get(k)) {
             if let Some(Entry { data: EntryData::Config { voters }, .. }) = self.entry(i) {
                 return Some(voters.clone());
             }
@@ -85,11 +89,7 @@ impl Log {
 
     /// Index of the latest configuration entry still held as an entry (not in the snapshot).
     pub fn latest_config_index(&self) -> Option<Index> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|e| matches!(e.data, EntryData::Config { .. }))
-            .map(|e| e.index)
+        self.configs.last().copied()
     }
 
     /// The first index of the run of entries of `term` that contains `index` (used for the
@@ -129,6 +129,9 @@ impl Log {
     pub(crate) fn append(&mut self, entry: Entry) {
         assert_eq!(entry.index, self.last_index() + 1, "log must stay contiguous");
         assert!(entry.term >= self.last_term(), "terms never decrease along a log");
+        if matches!(entry.data, EntryData::Config { .. }) {
+            self.configs.push(entry.index);
+        }
         self.entries.push(entry);
     }
 
@@ -137,6 +140,7 @@ impl Log {
         assert!(index > self.snapshot_index(), "cannot truncate into the snapshot");
         let keep = (index - self.first_index()) as usize;
         self.entries.truncate(keep);
+        self.configs.retain(|&i| i < index);
     }
 
     /// Compaction (dissertation §5.1): `snapshot` covers a prefix of this log that is applied;
@@ -147,6 +151,7 @@ impl Log {
         assert_eq!(self.term_at(snapshot.last_index), Some(snapshot.last_term));
         let drop = (snapshot.last_index - self.snapshot_index()) as usize;
         self.entries.drain(..drop);
+        self.configs.retain(|&i| i > snapshot.last_index);
         self.snapshot = Some(snapshot);
     }
 
@@ -163,6 +168,7 @@ impl Log {
         } else {
             self.entries.clear();
         }
+        self.configs.retain(|&i| i > snapshot.last_index && i <= snapshot.last_index + self.entries.len() as Index);
         self.snapshot = Some(snapshot);
         keep_suffix
     }
@@ -175,6 +181,9 @@ impl Log {
             assert!(e.term >= prev_term, "log terms decrease at {}", e.index);
             prev_term = e.term;
         }
+        let configs: Vec<Index> =
+            self.entries.iter().filter(|e| matches!(e.data, EntryData::Config { .. })).map(|e| e.index).collect();
+        assert_eq!(configs, self.configs, "configuration index out of step with the log");
     }
 }
 

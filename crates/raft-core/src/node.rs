@@ -564,6 +564,10 @@ impl Node {
     pub fn durable(&self) -> Durable {
         Durable { term: self.term, voted_for: self.voted_for, log: self.log.clone() }
     }
+    /// The durable state, consuming the node (a crash: what survives, without copying the log).
+    pub fn into_durable(self) -> Durable {
+        Durable { term: self.term, voted_for: self.voted_for, log: self.log }
+    }
     /// The voter set in force (the latest configuration entry in the log, committed or not).
     pub fn voters(&self) -> &[NodeId] {
         &self.voters

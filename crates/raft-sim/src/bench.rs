@@ -1,7 +1,8 @@
 //! `raft-sim bench`: how fast the simulator runs a busy cluster.
 //!
-//! The workload of BENCHMARKS.md: five servers, a client write every 100 ms, a crash every 5 s
-//! (the crashed server restarts 2 s later), 600 s of simulated time, every checker on.
+//! RaftScope's workload (issue 14, BENCHMARKS.md): five servers, election timeout 100–200 ms,
+//! heartbeat 50 ms, latency 10–15 ms, a client write every 100 ms, a crash every 5 s (the
+//! crashed server restarts 2 s later), 120 s of simulated time, every checker on.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -13,7 +14,9 @@ use simulator::Runner;
 
 /// The benchmark scenario as text, so it is exactly what `raft-sim run` would play.
 pub fn workload(seconds: u64) -> String {
-    let mut s = String::from("nodes 5\nseed 42\n");
+    let mut s = String::from(
+        "nodes 5\nseed 42\nelection-timeout 100ms..200ms\nheartbeat 50ms\nlatency 10ms..15ms\n",
+    );
     let mut crash_victim = 1;
     for t in (0..seconds * 1000).step_by(100) {
         let _ = writeln!(s, "put k{} v{}", (t / 100) % 50, t / 100);
@@ -30,10 +33,14 @@ pub fn workload(seconds: u64) -> String {
 }
 
 pub fn cmd_bench(args: &[String]) -> ExitCode {
-    let mut seconds = 600;
+    let mut seconds = 120;
+    let mut print = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            // The workload as a scenario, to time the same run elsewhere (`raft-sim run`, the
+            // WebAssembly build's runScenario).
+            "--print" => print = true,
             "--seconds" => match it.next().and_then(|v| v.parse().ok()) {
                 Some(v) => seconds = v,
                 None => {
@@ -48,6 +55,10 @@ pub fn cmd_bench(args: &[String]) -> ExitCode {
         }
     }
     let text = workload(seconds);
+    if print {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
     let scenario = match scenario::parse(&text) {
         Ok(s) => s,
         Err(e) => {
@@ -61,7 +72,7 @@ pub fn cmd_bench(args: &[String]) -> ExitCode {
     let sim_s = runner.sim.now() as f64 / 1000.0;
     let ok = runner.sim.history().iter().filter(|o| o.outcome == Some(scenario::OpOutcome::Ok)).count();
     println!(
-        "bench: 5 servers, write every 100ms, crash every 5s: {sim_s:.0} s simulated in {wall:.3} s wall = {:.0} simulated s per wall s; {} events, {} messages, {} of {} writes ok, safe={}",
+        "bench: 5 servers (RaftScope's workload), write every 100ms, crash every 5s: {sim_s:.0} s simulated in {wall:.3} s wall = {:.0} simulated s per wall s; {} events, {} messages, {} of {} writes ok, safe={}",
         sim_s / wall,
         runner.sim.trace().events(),
         runner.sim.stats().messages_sent,

@@ -408,13 +408,15 @@ impl Node {
     fn apply_committed(&mut self) {
         while self.last_applied < self.commit_index {
             let index = self.last_applied + 1;
-            let entry = self.log.entry(index).expect("committed entries after the snapshot are held").clone();
+            // Borrowed, not cloned: the log and the state machine are separate fields.
+            let entry = self.log.entry(index).expect("committed entries after the snapshot are held");
+            let term = entry.term;
             let result = match &entry.data {
                 EntryData::Client { id, command } => self.kv.apply(*id, command).map(|r| (*id, r)),
                 EntryData::Noop | EntryData::Config { .. } => None,
             };
             self.last_applied = index;
-            self.out.push(Effect::Applied { index, term: entry.term });
+            self.out.push(Effect::Applied { index, term });
             if let RoleState::Leader(leader) = &mut self.role {
                 if let Some(waiting) = leader.pending_writes.remove(&index) {
                     // If another request's entry was applied there, ours was overwritten: drop it.

@@ -200,34 +200,44 @@ impl SafetyChecker {
     pub fn on_log_written(&mut self, now: u64, id: NodeId, from: Index, node: &dyn Reported) {
         let log = node.log();
         let is_leader = node.role() == Role::Leader;
-        let old = std::mem::take(&mut self.mirrors[id as usize]);
+        // The mirror is rewritten in place from `from` on: the slots before it stay as they
+        // are, and only the replaced tail is set aside (copying the whole mirror on every write
+        // made each append cost the length of the log).
+        let mut mirror = std::mem::take(&mut self.mirrors[id as usize]);
         let from = from.max(1);
-        let keep = ((from - 1) as usize).min(old.len());
-        let mut mirror: Vec<Slot> = old[..keep].to_vec();
+        let keep = ((from - 1) as usize).min(mirror.len());
+        let old_tail: Vec<Slot> = mirror.split_off(keep);
+        let old_len = keep + old_tail.len();
         // Entries below the snapshot are not held as entries; their slots come from the old
         // mirror or, failing that, from the committed prefix (a snapshot holds only committed
         // entries).
         let first = log.first_index();
         while (mirror.len() as Index) + 1 < first {
             let i = mirror.len();
-            match old.get(i).copied().or_else(|| self.committed.get(i).copied()) {
+            match old_tail.get(i - keep).copied().or_else(|| self.committed.get(i).copied()) {
                 Some(s) => mirror.push(s),
                 None => break,
             }
         }
         let mut prefix = mirror.last().map_or(0, |s| s.prefix);
         let start = mirror.len() as Index + 1;
-        for index in start..=log.last_index() {
+        let last = log.last_index();
+        mirror.reserve(last.saturating_sub(start - 1) as usize);
+        for index in start..=last {
             let Some(e) = log.entry(index) else { break };
             let eh = entry_hash(e);
             prefix = chain(prefix, e.term, eh);
             mirror.push(Slot { term: e.term, entry: eh, prefix });
         }
-        // Leader append-only: a leader's existing entries stay as they were.
+        // Leader append-only: a leader's existing entries stay as they were (the slots before
+        // `keep` were not touched).
         if is_leader {
-            let same = old.iter().zip(mirror.iter()).all(|(a, b)| a == b);
-            if mirror.len() < old.len() || !same {
-                let at = old.iter().zip(mirror.iter()).position(|(a, b)| a != b).unwrap_or(mirror.len()) + 1;
+            let new_tail = &mirror[keep..];
+            let same = old_tail.iter().zip(new_tail.iter()).all(|(a, b)| a == b);
+            if mirror.len() < old_len || !same {
+                let at = keep
+                    + old_tail.iter().zip(new_tail.iter()).position(|(a, b)| a != b).unwrap_or(new_tail.len())
+                    + 1;
                 self.violate(
                     Property::LeaderAppendOnly,
                     now,

@@ -38,6 +38,16 @@ impl RaftServer {
         &self.node
     }
 
+    /// Replace the node by the one it restarts as (durable state only), moving its log over
+    /// rather than copying it; returns the new node's start-up effects.
+    fn reincarnate(&mut self, config: Config) -> Vec<Effect> {
+        let (blank, _) = Node::new(self.id, Vec::new(), config.clone());
+        let durable = std::mem::replace(&mut self.node, blank).into_durable();
+        let (node, effects) = Node::restart(self.id, durable, self.initial.clone(), config);
+        self.node = node;
+        effects
+    }
+
     fn step(&mut self, ctx: &Ctx, input: Input, out: &mut Vec<Output>) {
         let effects = self.node.step(ctx.now, input);
         carry(ctx, effects, out);
@@ -114,16 +124,14 @@ impl Host for RaftServer {
     fn crash(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
         // The node it will restart as: durable state only. Its start-up effects are discarded:
         // a crashed server does nothing.
-        let (node, _effects) = Node::restart(self.id, self.node.durable(), self.initial.clone(), ctx.settings.core.clone());
-        self.node = node;
+        let _effects = self.reincarnate(ctx.settings.core.clone());
         if ctx.feed {
             out.push(Output::Say(format!("S{} crashed: it keeps its term, vote and log, and forgets the rest", self.id)));
         }
     }
 
     fn restart(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
-        let (node, effects) = Node::restart(self.id, self.node.durable(), self.initial.clone(), ctx.settings.core.clone());
-        self.node = node;
+        let effects = self.reincarnate(ctx.settings.core.clone());
         if ctx.feed {
             let (term, len) = (self.node.term(), self.node.log().last_index());
             out.push(Output::Say(format!("S{} restarted with term {term} and a log of {len} entries", self.id)));
