@@ -2,11 +2,9 @@
 // Run against the built page:  npx vite build && npx vite preview --port 4173 &
 //                              node bench/page-frame.mjs [http://127.0.0.1:4173/]
 // Prints the distribution of requestAnimationFrame callback times (the page's whole frame:
-// advance the simulation, take the snapshot, draw) and the page's gzip download size.
+// advance the simulation, take the snapshot, draw) and the page's first-load gzip size.
 import { chromium } from '@playwright/test';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { measure } from './size.mjs';
 
 const base = process.argv[2] || 'http://127.0.0.1:4173/';
 const scenario = 'nodes 9\nseed 3\nloss 10%\n';
@@ -52,14 +50,7 @@ const mean = (frames.reduce((a, b) => a + b, 0) / frames.length).toFixed(2);
 console.log(`page frame (9 servers, 10% loss, ${i} client writes, ${simMs} ms simulated): ` +
   `${frames.length} frames, mean ${mean} ms, median ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
 
-// Download size: every file of dist/ that index.html needs (the page, its JS, CSS and wasm).
-function files(dir) {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
-const dist = files('dist').filter((p) => /\.(html|js|css|wasm|svg)$/.test(p));
-let raw = 0, gz = 0;
-for (const p of dist) { const b = readFileSync(p); raw += b.length; gz += gzipSync(b, { level: 9 }).length; }
-console.log(`dist/: ${dist.length} files, ${(raw / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzip`);
+// Download size: what index.html loads first (bench/size.mjs follows the module graph; the
+// search's module, loaded later, is not counted).
+const first = measure().entries.find((e) => e.entry === 'index.html');
+console.log(`first load of index.html: ${first.files.length} files, ${(first.bytes / 1000).toFixed(1)} KB gzip -9`);

@@ -1,29 +1,54 @@
 #!/usr/bin/env bash
 # Build the Rust simulator for the browser: cargo → wasm-bindgen (→ wasm-opt) → web/pkg/.
 # wasm-pack is not used: the two steps it wraps are done here directly.
+#
+# Three modules from the one crate (crates/raft-wasm), so that a page downloads only what it uses:
+#   web/pkg/raft_wasm_figure.js + _bg.wasm   a figure's (embed.html, <raft-playground>): the
+#       handle a figure drives (no Cargo features);
+#   web/pkg/raft_wasm.js + raft_wasm_bg.wasm  the playground's first load: the same plus time
+#       travel's timeline and message lives, the classroom's goal check (feature `page`);
+#   web/pkg/raft_wasm_full.js + _bg.wasm      everything (default features): the counterexample
+#       search (fuzzSeed, untilViolation) for the page's worker, loaded when the search is
+#       opened, and runScenario for the native-vs-wasm test.
+# All are built with the `wasm` profile (Cargo.toml: optimised for size) and wasm-opt -Oz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-profile_dir=target/wasm32-unknown-unknown/release
+profile=${WASM_PROFILE:-wasm}
+profile_dir=target/wasm32-unknown-unknown/$profile
 out=web/pkg
-
-cargo build --release --target wasm32-unknown-unknown -p raft-wasm
+mkdir -p "$out"
 rm -f "$out/FAKE"
-wasm-bindgen --target web --out-dir "$out" "$profile_dir/raft_wasm.wasm"
 
-# wasm-opt from npm's binaryen (a devDependency, version 132): about 7% less to download and a
-# little faster. Not Debian's: its binaryen (version 108) rewrites the externref table that
-# wasm-bindgen 0.2.130 sets up, and the module then fails at start. WASM_OPT=0 skips it.
+# wasm-opt from npm's binaryen (a devDependency, version 132). Not Debian's: its binaryen
+# (version 108) rewrites the externref table that wasm-bindgen 0.2.130 sets up, and the module
+# then fails at start. WASM_OPT=0 skips it.
 wasm_opt=node_modules/.bin/wasm-opt
-if [ "${WASM_OPT:-1}" != 0 ] && [ -x "$wasm_opt" ]; then
+optimise() {
+  local wasm=$1
+  if [ "${WASM_OPT:-1}" = 0 ]; then return; fi
+  if [ ! -x "$wasm_opt" ]; then
+    echo "[build-wasm] no $wasm_opt (run npm ci); keeping the unoptimised module" >&2
+    return
+  fi
   # wasm-bindgen's output uses these post-MVP features; wasm-opt must be told it may keep them.
-  "$wasm_opt" -O --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$out/raft_wasm_bg.wasm" -o "$out/raft_wasm_bg.opt.wasm" \
-    && mv "$out/raft_wasm_bg.opt.wasm" "$out/raft_wasm_bg.wasm" \
-    || echo "[build-wasm] wasm-opt failed; keeping the unoptimised module" >&2
-elif [ "${WASM_OPT:-1}" != 0 ]; then
-  echo "[build-wasm] no $wasm_opt (run npm ci); keeping the unoptimised module" >&2
-fi
+    "$wasm" -o "${wasm%.wasm}.opt.wasm" \
+    && mv "${wasm%.wasm}.opt.wasm" "$wasm" \
+    || echo "[build-wasm] wasm-opt failed on $wasm; keeping the unoptimised module" >&2
+}
 
-printf '[build-wasm] %s (%s bytes)\n' "$out/raft_wasm_bg.wasm" "$(wc -c < "$out/raft_wasm_bg.wasm")"
+# build NAME CARGO-FEATURE-ARGS…: one module, web/pkg/NAME.js and NAME_bg.wasm.
+build() {
+  local name=$1
+  shift
+  cargo build --profile "$profile" --target wasm32-unknown-unknown -p raft-wasm "$@"
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$profile_dir/raft_wasm.wasm"
+  optimise "$out/${name}_bg.wasm"
+  printf '[build-wasm] %s (%s bytes)\n' "$out/${name}_bg.wasm" "$(wc -c < "$out/${name}_bg.wasm")"
+}
+
+build raft_wasm_figure --no-default-features
+build raft_wasm --no-default-features --features page
+build raft_wasm_full

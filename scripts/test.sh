@@ -87,6 +87,20 @@ else
   record build 0 1 "the WebAssembly module or the page did not build"
 fi
 
+# ---- the download budget: gzip -9 bytes each page loads first (bench/size.mjs) ------------
+# Bytes are deterministic, so this is a test; download and start-up times are not (BENCHMARKS.md).
+section "size"
+if [ "$built" = 1 ]; then
+  node bench/size.mjs --check 2>&1 | tee "$results/size.log"
+  size_rc=${PIPESTATUS[0]}
+  size_passed=$(grep -c 'within its budget' "$results/size.log")
+  size_failed=$(grep -c 'over its budget\|not built' "$results/size.log")
+  if [ "$size_rc" != 0 ] && [ "$size_failed" = 0 ]; then size_failed=1; fi
+  record size "$size_passed" "$size_failed"
+else
+  record size 0 1 "not run: the build failed"
+fi
+
 # ---- native and WebAssembly agree: every scenario's trace_hash, run in Node ----------------
 section "native-vs-wasm"
 if [ "$built" = 1 ]; then

@@ -3,7 +3,7 @@
 // exercises start as scenario text, bugs are `bug NAME` lines, a finding is replayed from its
 // scenario text.
 
-import { untilViolation, bugNames } from './pkg/raft_wasm.js';
+import { bugNames } from './pkg/raft_wasm.js';
 import {
   allExercises, startText, handInFile, exerciseLink, exerciseLinkShort, readExerciseHashAny, exerciseIdOf, instantOfLine, goalSentence,
 } from './exercises.js';
@@ -526,9 +526,33 @@ export class Classroom {
 
   // --- counterexample search ---------------------------------------------------------------------
 
+  /**
+   * Start the search's workers. Each loads the full WebAssembly module (the fuzzer and the
+   * shrinker, which the page's first load leaves out): until every worker says it is ready,
+   * the drawer says so and the root carries `data-search-loading`.
+   */
   spawnPool() {
     const n = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2));
-    return Array.from({ length: n }, () => new Worker(new URL('./fuzz-worker.js', import.meta.url), { type: 'module' }));
+    const workers = Array.from({ length: n }, () => new Worker(new URL('./fuzz-worker.js', import.meta.url), { type: 'module' }));
+    let waiting = n;
+    const loading = 'Loading the counterexample search…';
+    this.app.root.dataset.searchLoading = 'true';
+    if (!this.search && !this.el.fuzzStatus.textContent) this.el.fuzzStatus.textContent = loading;
+    for (const w of workers) {
+      w.addEventListener('message', (e) => {
+        if (e.data.type === 'error' && waiting > 0) {
+          // Not loaded (offline, say): say so now rather than when Find is pressed.
+          waiting = 0;
+          delete this.app.root.dataset.searchLoading;
+          if (!this.search) this.el.fuzzStatus.textContent = `The counterexample search could not be loaded: ${e.data.message}`;
+          return;
+        }
+        if (e.data.type !== 'ready' || --waiting > 0) return;
+        delete this.app.root.dataset.searchLoading;
+        if (this.el.fuzzStatus.textContent === loading) this.el.fuzzStatus.textContent = '';
+      });
+    }
+    return workers;
   }
 
   /**
@@ -584,7 +608,10 @@ export class Classroom {
       if (s.done % 10 === 0 && !s.best) this.el.fuzzStatus.textContent = `Searching: ${s.done} schedules tried…`;
     } else if (msg.type === 'found') {
       s.finished[k] = true;
-      if (!s.best || msg.finding.seed < s.best.seed) s.best = msg.finding;
+      if (!s.best || msg.finding.seed < s.best.seed) {
+        s.best = msg.finding;
+        s.stop = msg.stop;
+      }
       this.el.fuzzStatus.textContent = `Seed ${msg.finding.seed} breaks ${msg.finding.property}; shrinking done, checking earlier seeds…`;
     } else if (msg.type === 'done') {
       s.finished[k] = true;
@@ -602,11 +629,9 @@ export class Classroom {
     const f = s.best;
     const tried = f.seed; // seeds 1..seed, the lowest failing one last
     this.stop(null);
-    let stop;
-    try {
-      stop = untilViolation(f.scenario);
-    } catch (err) {
-      this.el.fuzzStatus.textContent = `The finding could not be replayed: ${err.message || err}`;
+    const stop = s.stop;
+    if (!stop || stop.error) {
+      this.el.fuzzStatus.textContent = `The finding could not be replayed: ${(stop && stop.error) || 'no answer from the search'}`;
       return;
     }
     this.app.clearError();
@@ -632,6 +657,7 @@ export class Classroom {
   stop(message) {
     const s = this.search;
     if (s) for (const w of s.workers) w.terminate();
+    if (s) delete this.app.root.dataset.searchLoading;
     this.search = null;
     this.el.fuzz.disabled = false;
     this.el.cancel.disabled = true;

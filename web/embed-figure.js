@@ -8,7 +8,8 @@
 // the simulator, and every frame draws what the snapshot then says. Steps happen at fixed
 // instants of simulated time, so playing and jumping give the same run.
 
-import init, { Playground } from './pkg/raft_wasm.js';
+// The figure module: the playground's light module without the verbs only the playground uses.
+import init, { Playground } from './pkg/raft_wasm_figure.js';
 import { Model } from './model.js';
 import { ClusterPane } from './pane.js';
 import { actionsOn, labelOf, wireButtons } from './actions.js';
@@ -96,13 +97,15 @@ class Pane {
       announce: (text) => figure.announce(text),
     });
     this.highlighted = null;
-    this.prev = null;
+    /** The newest `happened` entry announced; null until the first frame after a load. */
+    this.seen = null;
+    this.violated = false;
   }
 
   load(text) {
     this.model.load(text);
     this.cluster.reset();
-    this.prev = null;
+    this.seen = null;
   }
 
   render() {
@@ -123,39 +126,44 @@ class Pane {
     this.observe(snap);
   }
 
-  /** Compare with the previous frame and tell the figure what happened. */
+  /**
+   * Tell the figure what happened since the last frame: the run's own events, which the
+   * snapshot lists in `happened` (numbered by `seq`); nothing is worked out by comparing frames.
+   * The first frame after a load only takes note of where the run is.
+   */
   observe(snap) {
-    const prev = this.prev;
-    this.prev = {
-      leader: snap.leader,
-      term: snap.leader ? snap.nodes.find((n) => n.id === snap.leader).term : 0,
-      commit: Math.max(0, ...snap.nodes.map((n) => n.commit_index)),
-      safe: snap.safe !== false,
-      done: new Set((snap.history || []).filter((h) => h.outcome).map((h) => h.line)),
-    };
-    if (!prev) return;
+    const happened = snap.happened || [];
+    const newest = happened.length ? happened[happened.length - 1].seq : 0;
+    if (this.seen === null) {
+      this.seen = newest;
+      this.violated = snap.safe === false;
+      return;
+    }
     const pane = this.spec.id;
-    if (snap.leader && (snap.leader !== prev.leader || this.prev.term !== prev.term)) {
-      this.figure.emit('leader-elected', { pane, leader: snap.leader, term: this.prev.term },
-        `${snap.leader} is now the leader (term ${this.prev.term}).`);
-    }
-    if (this.prev.commit > prev.commit && snap.settings.protocol !== 'naive') {
-      this.figure.emit('entry-committed', { pane, index: this.prev.commit },
-        `Entry ${this.prev.commit} is committed: a majority stores it.`);
-    }
-    for (const h of snap.history || []) {
-      if (h.outcome && !prev.done.has(h.line)) {
-        const what = h.op === 'get' ? `get ${h.key}` : `${h.op} ${h.key} ${h.value}`;
-        const result = h.op === 'get' && h.outcome === 'ok' ? `ok, ${h.result ?? 'absent'}` : h.outcome;
-        this.figure.emit('operation', { pane, line: h.line, op: h.op, key: h.key, outcome: h.outcome, result: h.result ?? null },
-          `${this.spec.label ? `${this.spec.label}: ` : ''}${what} → ${result}.`);
+    const label = this.spec.label ? `${this.spec.label}: ` : '';
+    if (snap.safe !== false) this.violated = false;
+    for (const h of happened) {
+      if (h.seq <= this.seen) continue;
+      if (h.kind === 'leader') {
+        this.figure.emit('leader-elected', { pane, leader: h.node, term: h.term },
+          `${h.node} is now the leader (term ${h.term}).`);
+      } else if (h.kind === 'commit') {
+        this.figure.emit('entry-committed', { pane, index: h.index },
+          `Entry ${h.index} is committed: a majority stores it.`);
+      } else if (h.kind === 'answered') {
+        const op = (snap.history || []).find((x) => x.line === h.line);
+        if (!op || !op.outcome) continue;
+        const what = op.op === 'get' ? `get ${op.key}` : `${op.op} ${op.key} ${op.value}`;
+        const result = op.op === 'get' && op.outcome === 'ok' ? `ok, ${op.result ?? 'absent'}` : op.outcome;
+        this.figure.emit('operation', { pane, line: op.line, op: op.op, key: op.key, outcome: op.outcome, result: op.result ?? null },
+          `${label}${what} → ${result}.`);
+      } else if (h.kind === 'violation' && !this.violated) {
+        this.violated = true;
+        this.figure.emit('violation', { pane, property: h.property, detail: h.detail || '' },
+          `${label}consistency violated (${h.property}).`);
       }
     }
-    if (prev.safe && !this.prev.safe) {
-      const v = (snap.violations || [])[0];
-      this.figure.emit('violation', { pane, property: v ? v.property : 'unknown', detail: v ? v.detail : '' },
-        `${this.spec.label ? `${this.spec.label}: ` : ''}consistency violated (${v ? v.property : 'unknown'}).`);
-    }
+    this.seen = Math.max(this.seen, newest);
   }
 }
 

@@ -8,8 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { initSync, runScenario, Playground } = await import(join(root, 'web/pkg/raft_wasm.js'));
-initSync({ module: readFileSync(join(root, 'web/pkg/raft_wasm_bg.wasm')) });
+const { initSync, runScenario, Playground } = await import(join(root, 'web/pkg/raft_wasm_full.js'));
+initSync({ module: readFileSync(join(root, 'web/pkg/raft_wasm_full_bg.wasm')) });
+// The light modules (what the playground and the figures load first) are the same simulator
+// without the search and the report: their handles must replay to the same hashes.
+const light = await import(join(root, 'web/pkg/raft_wasm.js'));
+light.initSync({ module: readFileSync(join(root, 'web/pkg/raft_wasm_bg.wasm')) });
+const figure = await import(join(root, 'web/pkg/raft_wasm_figure.js'));
+figure.initSync({ module: readFileSync(join(root, 'web/pkg/raft_wasm_figure_bg.wasm')) });
 const raftSim = join(root, 'target/release/raft-sim');
 
 function scenarioFiles(dir) {
@@ -63,6 +69,17 @@ test('a run recorded by the page replays to the same hash', () => {
   assert.equal(replay.time(), pg.time());
   const w = JSON.parse(runScenario(pg.recorded()));
   assert.equal(w.trace_hash, pg.traceHash());
+  // The light module: the same recording, the same run, the same snapshot.
+  const lite = new light.Playground(pg.recorded());
+  assert.equal(lite.traceHash(), pg.traceHash());
+  assert.equal(lite.time(), pg.time());
+  assert.deepEqual(lite.snapshot(), replay.snapshot());
+  assert.equal(light.runScenario, undefined, 'the light module has no report');
+  assert.equal(light.fuzzSeed, undefined, 'the light module has no search');
+  const fig = new figure.Playground(pg.recorded());
+  assert.equal(fig.traceHash(), pg.traceHash());
+  assert.deepEqual(fig.snapshot(), replay.snapshot());
+  assert.equal(typeof fig.timeline, 'undefined', 'the figure module has no timeline');
 });
 
 test('a bad line changes nothing and says what is wrong', () => {

@@ -229,6 +229,34 @@ test('axe: no violations with the exercise and Break Raft drawers open', async (
   await shot(page, '43-break-drawer');
 });
 
+test('the search module loads only when Break Raft opens, with a visible loading state', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  // Hold the search's module until the loading state has been seen.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.context().route(/raft_wasm_full_bg.*\.wasm$/, async (route) => { await held; await route.continue(); });
+  await openPage(page);
+  expect(fetched.filter((u) => /raft_wasm_full/.test(u)), 'the first load has no search module').toEqual([]);
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  await expect(root(page)).toHaveAttribute('data-search-loading', 'true');
+  await expect(page.locator('[data-fuzz-status]')).toHaveText('Loading the counterexample search…');
+  release();
+  await expect(root(page)).not.toHaveAttribute('data-search-loading', /.*/, { timeout: 30_000 });
+  await expect(page.locator('[data-fuzz-status]')).toHaveText('');
+});
+
+test('a search module that cannot be loaded says so, and the page goes on', async ({ page }) => {
+  await page.context().route(/raft_wasm_full_bg.*\.wasm$/, (route) => route.abort());
+  await openPage(page);
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  await expect(page.locator('[data-fuzz-status]')).toContainText('The counterexample search could not be loaded', { timeout: 30_000 });
+  await expect(root(page)).not.toHaveAttribute('data-search-loading', /.*/);
+  // The run itself is untouched.
+  await expect(root(page)).toHaveAttribute('data-safe', 'true');
+  await expect(page.locator('[data-node="S1"]')).toBeVisible();
+});
+
 test('the search can be cancelled', async ({ page }) => {
   await openPage(page);
   await page.getByRole('button', { name: 'Break Raft' }).click();

@@ -4,15 +4,15 @@
 //! same sessions: a command whose `RequestId` was already applied is not applied again, and its
 //! first result is returned instead. That makes a client's retry safe (at most once).
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use crate::types::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct KvState {
-    data: BTreeMap<String, String>,
+    data: VecMap<String, String>,
     /// client -> its last applied request and that request's result.
-    sessions: BTreeMap<u64, Session>,
+    sessions: VecMap<u64, Session>,
 }
 
 /// A client session: the last request applied and its result, so a retry is answered, not re-applied.

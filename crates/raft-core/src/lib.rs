@@ -63,6 +63,8 @@ mod log;
 mod quorum;
 mod role;
 mod node;
+pub mod sort;
+pub mod vecmap;
 
 pub use effect::{ClientReply, Effect};
 pub use kv::{KvState, Session};

@@ -22,7 +22,7 @@
 //! * `membership.rs`: adding and removing servers, the voter set in force (§4.1–§4.2).
 //! * `transfer.rs`: leadership transfer (§3.10).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vecmap::{VecMap, VecSet};
 
 use crate::effect::{ClientReply, Effect};
 use crate::kv::KvState;
@@ -82,8 +82,8 @@ enum RoleState {
 /// Votes gathered by a (pre-)campaign. Only voters' answers count (see `quorum::vote_result`).
 #[derive(Clone, Debug, Default)]
 struct Campaign {
-    granted: BTreeSet<NodeId>,
-    rejected: BTreeSet<NodeId>,
+    granted: VecSet<NodeId>,
+    rejected: VecSet<NodeId>,
 }
 
 #[derive(Clone, Debug)]
@@ -92,20 +92,20 @@ struct LeaderState {
     elected_by: Vec<NodeId>,
     /// Every other voter, plus a learner being added. Sorted by id, so iteration is
     /// deterministic.
-    progress: BTreeMap<NodeId, Progress>,
+    progress: VecMap<NodeId, Progress>,
     /// Servers heard from (any response of this term) since the last election timeout
     /// (CheckQuorum, dissertation §6.2).
-    recent_active: BTreeSet<NodeId>,
+    recent_active: VecSet<NodeId>,
     /// The current heartbeat round. Every broadcast (heartbeat or ReadIndex) starts a new one.
     read_ctx: u64,
     /// round -> when it was sent; the lease is measured from these send times.
-    round_sent_ms: BTreeMap<u64, TimeMs>,
+    round_sent_ms: VecMap<u64, TimeMs>,
     /// The highest round each follower acknowledged.
-    acked_ctx: BTreeMap<NodeId, u64>,
+    acked_ctx: VecMap<NodeId, u64>,
     /// The latest send time of a round each follower acknowledged.
-    acked_sent_ms: BTreeMap<NodeId, TimeMs>,
+    acked_sent_ms: VecMap<NodeId, TimeMs>,
     /// Client entries in the log waiting to be applied: index -> request.
-    pending_writes: BTreeMap<Index, RequestId>,
+    pending_writes: VecMap<Index, RequestId>,
     /// ReadIndex reads waiting for their heartbeat round and for the state machine.
     pending_reads: Vec<PendingRead>,
     /// Reads that arrived before an entry of this term committed (§6.4): they wait for it.
@@ -496,12 +496,12 @@ impl Node {
         self.role = RoleState::Leader(Box::new(LeaderState {
             elected_by,
             progress,
-            recent_active: BTreeSet::new(),
+            recent_active: VecSet::new(),
             read_ctx: 0,
-            round_sent_ms: BTreeMap::new(),
-            acked_ctx: BTreeMap::new(),
-            acked_sent_ms: BTreeMap::new(),
-            pending_writes: BTreeMap::new(),
+            round_sent_ms: VecMap::new(),
+            acked_ctx: VecMap::new(),
+            acked_sent_ms: VecMap::new(),
+            pending_writes: VecMap::new(),
             pending_reads: Vec::new(),
             reads_awaiting_commit: Vec::new(),
             transfer: None,

@@ -52,7 +52,7 @@ pub fn committed_index(match_indexes: &[Index], small_quorum: bool) -> Index {
         return 0;
     }
     let mut sorted = match_indexes.to_vec();
-    sorted.sort_unstable_by(|a, b| b.cmp(a)); // descending
+    crate::sort::insertion_sort_by(&mut sorted, |a, b| b < a); // descending (a few servers)
     // The `needed`-th highest index is held by `needed` voters (those at or above it).
     sorted[needed - 1]
 }

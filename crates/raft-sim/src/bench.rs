@@ -59,15 +59,15 @@ pub fn cmd_bench(args: &[String]) -> ExitCode {
     let runner = Runner::run(&scenario, Observe::REPORT);
     let wall = start.elapsed().as_secs_f64();
     let sim_s = runner.sim.now() as f64 / 1000.0;
-    let ok = runner.sim.history.iter().filter(|o| o.outcome == Some(scenario::OpOutcome::Ok)).count();
+    let ok = runner.sim.history().iter().filter(|o| o.outcome == Some(scenario::OpOutcome::Ok)).count();
     println!(
         "bench: 5 servers, write every 100ms, crash every 5s: {sim_s:.0} s simulated in {wall:.3} s wall = {:.0} simulated s per wall s; {} events, {} messages, {} of {} writes ok, safe={}",
         sim_s / wall,
-        runner.sim.trace.events(),
-        runner.sim.stats.messages_sent,
+        runner.sim.trace().events(),
+        runner.sim.stats().messages_sent,
         ok,
-        runner.sim.history.len(),
-        runner.sim.checker.is_safe()
+        runner.sim.history().len(),
+        runner.sim.checker().is_safe()
     );
     ExitCode::SUCCESS
 }

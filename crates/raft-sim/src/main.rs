@@ -126,14 +126,14 @@ fn cmd_run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let observe = Observe { trace_hash: true, trace_lines: trace, feed: false };
+    let observe = Observe { trace_hash: true, trace_lines: trace, feed: false, events: false };
     let mut runner = Runner::new(&scenario, observe);
     runner.lin_step_budget = lin_steps;
     for item in &scenario.items {
         runner.apply(item);
     }
     if trace {
-        for line in runner.sim.trace.lines() {
+        for line in runner.sim.trace().lines() {
             println!("{line}");
         }
     }

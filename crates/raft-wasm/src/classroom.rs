@@ -2,10 +2,13 @@
 //! anything ([`simulator::session::Session::check`]), so the page can tell a student the moment
 //! the goal holds. The tests here hold every exercise in exercises/ to its story.
 
+#[cfg(feature = "page")]
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "page")]
 use crate::{to_js, Playground};
 
+#[cfg(feature = "page")]
 #[wasm_bindgen]
 impl Playground {
     /// Evaluate goal lines against this instant without recording them:

@@ -1,8 +1,10 @@
 //! Counterexample search for the page: the simulator's fuzzer, one seed per call, so a Web
 //! Worker can report progress between seeds and be stopped (terminated) at any time; and the
-//! replay of a finding up to the instant of its violation.
+//! replay of a finding up to the instant of its violation. Their JS verbs are in the full module
+//! only (feature `search`): the page's worker loads it when the search is opened.
 
 use serde::Serialize;
+#[cfg(any(feature = "page", feature = "search"))]
 use wasm_bindgen::prelude::*;
 
 use raft_core::Bug;
@@ -88,10 +90,10 @@ pub fn until_violation(text: &str) -> Result<Stop, String> {
         if let Some(v) = r.sim.violations().first() {
             return Some((v.property, v.detail.clone()));
         }
-        let done = r.sim.history.iter().filter(|o| o.outcome.is_some()).count();
+        let done = r.sim.history().iter().filter(|o| o.outcome.is_some()).count();
         if done != *completed {
             *completed = done;
-            if let Some(v) = linearizability::check(&r.sim.history).violation {
+            if let Some(v) = linearizability::check(&r.sim.history()).violation {
                 return Some((Property::Linearizability, v.explanation));
             }
         }
@@ -123,13 +125,12 @@ pub fn until_violation(text: &str) -> Result<Stop, String> {
     Ok(Stop { scenario: text.to_string(), at_ms: r.sim.now(), property: None, detail: None })
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    v.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
-}
+#[cfg(feature = "search")]
+use crate::to_js;
 
 /// `fuzzSeed(seed, bug)`: null, or `{seed, bug, property, detail, at_ms, scenario, …}` with the
 /// shrunk scenario.
+#[cfg(feature = "search")]
 #[wasm_bindgen(js_name = fuzzSeed)]
 pub fn fuzz_seed_js(seed: f64, bug: &str) -> Result<JsValue, JsError> {
     if !(seed.is_finite() && seed >= 0.0) {
@@ -142,6 +143,7 @@ pub fn fuzz_seed_js(seed: f64, bug: &str) -> Result<JsValue, JsError> {
 }
 
 /// `bugNames()`: the deliberate bugs.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = bugNames)]
 pub fn bug_names_js() -> Vec<String> {
     bug_names().into_iter().map(String::from).collect()
@@ -149,6 +151,7 @@ pub fn bug_names_js() -> Vec<String> {
 
 /// `untilViolation(text)`: `{scenario, at_ms, property, detail}`, the scenario cut at its first
 /// violation (see [`until_violation`]).
+#[cfg(feature = "search")]
 #[wasm_bindgen(js_name = untilViolation)]
 pub fn until_violation_js(text: &str) -> Result<JsValue, JsError> {
     to_js(&until_violation(text).map_err(|e| JsError::new(&e))?)

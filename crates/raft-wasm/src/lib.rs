@@ -8,13 +8,14 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use simulator::scenario;
 use simulator::session::Session;
+#[cfg(feature = "report")]
 use simulator::sim::Observe;
-use simulator::Runner;
 
 pub mod classroom;
 pub mod fuzz;
+#[cfg(feature = "report")]
+use simulator::{scenario, Runner};
 
 /// The name `fuzz.rs`'s tests use for the session.
 #[cfg(test)]
@@ -30,10 +31,13 @@ pub struct Playground {
     session: Session,
 }
 
-/// A value as plain JS data (objects and arrays, numbers as numbers).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+/// A value as plain JS data (objects and arrays, numbers as numbers): JSON text parsed by the
+/// browser. One serializer (serde_json, which the trace and the report use too) means one
+/// compiled copy of every type's `Serialize`, and one `JSON.parse` is cheaper than building the
+/// object field by field across the boundary.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
 }
 
 /// Whole milliseconds from a JS number: NaN, infinities and negatives are 0.
@@ -87,6 +91,14 @@ impl Playground {
         self.session.time() as f64
     }
 
+}
+
+/// The playground's verbs beyond a figure's: time travel's timeline and message lives, the
+/// undecided budget, the whole recording and the trace. Feature `page`: figures are built
+/// without it (the figure module, lighter).
+#[cfg(feature = "page")]
+#[wasm_bindgen]
+impl Playground {
     /// Show instant `ms` of the recording (clamped to its end). Acting there forks the
     /// recording; advancing replays it.
     pub fn seek(&mut self, ms: f64) {
@@ -145,7 +157,8 @@ impl Playground {
 }
 
 /// Run a whole scenario and return the JSON report (what `raft-sim run --json` prints), for
-/// the Node test that compares native and WebAssembly runs.
+/// the Node test that compares native and WebAssembly runs (the full module only).
+#[cfg(feature = "report")]
 #[wasm_bindgen(js_name = runScenario)]
 pub fn run_scenario(text: &str) -> Result<String, JsError> {
     let parsed = scenario::parse(text).map_err(|e| JsError::new(&e.to_string()))?;

@@ -7,7 +7,7 @@ use simulator::Runner;
 
 fn outcome_of_the_put(text: &str) -> (Option<OpOutcome>, bool) {
     let r = Runner::run(&scenario::parse(text).unwrap(), Observe::REPORT);
-    let op = r.sim.history.iter().find(|o| matches!(o.kind, simulator::history::OpKind::Put { .. })).expect("a put");
+    let op = r.sim.history().iter().find(|o| matches!(o.kind, simulator::history::OpKind::Put { .. })).expect("a put");
     (op.outcome, op.turned_away)
 }
 
@@ -31,8 +31,8 @@ fn a_duplicated_request_taken_by_a_deposed_leader_ends_unknown_and_commits() {
     // scenarios/duplicated-request-outcome.scn: the copy S1 appended commits later.
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/duplicated-request-outcome.scn")).unwrap();
     let r = Runner::run(&scenario::parse(&text).unwrap(), Observe::REPORT);
-    let outcomes: Vec<Option<OpOutcome>> = r.sim.history.iter().map(|o| o.outcome).collect();
+    let outcomes: Vec<Option<OpOutcome>> = r.sim.history().iter().map(|o| o.outcome).collect();
     assert_eq!(outcomes, vec![Some(OpOutcome::Unknown), Some(OpOutcome::Ok)]);
-    assert_eq!(r.sim.history[1].result.as_deref(), Some("new"));
+    assert_eq!(r.sim.history()[1].result.as_deref(), Some("new"));
     assert_eq!(r.exit_code(), 0);
 }

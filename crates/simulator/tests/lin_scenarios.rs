@@ -43,7 +43,7 @@ fn a_naive_cas_that_found_an_overwritten_value_breaks_linearizability() {
     assert!(violation.explanation.contains("the failed cas of line 13 is such a read"), "{}", violation.explanation);
     assert_eq!(report::report(&runner).exit_code, 0, "the scenario asks for the violation");
     // Had the cas observed nothing (turned away), the rest of the history is fine.
-    let mut without = runner.sim.history.clone();
+    let mut without = runner.sim.history().to_vec();
     without.retain(|op| op.line != 13);
     assert!(check(&without).linearizable);
 }
@@ -51,7 +51,7 @@ fn a_naive_cas_that_found_an_overwritten_value_breaks_linearizability() {
 #[test]
 fn the_event_order_within_one_millisecond_decides_the_verdict() {
     let runner = run_file("naive-same-millisecond.scn");
-    let history = &runner.sim.history;
+    let history = &runner.sim.history();
     let (put, get) = (&history[0], &history[1]);
     assert_eq!((put.completed_ms, get.invoked_ms), (Some(20), 20), "both at 20 ms: {history:#?}");
     assert!(put.completed_seq.unwrap() < get.invoked_seq, "{history:#?}");
@@ -60,7 +60,7 @@ fn the_event_order_within_one_millisecond_decides_the_verdict() {
     assert_eq!(violation.lines, [10, 12]);
     assert!(violation.explanation.contains("Both happened at 20 ms, line 10 completing before line 12 began."));
     // By milliseconds alone, the two overlap and the get may come first.
-    let mut by_ms = history.clone();
+    let mut by_ms = history.to_vec();
     for op in &mut by_ms {
         op.invoked_seq = 0;
         op.completed_seq = None;
@@ -77,9 +77,9 @@ fn the_event_order_within_one_millisecond_decides_the_verdict() {
 fn event_numbers_count_the_trace_events() {
     let text = "nodes 3\nrun until leader\nput k a\nget k\nrun 1s\n";
     let parsed = scenario::parse(text).unwrap();
-    let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
-    let lines = runner.sim.trace.lines();
-    for op in &runner.sim.history {
+    let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
+    let lines = runner.sim.trace().lines();
+    for op in runner.sim.history() {
         let invoked = &lines[op.invoked_seq as usize - 1];
         assert!(invoked.ends_with(&format!("client {} {}", op.line, simulator::sim::op_text(op))), "{invoked}");
         let completed = &lines[op.completed_seq.unwrap() as usize - 1];
@@ -92,12 +92,12 @@ fn a_cas_turned_away_observed_nothing_and_one_that_found_absent_did() {
     // Every server cut off from the others: none leads, each turns the cas away until the
     // client gives up. It certainly did not take effect, and it saw nothing.
     let runner = run_text("nodes 3\ncheck-quorum on\nrun until leader\npartition S1 | S2 | S3\nrun 2s\ncas k - v9\nrun 10s\n");
-    let op = &runner.sim.history[0];
+    let op = &runner.sim.history()[0];
     assert_eq!((op.outcome, op.turned_away), (Some(OpOutcome::Fail), true), "{op:#?}");
     assert_eq!(history_json(&runner)[0]["observed"], serde_json::Value::Null);
     // A cas that reached the key and found it absent observed absent.
     let runner = run_text("nodes 3\nrun until leader\ncas k v1 v9\nrun 1s\n");
-    let op = &runner.sim.history[0];
+    let op = &runner.sim.history()[0];
     assert_eq!((op.outcome, op.turned_away), (Some(OpOutcome::Fail), false), "{op:#?}");
     let json = history_json(&runner);
     assert_eq!((&json[0]["result"], &json[0]["observed"]), (&serde_json::Value::Null, &serde_json::json!({"value": null})));
@@ -145,7 +145,7 @@ fn event_numbers_do_not_depend_on_whether_the_trace_is_kept() {
     let parsed = scenario::parse(text).unwrap();
     let seqs = |observe| {
         let r = Runner::run(&parsed, observe);
-        r.sim.history.iter().map(|op| (op.invoked_seq, op.completed_seq)).collect::<Vec<_>>()
+        r.sim.history().iter().map(|op| (op.invoked_seq, op.completed_seq)).collect::<Vec<_>>()
     };
     let (fuzz, report) = (seqs(Observe::FUZZ), seqs(Observe::REPORT));
     assert!(report.iter().all(|(i, _)| *i > 0), "{report:?}");

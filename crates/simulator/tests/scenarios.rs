@@ -56,7 +56,7 @@ fn every_story_passes_its_expectations_and_replays_identically() {
             failures.push(format!("{}:\n    {}", f.display(), why.join("\n    ")));
         }
         let b = Runner::run(&parsed, Observe::REPORT);
-        if a.sim.trace.hash_hex() != b.sim.trace.hash_hex() {
+        if a.sim.trace().hash_hex() != b.sim.trace().hash_hex() {
             failures.push(format!("{}: two runs gave different trace hashes", f.display()));
         }
     }

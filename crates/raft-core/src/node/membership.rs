@@ -104,7 +104,7 @@ impl Node {
         let id = self.id;
         let leader = self.leader_mut();
         for &v in voters.iter().filter(|&&v| v != id) {
-            let p = leader.progress.entry(v).or_insert(Progress { id: v, next_index, match_index: 0, learner: false });
+            let p = leader.progress.entry_or_insert(v, Progress { id: v, next_index, match_index: 0, learner: false });
             p.learner = false;
         }
         leader.progress.retain(|v, p| p.learner || voters.contains(v) || leaving.contains(v));

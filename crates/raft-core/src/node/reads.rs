@@ -45,10 +45,10 @@ impl Node {
     pub(super) fn note_ack(&mut self, from: NodeId, ctx: u64) {
         let leader = self.leader_mut();
         leader.recent_active.insert(from);
-        let acked = leader.acked_ctx.entry(from).or_insert(0);
+        let acked = leader.acked_ctx.entry_or_insert(from, 0);
         *acked = (*acked).max(ctx);
         if let Some(&sent) = leader.round_sent_ms.get(&ctx) {
-            let at = leader.acked_sent_ms.entry(from).or_insert(sent);
+            let at = leader.acked_sent_ms.entry_or_insert(from, sent);
             *at = (*at).max(sent);
         }
     }
@@ -93,7 +93,7 @@ impl Node {
         if self.voters.is_empty() || sent.len() < needed {
             return false;
         }
-        sent.sort_unstable_by(|a, b| b.cmp(a));
+        crate::sort::insertion_sort_by(&mut sent, |a, b| b < a);
         now < sent[needed - 1] + self.config.election_timeout_min_ms
     }
 }

@@ -362,7 +362,7 @@ impl Node {
             // Dissertation §4.2.1: the new server caught up as a non-voter; now it joins.
             let mut voters = self.voters.clone();
             voters.push(from);
-            voters.sort_unstable();
+            crate::sort::insertion_sort_by(&mut voters, |a, b| a < b);
             self.append_entry(EntryData::Config { voters });
             self.send_append_to_all();
         }

@@ -37,7 +37,10 @@
 //!    - A read (or failed cas) that is allowed now is placed at once, without alternatives:
 //!      placing it earlier never hurts, since it changes nothing and nothing must precede it.
 //!    - A move after which some pending read can no longer be satisfied (its value is not held
-//!      and nothing left writes it) is cut at once (`Supply`).
+//!      and nothing left writes it) is cut at once (`Supply`); so is one after which the op that
+//!      completes first must find a value that the key does not hold and that nothing allowed to
+//!      come before it can write (`first_read_unwritable`). Writes of that value are tried
+//!      first.
 //!    - Unknown writes are not ordinary candidates (there can be hundreds after a partition, and
 //!      trying each of them everywhere explodes). They are placed lazily, only when a read needs
 //!      them: just before a read of value v the search may insert a short chain of unknown writes
@@ -46,9 +49,13 @@
 //!      move later and one that nobody observes may be dropped. Unknown writes with the same
 //!      effect are interchangeable, so the earliest-invoked unused one is always taken, and a
 //!      configuration reached with fewer of them used dominates the same one reached with more.
+//!      Moves through unknown writes are generated only once the direct moves of a node failed.
+//!    - The memo is a table over keys in one arena, the unplaced ops a linked list: a node costs
+//!      no allocation and a scan of the unplaced ops only.
 //! 3. While the search is stuck, it looks for a small window of operations that fails on its own
 //!    whatever the key held when the window began (`Window`); a failing window settles the
-//!    key early.
+//!    key early. The searches of one window from each value it may begin with share their
+//!    memo (`search_from_each`).
 //!
 //! A step budget bounds the search: a key whose search exceeds it makes the verdict `undecided`
 //! instead of hanging. Histories from the simulator use a tiny fraction of it.
@@ -58,10 +65,11 @@
 //! students, with a sentence for the common shapes.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::history::{OpKind, Operation};
-use crate::scenario::OpOutcome;
+use raft_core::sort;
+
+use crate::model::{OpKind, Operation};
+use crate::model::OpOutcome;
 
 /// Search steps allowed per key before the checker gives up on that key. A step is one
 /// operation placed (or one link of an unknown-write chain considered), about half a
@@ -252,9 +260,9 @@ fn contradicting_pair(key_history: &KeyHistory) -> Option<[KeyOp; 2]> {
     };
     let writes = WritesInTime::new(ops, key_history.value_count());
     let mut firsts: Vec<&KeyOp> = ops.iter().filter(|op| left(op).is_some()).collect();
-    firsts.sort_by_key(|op| op.completed);
+    sort::sort_by_key(&mut firsts, |op| op.completed);
     let mut seconds: Vec<&KeyOp> = ops.iter().filter(|op| op.effect.read().is_some()).collect();
-    seconds.sort_by_key(|op| op.invoked);
+    sort::sort_by_key(&mut seconds, |op| op.invoked);
     // Among the firsts completed so far: the latest invoked, and the latest invoked of those
     // that left something else than it did.
     let (mut latest, mut latest_other): (Option<&KeyOp>, Option<&KeyOp>) = (None, None);
@@ -310,7 +318,7 @@ impl WritesInTime {
             }
         }
         for writes in &mut by_value {
-            writes.sort_unstable();
+            sort::sort(writes);
             let mut reach = 0;
             for write in writes.iter_mut() {
                 reach = reach.max(write.1);
@@ -549,7 +557,7 @@ fn split_by_key(history: &[Operation]) -> Vec<KeyHistory> {
             }
             let mut order: Vec<Instant> =
                 instants.iter().flat_map(|&(i, c)| [i, c]).filter(|&c| c != (NEVER, NEVER)).collect();
-            order.sort_unstable();
+            sort::sort(&mut order);
             order.dedup();
             let number = |instant: Instant| order.binary_search(&instant).expect("every instant is numbered") as u64;
             for (op, &(invoked, completed)) in key_history.ops.iter_mut().zip(&instants) {
@@ -580,17 +588,143 @@ struct SearchEnd {
     furthest_starved_reader: Option<usize>,
 }
 
-/// Searches `ops` (one key) for a legal order, starting from register value `initial`.
-/// `value_count` bounds every value id in `ops` and `initial`.
-fn search(ops: &[KeyOp], value_count: usize, initial: Val, step_budget: u64) -> SearchEnd {
-    Search::new(ops, value_count, initial).run(step_budget)
+/// Configurations explored (see [`Search::seen`]): a table with open addressing over keys kept
+/// one after another in one vector, so that recording a configuration allocates nothing of its
+/// own (a node of the search costs a few hundred nanoseconds, an allocation a good part of
+/// that).
+#[derive(Default)]
+struct Memo {
+    /// Per slot, an index into `entries` plus one; 0 for an empty slot. A power of two long.
+    slots: Vec<u32>,
+    entries: Vec<MemoEntry>,
+    /// The keys: (frontier, value) in one word, then the words of the placed set from the
+    /// frontier's word to the window's end.
+    keys: Vec<u64>,
+    /// The sets of unknown writes used that each configuration was reached with: (next set of
+    /// the same configuration or `NO_SET`, start in `used_words`).
+    used_sets: Vec<(u32, u32)>,
+    used_words: Vec<u64>,
+}
+
+struct MemoEntry {
+    hash: u64,
+    key_start: u32,
+    key_len: u32,
+    first_set: u32,
+}
+
+const NO_SET: u32 = u32::MAX;
+
+impl Memo {
+    fn with_capacity(configurations: usize) -> Memo {
+        Memo { slots: vec![0; (2 * configurations).next_power_of_two().max(16)], ..Memo::default() }
+    }
+
+    /// Records that the configuration `head` + `placed` was reached with the unknown writes
+    /// `used`; false if it was recorded before with a subset of them (with fewer unknown writes
+    /// spent, it had everything this visit has, and it failed).
+    fn first_visit(&mut self, head: u64, placed: &[u64], used: &[u64]) -> bool {
+        let hash = placed.iter().fold(fx_add(0, head), |hash, &word| fx_add(hash, word));
+        if 2 * (self.entries.len() + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = Memo::slot_of(hash, mask);
+        loop {
+            let e = self.slots[slot];
+            if e == 0 {
+                break;
+            }
+            let entry = &self.entries[e as usize - 1];
+            let start = entry.key_start as usize;
+            let key = &self.keys[start..start + entry.key_len as usize];
+            if entry.hash == hash && key[0] == head && &key[1..] == placed {
+                let mut set = entry.first_set;
+                while set != NO_SET {
+                    let (next, start) = self.used_sets[set as usize];
+                    let earlier = &self.used_words[start as usize..start as usize + used.len()];
+                    if earlier.iter().zip(used).all(|(&e, &u)| e & !u == 0) {
+                        return false;
+                    }
+                    set = next;
+                }
+                let first_set = self.push_set(entry.first_set, used);
+                self.entries[e as usize - 1].first_set = first_set;
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+        let key_start = self.keys.len() as u32;
+        self.keys.push(head);
+        self.keys.extend_from_slice(placed);
+        let first_set = self.push_set(NO_SET, used);
+        self.entries.push(MemoEntry { hash, key_start, key_len: placed.len() as u32 + 1, first_set });
+        self.slots[slot] = self.entries.len() as u32;
+        true
+    }
+
+    fn push_set(&mut self, next: u32, used: &[u64]) -> u32 {
+        self.used_sets.push((next, self.used_words.len() as u32));
+        self.used_words.extend_from_slice(used);
+        self.used_sets.len() as u32 - 1
+    }
+
+    fn slot_of(hash: u64, mask: usize) -> usize {
+        // The multiply leaves its best bits at the top.
+        (hash >> 32 ^ hash) as usize & mask
+    }
+
+    fn grow(&mut self) {
+        let length = (2 * self.slots.len()).max(16);
+        self.slots = vec![0; length];
+        let mask = length - 1;
+        for (e, entry) in self.entries.iter().enumerate() {
+            let mut slot = Memo::slot_of(entry.hash, mask);
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = e as u32 + 1;
+        }
+    }
+}
+
+/// Searches `ops` (one key) for a legal order from each of `starts` (register values) in turn,
+/// while each search fails; returns the end of the last one run (the first that did not fail,
+/// if any), its steps counting those of all. `value_count` bounds every value id in `ops` and
+/// `starts`.
+///
+/// The searches share what they explored. Why that loses no legal order: what can follow a
+/// configuration (ops placed, value held, unknown writes used) does not depend on how it was
+/// reached nor on where the search began, and every configuration a search records is fully
+/// explored, without success, by the time that search fails; so a later search may skip it as
+/// its own earlier visit would have. Starts differ only until the first write, after which
+/// their searches mostly meet configurations already explored.
+fn search_from_each(ops: &[KeyOp], value_count: usize, starts: &[Val], step_budget: u64) -> SearchEnd {
+    let mut memo: Option<Memo> = None;
+    let mut steps = 0;
+    let mut last = None;
+    for &start in starts {
+        let mut search = Search::new(ops, value_count, start);
+        if let Some(seen) = memo.take() {
+            search.seen = seen;
+        }
+        search.resume(step_budget.saturating_sub(steps));
+        let end = search.end();
+        steps += end.steps;
+        last = Some(SearchEnd { steps, ..end });
+        if end.answer != Some(false) {
+            break;
+        }
+        memo = Some(std::mem::take(&mut search.seen));
+    }
+    last.expect("at least one start")
 }
 
 /// The definite operations of `ops`, as indices, in the order the search numbers them:
 /// by invocation, then completion, then line.
 fn definite_order(ops: &[KeyOp]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].effect.is_definite()).collect();
-    order.sort_by_key(|&i| (ops[i].invoked, ops[i].completed, ops[i].line));
+    sort::sort_by_key(&mut order, |&i| (ops[i].invoked, ops[i].completed, ops[i].line));
     order
 }
 
@@ -668,6 +802,11 @@ struct Frame {
     moves_start: usize,
     next: usize,
     chains_start: usize,
+    /// What `window` returned here.
+    bound: u64,
+    /// Whether the moves through unknown writes are generated yet: only once every direct move
+    /// has failed (they come after them anyway), since most nodes never get that far.
+    chained: bool,
 }
 
 struct Search {
@@ -697,13 +836,18 @@ struct Search {
     deepest_frontier: usize,
     furthest_window_end: usize,
     furthest_starved_reader: Option<usize>,
+    /// The unplaced ops, linked in order; index `ops.len()` is both ends of the ring.
+    unplaced_next: Vec<u32>,
+    unplaced_prev: Vec<u32>,
+    /// Set by `window`: the unplaced op that completes first (at the bound), if any.
+    first_to_complete: Option<u32>,
     /// Positions of the definite ops that read each value (gets, ok cas expecting it, failed cas
     /// that found it).
     readers_at: Vec<Vec<u32>>,
     /// Every configuration explored: (placed set, value) → the sets of unknown writes used when
     /// it was reached. One that was reached with fewer unknown writes used dominates: it had
     /// everything this one has, and it failed.
-    seen: HashMap<Box<[u64]>, Vec<u64>, BuildHasherDefault<FxHasher>>,
+    seen: Memo,
     // Scratch space reused between nodes.
     candidates: Vec<u32>,
     /// The values that a definite write among the candidates could write right now.
@@ -738,7 +882,7 @@ impl Search {
         let mut cas_classes_by_new = vec![Vec::new(); value_count];
         let mut bits = 0;
         for (c, class) in classes.iter_mut().enumerate() {
-            class.invoked.sort_unstable();
+            sort::sort(&mut class.invoked);
             class.first_bit = bits;
             bits += class.invoked.len();
             match class.effect {
@@ -781,8 +925,11 @@ impl Search {
             deepest_frontier: 0,
             furthest_window_end: 0,
             furthest_starved_reader: None,
+            first_to_complete: None,
+            unplaced_next: (0..=op_count as u32).map(|i| (i + 1) % (op_count as u32 + 1)).collect(),
+            unplaced_prev: (0..=op_count as u32).map(|i| (i + op_count as u32) % (op_count as u32 + 1)).collect(),
             readers_at,
-            seen: HashMap::with_capacity_and_hasher(2 * op_count, BuildHasherDefault::default()),
+            seen: Memo::with_capacity(2 * op_count),
             candidates: Vec::new(),
             writable_now: Vec::new(),
             moves: Vec::new(),
@@ -799,48 +946,63 @@ impl Search {
     fn window(&mut self) -> (u64, usize) {
         self.candidates.clear();
         let mut bound = NEVER;
+        let none = self.ops.len();
+        self.first_to_complete = None;
+        // Only the unplaced ops, through their links. The first one invoked after the bound ends
+        // the window: every placed op was invoked by the bound of its time, and bounds only grow
+        // along a path, so every op at or beyond it is unplaced.
         let mut end = self.frontier;
-        while end < self.ops.len() && self.ops[end].invoked <= bound {
-            if !self.is_placed(end) {
-                bound = bound.min(self.ops[end].completed);
+        while end < none && self.ops[end].invoked <= bound {
+            if self.ops[end].completed < bound || self.first_to_complete.is_none() {
+                bound = self.ops[end].completed;
+                self.first_to_complete = Some(end as u32);
             }
-            end += 1;
+            end = self.unplaced_next[end] as usize;
         }
         // `bound` only fell during the scan, so ops scanned early may lie beyond it.
-        for i in self.frontier..end {
-            if !self.is_placed(i) && self.ops[i].invoked <= bound {
+        let mut i = self.frontier;
+        while i != end {
+            if self.ops[i].invoked <= bound {
                 self.candidates.push(i as u32);
             }
+            i = self.unplaced_next[i] as usize;
         }
         (bound, end)
     }
 
-    /// The memo key of the current configuration, without the unknown writes used; `end` is
-    /// where the window ends (no op at or beyond it is placed).
-    fn memo_key(&self, end: usize) -> Box<[u64]> {
+    /// Records the current configuration as explored; false if it (or one that dominates it)
+    /// was explored before. `end` is where the window ends (no op at or beyond it is placed),
+    /// so the placed set is the words from the frontier's to the end's.
+    fn first_visit(&mut self, end: usize) -> bool {
         let first_word = self.frontier / 64;
         let last_word = if end > self.frontier { (end - 1) / 64 } else { first_word };
-        let mut key = Vec::with_capacity(2 + last_word - first_word);
-        key.push(((self.frontier as u64) << 32) | self.value as u64);
-        key.extend_from_slice(&self.placed[first_word..=last_word]);
-        key.into_boxed_slice()
+        let head = ((self.frontier as u64) << 32) | self.value as u64;
+        self.seen.first_visit(head, &self.placed[first_word..=last_word], &self.used_bits)
     }
 
-    /// Records the current configuration as explored; false if it (or one that dominates it)
-    /// was explored before.
-    fn first_visit(&mut self, end: usize) -> bool {
-        if self.used_bits.is_empty() {
-            return self.seen.insert(self.memo_key(end), Vec::new()).is_none();
-        }
-        let used_bits = &self.used_bits;
-        // The sets of unknown writes used, one after another, `used_bits.len()` words each.
-        let reached_with = self.seen.entry(self.memo_key(end)).or_default();
-        let dominated = |earlier: &[u64]| earlier.iter().zip(used_bits.iter()).all(|(&e, &u)| e & !u == 0);
-        if reached_with.chunks_exact(used_bits.len()).any(dominated) {
+    /// Whether the unplaced op that completes first (at `bound`) reads a value that the key does
+    /// not hold and that nothing allowed to come before that op can write: a dead end.
+    ///
+    /// Why no legal order is lost: every op placed before that op `e` (at `bound`) must have been
+    /// invoked by `bound`, or `e` would precede it in real time. If `e` must find v and the key
+    /// does not hold v now, the last write before `e` writes v, so it is one of the unplaced
+    /// definite writes of v invoked by `bound` (the candidates), or an unknown write of v that is
+    /// still available by `bound` (an unknown cas may end a chain: any available class counts).
+    fn first_read_unwritable(&self, bound: u64) -> bool {
+        let Some(v) = self.needed() else { return false };
+        if self.candidates.iter().any(|&i| self.ops[i as usize].effect.written() == Some(v)) {
             return false;
         }
-        reached_with.extend_from_slice(used_bits);
-        true
+        let by_unknown_put = self.put_class_of_value[v as usize].is_some_and(|c| self.available(c, bound));
+        let by_unknown_cas = self.cas_classes_by_new[v as usize].iter().any(|&c| self.available(c, bound));
+        !(by_unknown_put || by_unknown_cas)
+    }
+
+    /// The value the op that completes first must find, when the key does not hold it now
+    /// (after `window`).
+    fn needed(&self) -> Option<Val> {
+        let first = self.first_to_complete?;
+        self.ops[first as usize].effect.read().filter(|&v| v != self.value)
     }
 
     fn available(&self, class: u32, bound: u64) -> bool {
@@ -850,36 +1012,25 @@ impl Search {
         used < invoked.len() && invoked[used] <= bound
     }
 
-    /// Appends to `self.moves` every way to place op `i` next.
-    fn generate_moves(&mut self, i: u32, bound: u64) {
+    /// Appends to `self.moves` the ways to place op `i` next: with `chained` false, the move
+    /// that places it directly (if the key's value allows it); with `chained` true, those that
+    /// place it after a chain of unknown writes.
+    fn generate_moves(&mut self, i: u32, bound: u64, chained: bool) {
         let s = self.value;
-        let direct = |value_after| Move { op: i, chain_start: 0, chain_len: 0, value_after };
-        match self.ops[i as usize].effect {
-            Effect::Put { value } => self.moves.push(direct(value)),
-            Effect::Get { value } => {
-                if value == s {
-                    self.moves.push(direct(s));
-                } else {
-                    self.chain_moves(i, value, value, bound);
-                }
-            }
-            Effect::Cas { expected, new } => {
-                if expected == s {
-                    self.moves.push(direct(new));
-                } else {
-                    self.chain_moves(i, expected, new, bound);
-                }
-            }
+        // The value the op must find, and the value it leaves.
+        let (target, value_after) = match self.ops[i as usize].effect {
+            Effect::Put { value } => (s, value),
+            Effect::Get { value } => (value, value),
+            Effect::Cas { expected, new } => (expected, new),
             // A cas that found what it expected would have succeeded: it has no place.
-            Effect::CasFailed { expected, found, .. } if found == expected => {}
-            Effect::CasFailed { found, .. } => {
-                if found == s {
-                    self.moves.push(direct(s));
-                } else {
-                    self.chain_moves(i, found, found, bound);
-                }
-            }
+            Effect::CasFailed { expected, found, .. } if found == expected => return,
+            Effect::CasFailed { found, .. } => (found, found),
             Effect::MaybePut { .. } | Effect::MaybeCas { .. } => unreachable!("unknown ops are not definite"),
+        };
+        match (target == s, chained) {
+            (true, false) => self.moves.push(Move { op: i, chain_start: 0, chain_len: 0, value_after }),
+            (false, true) => self.chain_moves(i, target, value_after, bound),
+            _ => {}
         }
     }
 
@@ -967,9 +1118,10 @@ impl Search {
         self.supply.count(self.ops[i].effect, -1);
         self.placed[i / 64] |= 1 << (i % 64);
         self.placed_count += 1;
-        while self.frontier < self.ops.len() && self.is_placed(self.frontier) {
-            self.frontier += 1;
-        }
+        let (before, after) = (self.unplaced_prev[i], self.unplaced_next[i]);
+        self.unplaced_next[before as usize] = after;
+        self.unplaced_prev[after as usize] = before;
+        self.frontier = self.unplaced_next[self.ops.len()] as usize;
         self.value = mv.value_after;
     }
 
@@ -985,50 +1137,78 @@ impl Search {
         self.supply.count(self.ops[i].effect, 1);
         self.placed[i / 64] &= !(1 << (i % 64));
         self.placed_count -= 1;
+        // Undone in the reverse order of `apply`: the neighbours it linked are neighbours still.
+        let (before, after) = (self.unplaced_prev[i], self.unplaced_next[i]);
+        self.unplaced_next[before as usize] = i as u32;
+        self.unplaced_prev[after as usize] = i as u32;
         self.frontier = self.frontier.min(i);
         self.value = value_before;
     }
 
     /// Generates the moves of the current configuration onto the stack of moves. A read that is
-    /// allowed now is the only move tried (placing it now is never worse).
+    /// allowed now is the only move tried (placing it now is never worse). Otherwise the direct
+    /// moves, those that use no unknown write; the others wait for `chain_moves_of_top`.
     /// `bound` and `end` are what `window` just returned.
     fn expand(&mut self, bound: u64, end: usize) {
         self.furthest_window_end = self.furthest_window_end.max(end);
-        let frame = Frame {
+        let mut frame = Frame {
             value: self.value,
             moves_start: self.moves.len(),
             next: self.moves.len(),
             chains_start: self.chains.len(),
+            bound,
+            chained: false,
         };
         let s = self.value;
         let forced = self.candidates.iter().copied().find(|&i| self.ops[i as usize].effect.reads_unchanged(s));
         if let Some(i) = forced {
             self.moves.push(Move { op: i, chain_start: 0, chain_len: 0, value_after: s });
+            frame.chained = true;
         } else {
-            let mut candidates = std::mem::take(&mut self.candidates);
-            self.writable_now.clear();
-            for &j in &candidates {
-                match self.ops[j as usize].effect {
-                    Effect::Put { value } => self.writable_now.push(value),
-                    Effect::Cas { expected, new } if expected == s => self.writable_now.push(new),
-                    _ => {}
-                }
+            self.order_candidates();
+            for k in 0..self.candidates.len() {
+                self.generate_moves(self.candidates[k], bound, false);
             }
-            candidates.sort_by_key(|&i| self.ops[i as usize].completed);
-            for &i in &candidates {
-                self.generate_moves(i, bound);
-            }
-            self.candidates = candidates;
-            // Moves that use no unknown write first, then the shortest chains: an order found
-            // without them dominates any that spends them.
-            self.moves[frame.moves_start..].sort_by_key(|mv| mv.chain_len);
         }
         self.stack.push(frame);
     }
 
-    fn run(mut self, step_budget: u64) -> SearchEnd {
-        self.resume(step_budget);
-        self.end()
+    /// Sorts `self.candidates` in the order their moves are tried: when the op that completes
+    /// first must find a value the key does not hold, the writes of that value first; then by
+    /// completion.
+    fn order_candidates(&mut self) {
+        let needed = self.needed();
+        let ops = &self.ops;
+        self.candidates.sort_by_key(|&i| {
+            let op = ops[i as usize];
+            (needed.is_none() || op.effect.written() != needed, op.completed)
+        });
+    }
+
+    /// Once every direct move of the top frame has failed: its moves through chains of unknown
+    /// writes, shortest chains first (an order found without unknown writes, or with fewer,
+    /// dominates one that spends more). Returns whether there are any.
+    fn chain_moves_of_top(&mut self) -> bool {
+        let frame = self.stack.last_mut().expect("the stack is not empty");
+        frame.chained = true;
+        let (bound, first_move) = (frame.bound, self.moves.len());
+        // The configuration is the one `expand` saw: the same candidates.
+        self.window();
+        self.order_candidates();
+        let s = self.value;
+        self.writable_now.clear();
+        for k in 0..self.candidates.len() {
+            match self.ops[self.candidates[k] as usize].effect {
+                Effect::Put { value } => self.writable_now.push(value),
+                Effect::Cas { expected, new } if expected == s => self.writable_now.push(new),
+                _ => {}
+            }
+        }
+        for k in 0..self.candidates.len() {
+            self.generate_moves(self.candidates[k], bound, true);
+        }
+        self.moves[first_move..].sort_by_key(|mv| mv.chain_len);
+        self.moves.len() > first_move
     }
 
     fn end(&self) -> SearchEnd {
@@ -1073,6 +1253,10 @@ impl Search {
         }
         loop {
             let Some(frame) = self.stack.last() else { return Some(false) };
+            if frame.next == self.moves.len() && !frame.chained && self.chain_moves_of_top() {
+                continue;
+            }
+            let Some(frame) = self.stack.last() else { return Some(false) };
             if frame.next == self.moves.len() {
                 // Every move from here failed: back up one level.
                 let frame = self.stack.pop().expect("the stack is not empty");
@@ -1102,6 +1286,10 @@ impl Search {
                 self.undo(mv, value_before);
                 continue;
             }
+            if self.first_read_unwritable(bound) {
+                self.undo(mv, value_before);
+                continue;
+            }
             if !self.first_visit(end) {
                 self.undo(mv, value_before);
                 continue;
@@ -1111,40 +1299,9 @@ impl Search {
     }
 }
 
-/// Fx hash (from rustc): fast and good enough for the memo keys, and no new dependency.
-#[derive(Default)]
-struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-        }
-        for &byte in chunks.remainder() {
-            self.add(byte as u64);
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.add(word);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.add(word as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
+/// One word into an Fx hash (as in rustc): fast and good enough for the memo keys.
+fn fx_add(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1236,15 +1393,10 @@ impl<'a> Stretches<'a> {
         let ops = self.history(window, strong);
         let value_count = self.key_history.value_count();
         let starts: Vec<Val> = if window.lo == 0 { vec![ABSENT] } else { open_values(&ops, value_count) };
-        for start in starts {
-            let end = search(&ops, value_count, start, self.steps_left.min(STRETCH_STEPS_MAX));
-            self.steps_left = self.steps_left.saturating_sub(end.steps);
-            self.steps_taken += end.steps;
-            if end.answer != Some(false) {
-                return false;
-            }
-        }
-        true
+        let end = search_from_each(&ops, value_count, &starts, self.steps_left.min(STRETCH_STEPS_MAX));
+        self.steps_left = self.steps_left.saturating_sub(end.steps);
+        self.steps_taken += end.steps;
+        end.answer == Some(false)
     }
 }
 
@@ -1261,7 +1413,7 @@ fn open_values(ops: &[KeyOp], value_count: usize) -> Vec<Val> {
             Effect::Put { .. } | Effect::MaybePut { .. } => {}
         }
     }
-    values.sort_unstable();
+    sort::sort(&mut values);
     values.dedup();
     values
 }
@@ -1310,39 +1462,73 @@ impl Stretches<'_> {
     /// violation that was not there (a read of its value would lose its explanation). A weakened
     /// read says nothing; a weakened write becomes unknown ("may have happened, any time after its
     /// invocation"). A weaker history that still fails proves the original does, and the operations
-    /// left unweakened are the core. A window from the beginning is first cut to its shortest
-    /// failing prefix; then each op is weakened in turn, if the window still fails.
+    /// left unweakened are the core. The window is first cut to its shortest failing prefix and,
+    /// if it starts from an open value, to its latest failing start; then its ops are weakened
+    /// in groups, halving the groups down to single ops, each group kept weakened if the window
+    /// still fails.
     fn explain(&mut self, window: Window) -> Violation {
         let stretches = self;
         let key_history = stretches.key_history;
         let mut window = window;
         let mut strong: Vec<bool> = (0..stretches.order.len()).map(|p| p >= window.lo && p < window.hi).collect();
-        if window.lo == 0 {
-            let mut lo = 0;
-            while window.hi - lo > 1 {
-                let mid = (lo + window.hi) / 2;
-                let prefix = Window { lo: 0, hi: mid };
-                if stretches.fails(prefix, &strong) {
-                    window = prefix;
+        // The shortest failing prefix of the window: the last op it needs.
+        let mut lo = window.lo;
+        while window.hi - lo > 1 {
+            let mid = (lo + window.hi) / 2;
+            let prefix = Window { lo: window.lo, hi: mid };
+            if stretches.fails(prefix, &strong) {
+                window = prefix;
+            } else {
+                lo = mid;
+            }
+        }
+        // Then, for a window that starts from an open value, the latest start that still fails:
+        // the fewer ops, the cheaper each try below.
+        if window.lo > 0 {
+            let mut hi = window.hi - 1;
+            while hi - window.lo > 1 {
+                let mid = (window.lo + hi).div_ceil(2);
+                let suffix = Window { lo: mid, hi: window.hi };
+                if stretches.fails(suffix, &strong) {
+                    window = suffix;
                 } else {
-                    lo = mid;
+                    hi = mid;
                 }
             }
         }
-        // One pass leaves a core in which every op is needed: weakening more ops only makes a
-        // history easier to order. Reads first, so that writes stay when either would do: writes
-        // and the read they contradict make the clearer story.
+        // The last pass, one op at a time, leaves a core in which every op is needed: an op kept
+        // then made the window linearizable when weakened, and weakening more ops since only
+        // makes a history easier to order. The passes with larger groups before it save most of
+        // the expensive tries (a try that still fails has to refute every order) when most ops
+        // are not needed. Reads first, so that writes stay when either would do: writes and the
+        // read they contradict make the clearer story.
         let mut tries: Vec<usize> = (window.lo..window.hi).collect();
-        tries.sort_by_key(|&p| key_history.ops[stretches.order[p]].effect.written().is_some());
-        for &p in tries.iter().take(SHRINK_TRIES_MAX) {
-            strong[p] = false;
-            if !stretches.fails(window, &strong) {
-                strong[p] = true;
+        sort::sort_by_key(&mut tries, |&p| key_history.ops[stretches.order[p]].effect.written().is_some());
+        tries.truncate(SHRINK_TRIES_MAX);
+        let mut chunk = tries.len().div_ceil(2).max(1);
+        loop {
+            for group in tries.chunks(chunk) {
+                let weakened: Vec<usize> = group.iter().copied().filter(|&p| strong[p]).collect();
+                if weakened.is_empty() {
+                    continue;
+                }
+                for &p in &weakened {
+                    strong[p] = false;
+                }
+                if !stretches.fails(window, &strong) {
+                    for &p in &weakened {
+                        strong[p] = true;
+                    }
+                }
             }
+            if chunk == 1 {
+                break;
+            }
+            chunk = chunk.div_ceil(2);
         }
         let mut ops: Vec<KeyOp> =
             (window.lo..window.hi).filter(|&p| strong[p]).map(|p| key_history.ops[stretches.order[p]]).collect();
-        ops.sort_by_key(|op| (op.invoked, op.line));
+        sort::sort_by_key(&mut ops, |op| (op.invoked, op.line));
         describe_violation(key_history, &Core { ops, from: stretches.start(window) })
     }
 }
@@ -1381,7 +1567,7 @@ fn describe_violation(key_history: &KeyHistory, core: &Core) -> Violation {
     }
     text.push_str(&words.failed_cas_note(&core.ops));
     let mut lines: Vec<u32> = core.ops.iter().map(|op| op.line).collect();
-    lines.sort_unstable();
+    sort::sort(&mut lines);
     Violation {
         key: key.clone(),
         lines,
@@ -1411,7 +1597,7 @@ impl Words<'_> {
             .filter_map(|op| op.effect.read())
             .filter(|&v| v != ABSENT && !core.iter().any(|op| op.effect.written() == Some(v)))
             .collect();
-        read.sort_unstable();
+        sort::sort(&mut read);
         read.dedup();
         let mut text = String::new();
         for v in read {

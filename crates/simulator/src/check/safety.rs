@@ -28,11 +28,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
-use raft_core::{Entry, EntryData, Index, Node, NodeId, Role, Term};
+use raft_core::{Entry, EntryData, Index, NodeId, Role, Term};
 
-use crate::network::MAX_NODES;
-use crate::scenario::Property;
-use crate::sim::Server;
+use crate::model::{Property, Reported, MAX_NODES};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
@@ -158,7 +156,7 @@ impl SafetyChecker {
         self.current_leader_term[id as usize] = None;
     }
 
-    pub fn on_role(&mut self, now: u64, id: NodeId, role: Role, term: Term, node: &Node) {
+    pub fn on_role(&mut self, now: u64, id: NodeId, role: Role, term: Term, node: &dyn Reported) {
         if role != Role::Leader {
             self.current_leader_term[id as usize] = None;
             return;
@@ -199,7 +197,7 @@ impl SafetyChecker {
     }
 
     /// Entries from `from` on were written (and anything past the new end truncated).
-    pub fn on_log_written(&mut self, now: u64, id: NodeId, from: Index, node: &Node) {
+    pub fn on_log_written(&mut self, now: u64, id: NodeId, from: Index, node: &dyn Reported) {
         let log = node.log();
         let is_leader = node.role() == Role::Leader;
         let old = std::mem::take(&mut self.mirrors[id as usize]);
@@ -268,7 +266,7 @@ impl SafetyChecker {
     /// of the server's own applied entries, or by InstallSnapshot from a leader (then the server
     /// may have held different, uncommitted entries at those indexes, and its state machine
     /// jumps to the snapshot's).
-    pub fn on_snapshot(&mut self, now: u64, id: NodeId, last_index: Index, node: &Node) {
+    pub fn on_snapshot(&mut self, now: u64, id: NodeId, last_index: Index, node: &dyn Reported) {
         // Effects are read after the whole step: a deferred compaction at the start of the step
         // may be followed by an InstallSnapshot further on, so the node may already hold a newer
         // snapshot than this one. The term at `last_index` is then the one the node shows there,
@@ -309,7 +307,7 @@ impl SafetyChecker {
     /// them by one server at most, and at most one configuration entry in its log lies beyond
     /// the committed prefix. Either breach lets two disjoint majorities exist, and so two leaders
     /// of one term.
-    fn check_configs(&mut self, now: u64, id: NodeId, from: Index, node: &Node) {
+    fn check_configs(&mut self, now: u64, id: NodeId, from: Index, node: &dyn Reported) {
         let log = node.log();
         if log.config_at(log.last_index()).is_none() && self.initial_voters.is_none() {
             self.initial_voters = Some(node.voters().to_vec());
@@ -356,7 +354,16 @@ impl SafetyChecker {
         }
     }
 
-    pub fn on_commit(&mut self, now: u64, id: NodeId, index: Index, node: &Node, servers: &[Server]) {
+    /// `snapshot_of(v)`: None when server `v` is not running; otherwise the last index its
+    /// snapshot covers, if it has one.
+    pub fn on_commit(
+        &mut self,
+        now: u64,
+        id: NodeId,
+        index: Index,
+        node: &dyn Reported,
+        snapshot_of: &dyn Fn(NodeId) -> Option<Option<Index>>,
+    ) {
         let have = self.committed.len() as Index;
         if index > have {
             for i in have..index.min(self.mirrors[id as usize].len() as Index) {
@@ -364,18 +371,15 @@ impl SafetyChecker {
                 self.committed.push(slot);
                 self.committed_in.push(node.term());
                 // Leader completeness: every current leader of a later term must hold it.
-                for s in servers {
-                    if !s.running {
-                        continue;
-                    }
-                    if let Some(t) = self.current_leader_term[s.id as usize] {
-                        if t > node.term() {
-                            let m = &self.mirrors[s.id as usize];
-                            let held = m.get(i as usize).is_some_and(|x| x.prefix == slot.prefix);
-                            let compacted = s.node.log().snapshot().is_some_and(|sn| sn.last_index > i);
-                            if !held && !compacted {
-                                self.violations_push_completeness(now, s.id, t, i + 1, slot.term, id);
-                            }
+                for v in 1..=MAX_NODES as NodeId {
+                    let Some(t) = self.current_leader_term[v as usize] else { continue };
+                    let Some(snapshot) = snapshot_of(v) else { continue };
+                    if t > node.term() {
+                        let m = &self.mirrors[v as usize];
+                        let held = m.get(i as usize).is_some_and(|x| x.prefix == slot.prefix);
+                        let compacted = snapshot.is_some_and(|last| last > i);
+                        if !held && !compacted {
+                            self.violations_push_completeness(now, v, t, i + 1, slot.term, id);
                         }
                     }
                 }

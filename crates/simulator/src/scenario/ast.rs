@@ -1,7 +1,9 @@
 //! The scenario language's syntax tree (shared/SCENARIO.md). Every item keeps its 1-based line
 //! number, because expectations and client operations are reported by line.
 
-use raft_core::{Bug, NodeId, ReadMode, Role};
+use raft_core::{NodeId, Role};
+
+pub use crate::model::{OpOutcome, Property, Protocol, Setting};
 
 /// A whole scenario: its lines in order. `nodes` and `seed` are hoisted out by the parser
 /// (they must come before the first action).
@@ -24,34 +26,6 @@ pub enum ItemKind {
     Setting(Setting),
     Action(Action),
     Expect(Expect),
-}
-
-/// Durations are whole milliseconds (`2s` = 2000).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Setting {
-    /// Only ever produced before the first action; kept as an item so printing round-trips.
-    Nodes(u8),
-    Seed(u64),
-    ElectionTimeout { min_ms: u64, max_ms: u64 },
-    Heartbeat { ms: u64 },
-    Latency { min_ms: u64, max_ms: u64 },
-    /// Parts per million (`12.5%` = 125_000), so runs never depend on floating point.
-    Loss { ppm: u32 },
-    Duplicate { ppm: u32 },
-    Prevote(bool),
-    CheckQuorum(bool),
-    ClientTimeout { ms: u64 },
-    LeaderNoop(bool),
-    Reads(ReadMode),
-    SnapshotEvery(u64),
-    Protocol(Protocol),
-    Bug(Bug),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    Raft,
-    Naive,
 }
 
 /// A server named by an action: a concrete one, or `leader` (resolved at that instant).
@@ -108,56 +82,4 @@ pub enum Expect {
     Violation(Option<Property>),
     Linearizable,
     NotLinearizable,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum OpOutcome {
-    Ok,
-    Fail,
-    Unknown,
-}
-
-impl OpOutcome {
-    pub fn name(self) -> &'static str {
-        match self {
-            OpOutcome::Ok => "ok",
-            OpOutcome::Fail => "fail",
-            OpOutcome::Unknown => "unknown",
-        }
-    }
-}
-
-/// The safety properties the checkers watch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Property {
-    ElectionSafety,
-    LeaderAppendOnly,
-    LogMatching,
-    LeaderCompleteness,
-    StateMachineSafety,
-    Linearizability,
-}
-
-impl Property {
-    pub const ALL: [Property; 6] = [
-        Property::ElectionSafety,
-        Property::LeaderAppendOnly,
-        Property::LogMatching,
-        Property::LeaderCompleteness,
-        Property::StateMachineSafety,
-        Property::Linearizability,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            Property::ElectionSafety => "election-safety",
-            Property::LeaderAppendOnly => "leader-append-only",
-            Property::LogMatching => "log-matching",
-            Property::LeaderCompleteness => "leader-completeness",
-            Property::StateMachineSafety => "state-machine-safety",
-            Property::Linearizability => "linearizability",
-        }
-    }
-    pub fn from_name(name: &str) -> Option<Property> {
-        Property::ALL.into_iter().find(|p| p.name() == name)
-    }
 }

@@ -90,6 +90,6 @@ mod tests {
         let e = session.check("expect leader\ncrash S1").unwrap_err();
         assert!(e.contains("line 2") && e.contains("only expectations"), "{e}");
         assert!(session.check("expect leaderz").is_err());
-        assert!(session.runner.sim.servers().iter().all(|s| s.running));
+        assert!(session.runner.sim.servers().iter().all(|s| s.running()));
     }
 }

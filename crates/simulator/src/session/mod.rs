@@ -19,9 +19,9 @@ use serde::Serialize;
 
 use crate::runner::Runner;
 use crate::scenario::{self, Action, Item, ItemKind};
-use crate::sim::Observe;
+use crate::engine::Observe;
 pub use goal::GoalResult;
-use tracker::{Mark, MessageRec, Tracker};
+use tracker::{Happening, Mark, MessageRec, Tracker};
 
 /// Feed lines in each snapshot.
 const FEED_LINES: usize = 30;
@@ -93,6 +93,8 @@ pub struct Session {
     interval_ms: u64,
     tracker: Tracker,
     lin: BTreeMap<(usize, usize), LinVerdict>,
+    /// The last view told of a linearizability violation (see `view`).
+    lin_told: bool,
 }
 
 fn kind_of(item: &Option<Item>) -> RecKind {
@@ -106,12 +108,28 @@ fn kind_of(item: &Option<Item>) -> RecKind {
 
 /// Run `runner` to `target`; with a tracker, showing it every event on the way.
 fn run_to(runner: &mut Runner, target: u64, tracker: Option<&mut Tracker>) {
-    if let Some(tr) = tracker {
-        while runner.sim.step_one(target) {
-            tr.observe(runner);
+    match tracker {
+        Some(tr) => {
+            while runner.sim.step_one(target) {
+                tr.observe(runner);
+            }
+            runner.sim.run_until(target);
+        }
+        None => {
+            // Nobody watches: keep no events on the way.
+            runner.sim.keep_events(false);
+            runner.sim.run_until(target);
+            runner.sim.keep_events(true);
         }
     }
-    runner.sim.run_until(target);
+}
+
+/// Show the tracker, if any, what the last action did; otherwise forget it.
+fn observe(runner: &mut Runner, tracker: Option<&mut Tracker>) {
+    match tracker {
+        Some(tr) => tr.observe(runner),
+        None => drop(runner.sim.take_events()),
+    }
 }
 
 /// Replay `recs` on `runner` from `*next` up to instant `t` (lines at `t` included). With a
@@ -143,9 +161,7 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
                     break;
                 }
                 runner.apply(r.item.as_ref().expect("a run line has its item"));
-                if let Some(tr) = tracker.as_deref_mut() {
-                    tr.observe(runner);
-                }
+                observe(runner, tracker.as_deref_mut());
             }
             RecKind::Note | RecKind::Other => {
                 if r.at_ms > t {
@@ -153,9 +169,7 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
                 }
                 if let Some(item) = &r.item {
                     runner.apply(item);
-                    if let Some(tr) = tracker.as_deref_mut() {
-                        tr.observe(runner);
-                    }
+                    observe(runner, tracker.as_deref_mut());
                 }
             }
         }
@@ -182,6 +196,7 @@ impl Session {
             next: 0,
             interval_ms: CHECKPOINT_FIRST_MS,
             lin: BTreeMap::new(),
+            lin_told: false,
         };
         for (i, l) in lines.iter().enumerate() {
             let item = items.remove(&(i as u32 + 1));
@@ -232,7 +247,7 @@ impl Session {
             _ => {
                 if let Some(it) = &item {
                     self.runner.apply(it);
-                    self.tracker.observe(&self.runner);
+                    self.tracker.observe(&mut self.runner);
                 }
                 self.recs.last_mut().expect("just pushed").end_ms = self.time();
                 self.next = self.recs.len();
@@ -469,15 +484,15 @@ impl Session {
     }
 
     pub fn trace_hash(&self) -> String {
-        self.runner.sim.trace.hash_hex()
+        self.runner.sim.trace().hash_hex()
     }
 
     /// The trace of the run so far, as `raft-sim run --trace` prints it, by replaying the
     /// recording with the trace lines kept.
     pub fn trace_lines(&self) -> Result<Vec<String>, String> {
         let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
-        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
-        Ok(runner.sim.trace.lines().to_vec())
+        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
+        Ok(runner.sim.trace().lines().to_vec())
     }
 
     /// The trace of the run so far, one JSON object per event (`{"time_ms", "text"}`), by
@@ -502,7 +517,7 @@ impl Session {
         if from_ms > to {
             return Vec::new();
         }
-        let slack = self.runner.sim.settings.latency_max_ms.max(1_000);
+        let slack = self.runner.sim.settings().latency_max_ms.max(1_000);
         let covered = self.tracker.evicted_before_ms.is_none_or(|e| from_ms > e + slack);
         let mut replayed = None;
         let source = if covered {
@@ -545,7 +560,7 @@ impl Session {
 
     /// The linearizability verdict of the history at this instant, remembered per history.
     fn lin_verdict(&mut self) -> LinVerdict {
-        let h = &self.runner.sim.history;
+        let h = &self.runner.sim.history();
         let done = h.iter().filter(|o| o.outcome.is_some()).count();
         let key = (h.len(), done);
         if let Some(v) = self.lin.get(&key) {
@@ -569,10 +584,17 @@ impl Session {
 
     pub fn view(&mut self) -> Snapshot {
         let lin = self.lin_verdict();
-        let mut view = crate::view::view(&self.runner, FEED_LINES);
+        // The verdict is the session's, not an event of the run: told once when it turns.
+        if lin.violated != self.lin_told {
+            self.lin_told = lin.violated;
+            if lin.violated {
+                self.tracker.tell_violation(lin.at_ms, "linearizability", lin.detail.clone().unwrap_or_default());
+            }
+        }
+        let mut view = crate::runner::view::view(&self.runner, FEED_LINES);
         if lin.violated {
             view.safe = false;
-            view.violations.push(crate::view::ViolationView {
+            view.violations.push(crate::runner::view::ViolationView {
                 property: "linearizability",
                 at_ms: lin.at_ms,
                 detail: lin.detail.clone().unwrap_or_default(),
@@ -590,6 +612,7 @@ impl Session {
             },
             linearizability_undecided: if lin.undecided { lin.detail } else { None },
             linearizability_lines: lin.lines,
+            happened: self.tracker.happened.iter().cloned().collect(),
         }
     }
 }
@@ -607,7 +630,7 @@ pub struct TimelineView {
 #[derive(Serialize)]
 pub struct Snapshot {
     #[serde(flatten)]
-    pub view: crate::view::View,
+    pub view: crate::runner::view::View,
     pub recorded_lines: u32,
     /// At the end of the recording (false while looking at the past).
     pub live: bool,
@@ -620,6 +643,9 @@ pub struct Snapshot {
     pub linearizability_undecided: Option<String>,
     /// The operations (by line) of a linearizability violation, if there is one.
     pub linearizability_lines: Vec<u32>,
+    /// What happened lately, for captions: a frame announces those whose `seq` it has not
+    /// seen (see `tracker::Happening`).
+    pub happened: Vec<Happening>,
 }
 
 #[cfg(test)]

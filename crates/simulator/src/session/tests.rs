@@ -4,7 +4,7 @@ use super::*;
 
 fn native_hash(text: &str) -> String {
     let parsed = scenario::parse(text).unwrap_or_else(|e| panic!("recorded text must parse: {e}\n{text}"));
-    Runner::run(&parsed, Observe::REPORT).sim.trace.hash_hex()
+    Runner::run(&parsed, Observe::REPORT).sim.trace().hash_hex()
 }
 
 /// A busy run: writes every half second, a crash and a partition every half minute.
@@ -49,7 +49,7 @@ fn time_in_the_past_replays_then_goes_live() {
     session.seek(1500);
     assert!(!session.is_live());
     session.advance(700); // to 2200: the crash at 2000 is replayed
-    assert!(!session.runner.sim.server(1).unwrap().running);
+    assert!(!session.runner.sim.server(1).unwrap().running());
     session.advance(1000); // past the end: live, the recording grows
     assert!(session.is_live());
     assert_eq!(session.time(), 3200);
@@ -164,15 +164,15 @@ fn trace_jsonl_hashes_to_the_page_hash() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/bugs/stale-read.scn")).unwrap();
     let session = Session::new(&text).unwrap();
     let parsed = scenario::parse(&session.recorded()).unwrap();
-    let r = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false });
+    let r = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for l in r.sim.trace.lines() {
+    for l in r.sim.trace().lines() {
         for b in l.bytes().chain(std::iter::once(b'\n')) {
             h ^= b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    assert_eq!(r.sim.trace.hash_hex(), session.trace_hash());
+    assert_eq!(r.sim.trace().hash_hex(), session.trace_hash());
     assert_eq!(format!("{h:016x}"), session.trace_hash());
 }
 
@@ -187,7 +187,7 @@ fn report_at_an_instant_is_the_report_of_the_cut() {
         session.seek(t);
         let cut = scenario::parse(&session.recorded()).unwrap();
         let played = Runner::run(&cut, Observe::REPORT);
-        let json = |r: &Runner| serde_json::to_string(&crate::report::report(r)).unwrap();
+        let json = |r: &Runner| serde_json::to_string(&crate::runner::report::report(r)).unwrap();
         assert_eq!(json(session.runner()), json(&played), "at {t}");
     }
 }
@@ -215,4 +215,65 @@ fn an_undecided_history_is_shown_as_undecided_never_as_linearizable() {
     core.set_lin_step_budget(crate::check::linearizability::DEFAULT_STEP_BUDGET);
     assert_eq!(core.view().linearizability, "ok");
     assert_eq!(core.trace_hash(), hash, "the budget changes no event");
+}
+
+#[test]
+fn the_frame_lists_what_happened_from_the_event_stream() {
+    let mut session = Session::new("nodes 3\nseed 2\nrun until leader\nput x 1\nrun 500ms\n").unwrap();
+    let snap = session.view();
+    let kinds: Vec<&str> = snap.happened.iter().map(|h| h.kind).collect();
+    let leader = snap.happened.iter().find(|h| h.kind == "leader").expect("an election");
+    assert_eq!(leader.node, snap.view.leader, "{kinds:?}");
+    assert!(kinds.contains(&"commit"), "{kinds:?}");
+    let put_line = snap.view.history[0].line;
+    assert!(snap.happened.iter().any(|h| h.kind == "answered" && h.line == Some(put_line)), "{kinds:?}");
+    assert!(snap.happened.windows(2).all(|w| w[0].seq < w[1].seq && w[0].time_ms <= w[1].time_ms));
+    // A frame later on lists nothing new until something happens; a crash of the leader and
+    // a new election add entries with higher numbers.
+    let newest = snap.happened.last().unwrap().seq;
+    assert_eq!(session.view().happened.last().unwrap().seq, newest);
+    session.act("crash leader").unwrap();
+    session.advance(2_000);
+    let later = session.view();
+    assert!(later.happened.iter().any(|h| h.seq > newest && h.kind == "leader"));
+    // Looking at the past announces nothing again; acting there forks the recording, and
+    // what happened after that instant is forgotten, while the numbers keep growing.
+    let top = later.happened.last().unwrap().seq;
+    session.seek(100);
+    assert_eq!(session.view().happened.last().unwrap().seq, top);
+    session.act("crash S1").unwrap();
+    let forked = session.view();
+    assert!(forked.happened.iter().all(|h| h.time_ms <= 100));
+    session.advance(3_000);
+    assert!(session.view().happened.iter().any(|h| h.seq > top && h.kind == "leader"));
+}
+
+#[test]
+fn the_event_stream_accounts_for_every_message_and_client() {
+    let sc = scenario::parse("nodes 5\nseed 9\nloss 10%\nduplicate 10%\nrun until leader\nput a 1\nput b 2\npartition S1 S2 | S3 S4 S5\nrun 1s\nheal\nrun 1s\n").unwrap();
+    let mut r = Runner::new(&sc, Observe::PAGE);
+    let mut events = Vec::new();
+    for item in &sc.items {
+        r.apply(item);
+        events.extend(r.sim.take_events());
+    }
+    let count = |f: &dyn Fn(&crate::engine::Event) -> bool| events.iter().filter(|(_, e)| f(e)).count() as u64;
+    use crate::engine::Event as E;
+    let st = r.sim.stats().clone();
+    assert_eq!(count(&|e| matches!(e, E::Delivered { .. })), st.messages_delivered);
+    assert_eq!(count(&|e| matches!(e, E::Dropped { .. })), st.messages_dropped);
+    // Every copy sent is delivered, dropped or still on the wire.
+    let on_wire = r.sim.in_flight().count() as u64;
+    assert_eq!(count(&|e| matches!(e, E::Sent(_))), st.messages_delivered + st.messages_dropped + on_wire);
+    let invoked = count(&|e| matches!(e, E::ClientInvoked { .. }));
+    assert_eq!(invoked, r.sim.history().len() as u64);
+    assert_eq!(count(&|e| matches!(e, E::ClientAnswered { .. })), r.sim.history().iter().filter(|o| o.outcome.is_some()).count() as u64);
+    assert!(events.windows(2).all(|w| w[0].0 <= w[1].0), "events come in time order");
+    // A run that keeps no events drains none.
+    let mut quiet = Runner::new(&sc, Observe::REPORT);
+    for item in &sc.items {
+        quiet.apply(item);
+    }
+    assert!(quiet.sim.take_events().is_empty());
+    assert_eq!(quiet.sim.trace().hash_hex(), r.sim.trace().hash_hex());
 }

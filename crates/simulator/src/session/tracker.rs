@@ -2,18 +2,19 @@
 //! life (sent, delivered or dropped) for the space-time diagram, and the marks of the timeline
 //! (elections, crashes, partitions, client writes, commits, violations).
 //!
-//! The tracker watches a [`Runner`] from outside, one event at a time: it never changes the run.
-//! The simulator's counters tell it cheaply whether an event touched the network at all, so an
-//! event that did not costs a comparison of three numbers.
+//! The tracker reads the engine's event stream ([`crate::engine::Event`]), drained after every
+//! step: a message is recorded when it is sent and closed when it is delivered or dropped; a
+//! mark is added when a server becomes leader, when the highest commit in the cluster grows and
+//! when a property is violated. It never changes the run.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use raft_core::Role;
 use serde::Serialize;
+use crate::engine::{Event, Flight};
 use crate::runner::Runner;
 use crate::scenario::{Action, ItemKind};
-use crate::sim::Flight;
-use crate::view::{self, MessageView};
+use crate::runner::view::{self, MessageView};
 
 /// Messages kept for the diagram. Older windows are recomputed by replay (see [`super::Session::messages_between`]).
 pub const MESSAGES_MAX: usize = 20_000;
@@ -59,23 +60,51 @@ pub struct Mark {
     pub text: String,
 }
 
+/// Happenings kept for the page's captions (the newest; a frame reads those it has not seen).
+pub const HAPPENED_MAX: usize = 64;
+
+/// Something a figure tells its reader about ("S2 is now the leader"), from the event stream.
+/// `seq` grows through the whole session (also across a seek), so a frame can tell what it has
+/// not announced yet.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Happening {
+    pub seq: u64,
+    pub time_ms: u64,
+    /// `leader` (node, term), `commit` (index: the highest committed entry in the cluster grew),
+    /// `answered` (line: a client operation ended; its outcome is in the history) or
+    /// `violation` (property, detail).
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Happening {
+    fn new(time_ms: u64, kind: &'static str) -> Happening {
+        Happening { seq: 0, time_ms, kind, node: None, term: None, index: None, line: None, property: None, detail: None }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Tracker {
     pub messages: VecDeque<MessageRec>,
-    /// Ids of kept messages still on the wire.
-    open: BTreeSet<u64>,
-    /// Highest message id seen (in flight or dropped at once).
-    max_id: u64,
-    /// (sent, delivered, dropped) at the last look.
-    counters: (u64, u64, u64),
-    /// Term in which each server (by id) was last seen leading, 0 when not leading.
-    leading: [u64; 10],
     /// The highest commit index any server has reached: a `commit` mark when it grows.
     commit_top: u64,
-    violations: usize,
     pub marks: VecDeque<Mark>,
     /// Whether messages were ever evicted (older windows then need a replay).
     pub evicted_before_ms: Option<u64>,
+    /// The newest happenings, oldest first.
+    pub happened: VecDeque<Happening>,
+    next_seq: u64,
 }
 
 fn rec_of(f: &Flight, runner: &Runner) -> MessageRec {
@@ -86,27 +115,11 @@ impl Tracker {
     /// Start watching `runner` as it is now: what is on the wire is known, the past is not.
     pub fn from_runner(runner: &Runner) -> Tracker {
         let mut t = Tracker::default();
-        t.resync(runner);
         for f in runner.sim.in_flight() {
             t.messages.push_back(rec_of(f, runner));
-            t.open.insert(f.id);
         }
+        t.commit_top = top_commit(runner);
         t
-    }
-
-    /// Take the runner's counters, servers and the ids on the wire as the new baseline.
-    fn resync(&mut self, runner: &Runner) {
-        let sim = &runner.sim;
-        let st = &sim.stats;
-        self.counters = (st.messages_sent, st.messages_delivered, st.messages_dropped);
-        let ids = sim.in_flight().map(|f| f.id).chain(sim.recently_dropped().map(|f| f.id));
-        self.max_id = self.max_id.max(ids.max().unwrap_or(0));
-        for s in sim.servers() {
-            self.leading[s.id as usize] =
-                if s.running && s.node.role() == Role::Leader { s.node.term() } else { 0 };
-        }
-        self.commit_top = self.commit_top.max(sim.servers().iter().map(|s| s.node.commit_index()).max().unwrap_or(0));
-        self.violations = sim.violations().len();
     }
 
     fn push_mark(&mut self, time_ms: u64, kind: &'static str, text: String) {
@@ -138,93 +151,70 @@ impl Tracker {
         self.messages.binary_search_by_key(&id, |m| m.wire.id).ok()
     }
 
-    /// Look at the runner after one event or action.
-    pub fn observe(&mut self, runner: &Runner) {
-        let sim = &runner.sim;
-        let now = sim.now();
-        let st = &sim.stats;
-        let counters = (st.messages_sent, st.messages_delivered, st.messages_dropped);
-        if counters != self.counters {
-            let drops = counters.2 > self.counters.2;
-            self.counters = counters;
-            // New messages: on the wire, or dropped as they left (ids only grow).
-            let mut fresh: Vec<MessageRec> = sim
-                .in_flight()
-                .filter(|f| f.id > self.max_id)
-                .chain(sim.recently_dropped().filter(|f| f.id > self.max_id))
-                .map(|f| rec_of(f, runner))
-                .collect();
-            fresh.sort_by_key(|m| m.wire.id);
-            for m in fresh {
-                self.max_id = self.max_id.max(m.wire.id);
-                if m.end_ms.is_none() {
-                    self.open.insert(m.wire.id);
-                }
+    /// Take the events of the runner's last step or action.
+    pub fn observe(&mut self, runner: &mut Runner) {
+        let events = runner.sim.take_events();
+        for (now, e) in events {
+            self.on_event(now, e, runner);
+        }
+    }
+
+    fn on_event(&mut self, now: u64, e: Event, runner: &Runner) {
+        match e {
+            Event::Sent(f) => {
                 if self.messages.len() >= MESSAGES_MAX {
                     if let Some(old) = self.messages.pop_front() {
-                        self.open.remove(&old.wire.id);
                         self.evicted_before_ms = Some(old.wire.sent_ms.max(self.evicted_before_ms.unwrap_or(0)));
                     }
                 }
-                self.messages.push_back(m);
+                self.messages.push_back(rec_of(&f, runner));
             }
-            // Messages that left the wire: delivered, or dropped (then listed as dropped, or a
-            // client request that found its server crashed).
-            let mut gone = Vec::new();
-            {
-                let mut wire = sim.in_flight().map(|f| f.id).peekable();
-                for &id in &self.open {
-                    while wire.next_if(|&w| w < id).is_some() {}
-                    if wire.peek() != Some(&id) {
-                        gone.push(id);
-                    }
-                }
+            Event::Delivered { id } => self.close(id, now, false),
+            Event::Dropped { id, .. } => self.close(id, now, true),
+            Event::RoleChanged { node, role: Role::Leader, term } => {
+                self.push_mark(now, "leader", format!("S{node} leads term {term}"));
+                self.tell(Happening { node: Some(format!("S{node}")), term: Some(term), ..Happening::new(now, "leader") });
             }
-            for id in gone {
-                self.open.remove(&id);
-                // Only scan the drop list when this event dropped something.
-                let dropped_at =
-                    if drops { sim.recently_dropped().find(|f| f.id == id).and_then(|f| f.dropped_ms) } else { None };
-                let Some(i) = self.find(id) else { continue };
-                let m = &mut self.messages[i];
-                match dropped_at {
-                    Some(t) => {
-                        m.end_ms = Some(t);
-                        m.dropped = true;
-                    }
-                    None => {
-                        let to_down = m.wire.kind == "ClientRequest"
-                            && sim.servers().iter().any(|s| format!("S{}", s.id) == m.wire.to && !s.running);
-                        m.end_ms = Some(now);
-                        m.dropped = to_down;
-                    }
-                }
+            // A new highest committed entry anywhere in the cluster (an election's no-op, a write).
+            Event::Committed { node, index, .. } if index > self.commit_top => {
+                self.commit_top = index;
+                self.push_mark(now, "commit", format!("S{node} committed up to entry {index}"));
+                self.tell(Happening { node: Some(format!("S{node}")), index: Some(index), ..Happening::new(now, "commit") });
             }
+            Event::ClientAnswered { op } => {
+                let line = runner.sim.history().get(op).map(|o| o.line);
+                self.tell(Happening { line, ..Happening::new(now, "answered") });
+            }
+            Event::Violation(v) => {
+                let text = format!("{}: {}", v.property.name(), v.detail);
+                self.push_mark(v.at_ms, "violation", text);
+                self.tell_violation(v.at_ms, v.property.name(), v.detail);
+            }
+            _ => {}
         }
-        for s in sim.servers() {
-            let term = if s.running && s.node.role() == Role::Leader { s.node.term() } else { 0 };
-            let before = self.leading[s.id as usize];
-            self.leading[s.id as usize] = term;
-            if term != 0 && term != before {
-                self.push_mark(now, "leader", format!("S{} leads term {term}", s.id));
-            }
+    }
+
+    fn tell(&mut self, mut h: Happening) {
+        self.next_seq += 1;
+        h.seq = self.next_seq;
+        if self.happened.len() >= HAPPENED_MAX {
+            self.happened.pop_front();
         }
-        // A new highest committed entry anywhere in the cluster (an election's no-op, a write).
-        if let Some(s) = sim.servers().iter().max_by_key(|s| (s.node.commit_index(), std::cmp::Reverse(s.id))) {
-            let top = s.node.commit_index();
-            if top > self.commit_top {
-                self.commit_top = top;
-                self.push_mark(now, "commit", format!("S{} committed up to entry {top}", s.id));
-            }
-        }
-        let v = sim.violations();
-        if v.len() > self.violations {
-            for x in &v[self.violations..] {
-                let text = format!("{}: {}", x.property.name(), x.detail);
-                self.push_mark(x.at_ms, "violation", text);
-            }
-            self.violations = v.len();
-        }
+        self.happened.push_back(h);
+    }
+
+    /// A property was found violated (the safety checker's, or the session's linearizability
+    /// verdict).
+    pub fn tell_violation(&mut self, time_ms: u64, property: &'static str, detail: String) {
+        self.tell(Happening { property: Some(property), detail: Some(detail), ..Happening::new(time_ms, "violation") });
+    }
+
+    /// Message `id` left the wire at `end_ms`.
+    fn close(&mut self, id: u64, end_ms: u64, dropped: bool) {
+        let Some(i) = self.find(id) else { return };
+        let m = &mut self.messages[i];
+        m.end_ms = Some(end_ms);
+        m.dropped = dropped;
     }
 
     /// The run went back to `runner` (at its instant) and goes on differently from there:
@@ -237,15 +227,15 @@ impl Tracker {
         while self.marks.back().is_some_and(|m| m.time_ms > now) {
             self.marks.pop_back();
         }
-        let wire: BTreeSet<u64> = runner.sim.in_flight().map(|f| f.id).collect();
+        while self.happened.back().is_some_and(|h| h.time_ms > now) {
+            self.happened.pop_back();
+        }
         for m in self.messages.iter_mut() {
             if m.end_ms.is_some_and(|e| e > now) {
                 m.end_ms = None;
                 m.dropped = false;
             }
         }
-        self.open = self.messages.iter().filter(|m| m.end_ms.is_none()).map(|m| m.wire.id).filter(|id| wire.contains(id)).collect();
-        self.max_id = self.messages.back().map_or(0, |m| m.wire.id);
         // The highest commit before this instant: the newest commit mark kept, or what the
         // servers hold now.
         self.commit_top = self
@@ -254,16 +244,21 @@ impl Tracker {
             .rev()
             .find(|m| m.kind == "commit")
             .and_then(|m| m.text.rsplit(' ').next()?.parse().ok())
-            .unwrap_or(0);
-        self.resync(runner);
+            .unwrap_or(0)
+            .max(top_commit(runner));
     }
+}
+
+/// The highest commit index any server reports.
+fn top_commit(runner: &Runner) -> u64 {
+    runner.sim.servers().iter().map(|s| s.report().map_or(0, |r| r.commit_index())).max().unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario;
-    use crate::sim::Observe;
+    use crate::engine::Observe;
 
     #[test]
     fn every_message_is_seen_with_its_fate() {
@@ -271,9 +266,9 @@ mod tests {
         let mut r = Runner::new(&sc, Observe::PAGE);
         let mut t = Tracker::from_runner(&r);
         while r.sim.step_one(3000) {
-            t.observe(&r);
+            t.observe(&mut r);
         }
-        let st = &r.sim.stats;
+        let st = &r.sim.stats();
         let delivered = t.messages.iter().filter(|m| m.end_ms.is_some() && !m.dropped).count() as u64;
         let dropped = t.messages.iter().filter(|m| m.dropped).count() as u64;
         assert_eq!(delivered, st.messages_delivered);

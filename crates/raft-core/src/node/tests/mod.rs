@@ -5,7 +5,7 @@
 //! after it, like the code they test.
 
 use super::*;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use Effect::*;
 use crate::effect::ClientReply as Reply;
 use crate::Effect::ClientReply;

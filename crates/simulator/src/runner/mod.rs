@@ -3,12 +3,16 @@
 //! The same `Runner` serves `raft-sim run` (whole scenarios) and the page (one line at a time),
 //! so what the page recorded replays identically on the command line.
 
-use raft_core::{Command, Input, NodeId, Role};
+pub mod report;
+pub mod view;
+
+use raft_core::{Command, NodeId, Role};
 
 use crate::check::linearizability;
-use crate::scenario::{Action, Expect, Item, ItemKind, OpOutcome, Property, Protocol, Scenario, Setting, Target};
-use crate::settings::Settings;
-use crate::sim::{Observe, Sim};
+use crate::scenario::{Action, Expect, Item, ItemKind, OpOutcome, Property, Scenario, Setting, Target};
+use crate::servers::Admin;
+use crate::model::Settings;
+use crate::engine::{Observe, Sim};
 
 /// How one expectation (or a failed `run until leader`) came out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,11 +114,8 @@ impl Runner {
             ItemKind::Setting(Setting::Protocol(p)) => {
                 // The servers were built for the protocol in force before the first action
                 // (Runner::new); a switch later cannot turn one kind of server into the other.
-                if self.acted && *p != self.sim.settings.protocol {
-                    let name = match p {
-                        Protocol::Raft => "raft",
-                        Protocol::Naive => "naive",
-                    };
+                if self.acted && *p != self.sim.settings().protocol {
+                    let name = p.name();
                     let text = format!("line {}: protocol {name} must be set before the first action", item.line);
                     self.sim.error(text.clone());
                     self.expectations.push(ExpectationResult {
@@ -221,7 +222,7 @@ impl Runner {
             Action::Transfer(t) => {
                 let Some(to) = self.resolve(line, *t, "transfer") else { return };
                 match self.sim.leader() {
-                    Some(l) => self.sim.admin(l, Input::TransferLeadership { to }),
+                    Some(l) => self.sim.admin(l, Admin::TransferLeadership { to }),
                     None => self.sim.error(format!("line {line}: transfer S{to}: there is no leader to hand over")),
                 }
             }
@@ -239,7 +240,7 @@ impl Runner {
             Action::Remove(t) => {
                 let Some(id) = self.resolve(line, *t, "remove") else { return };
                 match self.sim.leader() {
-                    Some(l) => self.sim.admin(l, Input::RemoveServer { id }),
+                    Some(l) => self.sim.admin(l, Admin::RemoveServer { id }),
                     None => self.sim.error(format!("line {line}: remove S{id}: there is no leader to ask")),
                 }
             }
@@ -292,14 +293,14 @@ impl Runner {
     fn leading(&self, ids: &[NodeId]) -> Vec<String> {
         ids.iter()
             .filter_map(|&id| self.sim.server(id))
-            .filter(|s| s.running && s.node.role() == Role::Leader)
-            .map(|s| format!("S{} leads term {}", s.id, s.node.term()))
+            .filter(|s| s.running() && s.role() == Role::Leader)
+            .map(|s| format!("S{} leads term {}", s.id(), s.term()))
             .collect()
     }
 
     fn running_or(&self, on: &[NodeId]) -> Vec<NodeId> {
         if on.is_empty() {
-            self.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect()
+            self.sim.servers().iter().filter(|s| s.running()).map(|s| s.id()).collect()
         } else {
             on.to_vec()
         }
@@ -359,16 +360,18 @@ impl Runner {
                 }
             }
             Expect::Role { node, role } => match self.sim.server(*node) {
-                _ if self.sim.is_naive() => (false, "in protocol naive there are no roles".to_string()),
+                _ if !self.sim.reports_roles() => (false, format!("in protocol {} there are no roles", self.sim.protocol().name())),
                 None => (false, format!("S{node} is not in the cluster")),
-                Some(s) if !s.running => (false, format!("S{node} is crashed")),
+                Some(s) if !s.running() => (false, format!("S{node} is crashed")),
                 Some(s) => {
-                    let (got, term) = (s.node.role(), s.node.term());
+                    let (got, term) = (s.role(), s.term());
                     let seen = format!("S{node} is {} in term {term}", a_role(got));
                     (got == *role, seen)
                 }
             },
-            Expect::Term { .. } if self.sim.is_naive() => (false, "in protocol naive there are no terms".to_string()),
+            Expect::Term { .. } if !self.sim.reports_roles() => {
+                (false, format!("in protocol {} there are no terms", self.sim.protocol().name()))
+            }
             Expect::Term { low, high, on } => {
                 let ids = self.running_or(on);
                 let want = match (*low, *high) {
@@ -379,7 +382,7 @@ impl Runner {
                 let mut wrong = Vec::new();
                 let mut terms = Vec::new();
                 for id in &ids {
-                    let (running, t) = self.sim.server(*id).map_or((false, 0), |s| (s.running, s.node.term()));
+                    let (running, t) = self.sim.server(*id).map_or((false, 0), |s| (s.running(), s.term()));
                     terms.push(format!("S{id} {t}"));
                     if !(*low..=*high).contains(&t) {
                         wrong.push(format!("S{id} is in term {t}{}", if running { "" } else { " (crashed)" }));
@@ -400,7 +403,7 @@ impl Runner {
                 match self.op_lines.iter().find(|(l, _)| l == op_line) {
                     None => (false, format!("no client operation was issued on line {op_line}")),
                     Some(&(_, i)) => {
-                        let op = &self.sim.history[i];
+                        let op = &self.sim.history()[i];
                         match op.outcome {
                             Some(o) if o == *outcome => (true, format!("line {op_line} ended {}", o.name())),
                             Some(o) => (false, format!("line {op_line} ended {}, not {}", o.name(), outcome.name())),
@@ -447,7 +450,7 @@ impl Runner {
                 let v = self.linearizability();
                 undecided = v.undecided && v.violation.is_none();
                 match v.violation {
-                    None if v.linearizable => (true, format!("{} operations have a legal order", self.sim.history.len())),
+                    None if v.linearizable => (true, format!("{} operations have a legal order", self.sim.history().len())),
                     None => (false, v.undecided_detail().unwrap_or_default()),
                     Some(v) => (false, v.explanation),
                 }
@@ -469,7 +472,7 @@ impl Runner {
     /// The linearizability verdict for the history so far (pending operations count as
     /// `unknown`).
     pub fn linearizability(&self) -> linearizability::Verdict {
-        linearizability::check_with_budget(&self.sim.history, self.lin_step_budget)
+        linearizability::check_with_budget(&self.sim.history(), self.lin_step_budget)
     }
 
     /// 0 when every expectation passed and nothing was violated but what was asked for;

@@ -34,8 +34,8 @@ use crate::runner::Runner;
 use raft_core::ReadMode;
 
 use crate::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting, Target};
-use crate::settings::Settings;
-use crate::sim::Observe;
+use crate::model::Settings;
+use crate::engine::Observe;
 
 /// The upper end of the election timeout in a story with explicit elections: one day, the
 /// longest duration the language allows, so that no timer fires within a story (a draw below a
@@ -88,12 +88,12 @@ fn outcome(s: &Scenario, property: Property) -> Option<usize> {
         if !r.sim.violations().is_empty() {
             return None;
         }
-        linearizability::check(&r.sim.history).violation?;
-        return Some(r.sim.errors.len());
+        linearizability::check(&r.sim.history()).violation?;
+        return Some(r.sim.errors().len());
     }
     let mut r = Runner::new(s, Observe::FUZZ);
     r.play_until(s, |r| !r.sim.violations().is_empty())?;
-    (r.sim.violations()[0].property == property).then_some(r.sim.errors.len())
+    (r.sim.violations()[0].property == property).then_some(r.sim.errors().len())
 }
 
 struct Shrinker {
@@ -467,12 +467,12 @@ fn cut_at_violation(s: &Scenario, property: Property) -> Option<Scenario> {
     let stopped = if property == Property::Linearizability {
         let mut completed = 0;
         r.play_until(s, |r| {
-            let done = r.sim.history.iter().filter(|o| o.outcome.is_some()).count();
+            let done = r.sim.history().iter().filter(|o| o.outcome.is_some()).count();
             if done == completed {
                 return false;
             }
             completed = done;
-            linearizability::check(&r.sim.history).violation.is_some()
+            linearizability::check(&r.sim.history()).violation.is_some()
         })
     } else {
         r.play_until(s, |r| !r.sim.violations().is_empty())
@@ -505,13 +505,13 @@ pub fn explicit_elections(s: &Scenario, property: Property) -> Option<Scenario> 
     {
         return None;
     }
-    let r = Runner::run(s, Observe { trace_hash: false, trace_lines: true, feed: false });
+    let r = Runner::run(s, Observe { trace_hash: false, trace_lines: true, feed: false, events: false });
     // Trace lines read `{time}ms S{id} election timeout`. A `timeout` line acts after every
     // event of its millisecond, while the timer fired before the events that follow it in the
     // trace. When other events follow it, the line goes a millisecond earlier instead, so that
     // every random draw is made in the same order (its own messages then leave a millisecond
     // early: the conversion is exact only when nothing shares the timer's millisecond).
-    let lines = r.sim.trace.lines();
+    let lines = r.sim.trace().lines();
     let mut fired: Vec<(u64, u8)> = Vec::new();
     for (k, l) in lines.iter().enumerate() {
         let Some(rest) = l.strip_suffix(" election timeout") else { continue };
@@ -698,7 +698,7 @@ mod tests {
         // The same election, now by name: the same leader in the same term at the end.
         let (a, b) = (Runner::run(&s, Observe::REPORT), Runner::run(&e, Observe::REPORT));
         assert_eq!(a.sim.leader(), b.sim.leader());
-        assert_eq!(a.sim.leader().map(|l| a.sim.server(l).unwrap().node.term()), b.sim.leader().map(|l| b.sim.server(l).unwrap().node.term()));
+        assert_eq!(a.sim.leader().map(|l| a.sim.server(l).unwrap().term()), b.sim.leader().map(|l| b.sim.server(l).unwrap().term()));
         // Total time is kept.
         assert_eq!(a.sim.now(), b.sim.now());
     }

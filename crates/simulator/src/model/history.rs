@@ -1,8 +1,26 @@
 //! The client history: one operation per client command, as the linearizability checker and the
 //! report see it.
 
-use crate::scenario::OpOutcome;
 
+/// How an operation ended, as its client saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpOutcome {
+    Ok,
+    Fail,
+    Unknown,
+}
+
+impl OpOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            OpOutcome::Ok => "ok",
+            OpOutcome::Fail => "fail",
+            OpOutcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// The safety properties the checkers watch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpKind {
     Put { value: String },
@@ -56,6 +74,17 @@ impl Operation {
             (OpKind::Cas { expected, .. }, Some(OpOutcome::Ok)) => Some(expected.as_deref()),
             (OpKind::Cas { .. }, Some(OpOutcome::Fail)) if !self.turned_away => Some(self.result.as_deref()),
             _ => None,
+        }
+    }
+}
+
+/// An operation as a scenario line writes it (`cas k - v`).
+pub fn op_text(op: &Operation) -> String {
+    match &op.kind {
+        OpKind::Put { value } => format!("put {} {value}", op.key),
+        OpKind::Get => format!("get {}", op.key),
+        OpKind::Cas { expected, new } => {
+            format!("cas {} {} {new}", op.key, expected.as_deref().unwrap_or("-"))
         }
     }
 }

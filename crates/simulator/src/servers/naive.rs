@@ -24,7 +24,13 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use raft_core::{ClientResult, Command, NodeId, RequestId};
+use raft_core::{ClientReply, ClientResult, Command, NodeId, RequestId, Term};
+
+use super::{Admin, Ctx, Delay, Host, Output, Payload, Reported};
+use crate::model::Settings;
+
+/// The resend timer: armed while some peer owes an acknowledgement, every heartbeat interval.
+const RESEND: &str = "resend";
 
 /// At most this many of the newest applied writes are kept for viewers.
 const APPLIED_KEEP: usize = 60;
@@ -232,6 +238,157 @@ impl NaiveServer {
     }
 }
 
+/// A naive server as the engine hosts it. A server that joins by `add` stays an inert
+/// bystander (naive servers have no membership changes): it answers nobody.
+#[derive(Clone, Debug)]
+pub struct NaiveHost {
+    server: NaiveServer,
+    bystander: bool,
+    /// The resend timer is armed.
+    armed: bool,
+}
+
+impl NaiveHost {
+    pub fn new(id: NodeId, peers: Vec<NodeId>, bystander: bool) -> NaiveHost {
+        NaiveHost { server: NaiveServer::new(id, peers), bystander, armed: false }
+    }
+
+    pub fn server(&self) -> &NaiveServer {
+        &self.server
+    }
+
+    /// Send copies, and keep the resend timer running while some peer owes an acknowledgement.
+    fn send(&mut self, ctx: &Ctx, msgs: Vec<NaiveMsg>, out: &mut Vec<Output>) {
+        out.extend(msgs.into_iter().map(|m| Output::Send(Payload::Naive(m))));
+        self.arm(ctx, out);
+    }
+
+    fn arm(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
+        if self.armed || !self.server.owes_copies() {
+            return;
+        }
+        self.armed = true;
+        out.push(Output::SetTimer { name: RESEND.into(), after: Delay::Ms(ctx.settings.heartbeat_ms) });
+    }
+}
+
+fn command_text(c: &Command) -> String {
+    match c {
+        Command::Put { key, value } => format!("put {key} {value}"),
+        Command::Get { key } => format!("get {key}"),
+        Command::Cas { key, old, new } => format!("cas {key} {} {new}", old.as_deref().unwrap_or("-")),
+    }
+}
+
+impl Host for NaiveHost {
+    fn protocol(&self) -> &'static str {
+        "naive"
+    }
+
+    fn start(&mut self, _ctx: &Ctx, _out: &mut Vec<Output>) {}
+
+    fn on_message(&mut self, _ctx: &Ctx, msg: Payload, out: &mut Vec<Output>) {
+        let Payload::Naive(m) = msg else { return };
+        if self.bystander {
+            return;
+        }
+        out.extend(self.server.receive(&m).into_iter().map(|r| Output::Send(Payload::Naive(r))));
+    }
+
+    fn on_timer(&mut self, ctx: &Ctx, name: &str, _forced: bool, out: &mut Vec<Output>) {
+        if name != RESEND {
+            return;
+        }
+        self.armed = false;
+        let msgs = self.server.resend();
+        if !msgs.is_empty() {
+            out.push(Output::Note(format!("resends {} copies", msgs.len()).into()));
+        }
+        self.send(ctx, msgs, out);
+    }
+
+    /// Answered at once from the local state; copies go out.
+    fn on_client(&mut self, ctx: &Ctx, id: RequestId, command: Command, out: &mut Vec<Output>) {
+        if self.bystander {
+            return;
+        }
+        let (result, copies) = self.server.client_request(ctx.now, id, &command);
+        if !copies.is_empty() && ctx.feed {
+            out.push(Output::Say(format!(
+                "S{} applied {} on its own and starts copying it to the others",
+                self.server.id,
+                command_text(&command)
+            )));
+        }
+        self.send(ctx, copies, out);
+        out.push(Output::Reply { id, reply: ClientReply::Result(result) });
+    }
+
+    fn on_admin(&mut self, _ctx: &Ctx, admin: Admin, out: &mut Vec<Output>) {
+        out.push(Output::Refused { reason: format!("protocol naive has no leader and no configuration: {admin:?}") });
+    }
+
+    /// Nothing is lost: the store and the copies still owed are on disk.
+    fn crash(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
+        self.armed = false;
+        if ctx.feed {
+            out.push(Output::Say(format!(
+                "S{} crashed: its data is on disk, but it answers nobody until it restarts",
+                self.server.id
+            )));
+        }
+    }
+
+    fn restart(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
+        if ctx.feed {
+            out.push(Output::Say(format!(
+                "S{} restarted and resumes copying what the others have not acknowledged",
+                self.server.id
+            )));
+        }
+        self.arm(ctx, out);
+    }
+
+    fn configure(&mut self, _settings: &Settings) {}
+
+    fn has_timer(&self, name: &str) -> bool {
+        name == RESEND
+    }
+
+    fn has_leaders(&self) -> bool {
+        false
+    }
+
+    /// No roles, no terms, no log in Raft's sense: only linearizability applies.
+    fn report(&self) -> Option<&dyn Reported> {
+        None
+    }
+
+    fn value(&self, key: &str) -> Option<&str> {
+        self.server.get(key)
+    }
+
+    fn pairs(&self) -> Vec<(String, String)> {
+        self.server.pairs()
+    }
+
+    fn commit_index(&self) -> u64 {
+        self.server.applied_count()
+    }
+
+    fn last_applied(&self) -> u64 {
+        self.server.applied_count()
+    }
+
+    fn applied_tail(&self) -> Vec<(u64, Term, String)> {
+        self.server.applied().map(|a| (a.index, 0, a.text.clone())).collect()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,34 +427,6 @@ mod tests {
         let _ = b.receive(&m1[0]);
         let _ = a.receive(&m2[0]);
         assert_eq!((a.get("k"), b.get("k")), (Some("y"), Some("y")));
-    }
-
-    #[test]
-    fn a_naive_run_is_deterministic_has_no_leader_and_is_caught_by_the_linearizability_checker() {
-        let text = "nodes 3\nprotocol naive\ncas bike42 - alice via S1\ncas bike42 - bob via S3\nrun 500ms\n";
-        let s = crate::scenario::parse(text).unwrap();
-        let a = crate::Runner::run(&s, crate::Observe::REPORT);
-        let b = crate::Runner::run(&s, crate::Observe::REPORT);
-        assert_eq!(a.sim.trace.hash_hex(), b.sim.trace.hash_hex());
-        assert_eq!(a.sim.leader(), None);
-        assert!(a.sim.violations().is_empty(), "the Raft checker never looks at naive servers");
-        assert!(a.linearizability().violation.is_some());
-        let report = crate::report::report(&a);
-        assert_eq!(report.protocol, "naive");
-        assert!(report.nodes.iter().all(|n| n.base.role == "follower" && n.base.term == 0));
-    }
-
-    #[test]
-    fn a_protocol_switch_mid_run_is_refused() {
-        assert!(crate::scenario::parse("put k v\nprotocol naive\n").is_err());
-        assert!(crate::scenario::parse("protocol naive\nput k v\nprotocol naive\n").is_ok());
-        // A line typed on the page after the run began: refused when it runs.
-        let s = crate::scenario::parse("nodes 3\nput k v\n").unwrap();
-        let mut r = crate::Runner::run(&s, crate::Observe::REPORT);
-        let item = crate::scenario::parse_line("protocol naive", 3, 3).unwrap().unwrap();
-        r.apply(&item);
-        assert!(!r.sim.is_naive());
-        assert!(r.expectations.iter().any(|e| !e.passed && e.detail.contains("must be set before the first action")));
     }
 
     #[test]

@@ -5,11 +5,11 @@ use serde::Serialize;
 
 use raft_core::Role;
 
-use crate::report::{self, ExpectationReport, NodeBase, OpReport};
+use crate::runner::report::{self, ExpectationReport, NodeBase, OpReport};
 use crate::runner::Runner;
-use crate::scenario::Protocol;
-use crate::sim::{Envelope, Flight};
-use raft_core::{Bug, MessageBody, NodeId};
+use crate::model::Protocol;
+use crate::engine::{Envelope, Flight, Server};
+use raft_core::{Bug, NodeId};
 
 /// At most this many of a log's newest entries are sent to the page each frame.
 pub const LOG_TAIL: usize = 60;
@@ -138,34 +138,36 @@ pub struct ViolationView {
 
 /// A message on the wire (or just dropped), as the page draws it.
 pub fn message_view(f: &Flight, runner: &Runner) -> MessageView {
-    let (from, to) = f.envelope.endpoints(&runner.sim.history);
+    let (from, to) = f.envelope.endpoints(&runner.sim.history());
     MessageView {
         id: f.id,
         from,
         to,
         kind: f.envelope.kind(),
         response: f.envelope.is_response(),
-        heartbeat: matches!(&f.envelope, Envelope::Raft(m)
-            if matches!(&m.body, MessageBody::AppendEntries { entries, .. } if entries.is_empty())),
-        summary: f.envelope.summary(&runner.sim.history),
+        heartbeat: matches!(&f.envelope, Envelope::Peer(m) if m.is_heartbeat()),
+        summary: f.envelope.summary(&runner.sim.history()),
         sent_ms: f.sent_ms,
         deliver_ms: f.deliver_ms,
         dropped_ms: f.dropped_ms,
     }
 }
 
-/// A `protocol naive` server: no role but follower, no term, no votes (see report::node_base);
-/// its "log" is the writes it applied, each final the moment it was applied ("committed").
-fn naive_node_view(base: NodeBase, n: &crate::naive::NaiveServer) -> NodeView {
+/// A server that reports no state (`protocol naive`): no role but follower, no term, no votes
+/// (see report::node_base); its "log" is the writes it applied, each final the moment it was
+/// applied ("committed").
+fn plain_node_view(base: NodeBase, s: &Server) -> NodeView {
     NodeView {
         base,
         leader_hint: None,
         member: true,
         timer: None,
-        log_len: n.applied_count(),
-        log: n
-            .applied()
-            .map(|a| LogEntryView { index: a.index, term: 0, command: a.text.clone(), committed: true })
+        log_len: s.host().last_applied(),
+        log: s
+            .host()
+            .applied_tail()
+            .into_iter()
+            .map(|(index, term, command)| LogEntryView { index, term, command, committed: true })
             .collect(),
         votes: Vec::new(),
         votes_needed: None,
@@ -175,11 +177,13 @@ fn naive_node_view(base: NodeBase, n: &crate::naive::NaiveServer) -> NodeView {
 }
 
 /// `NodeView::membership` of server `id` (`member`: in its own voter set, as it sees itself).
-fn membership(sim: &crate::sim::Sim, id: NodeId, member: bool) -> &'static str {
-    let leader = sim.leader().and_then(|l| sim.servers().iter().find(|s| s.id == l && s.naive.is_none()));
-    match leader {
-        Some(l) if l.node.voters().contains(&id) => "member",
-        Some(l) if l.node.progress().iter().any(|p| p.id == id && p.learner) => "joining",
+fn membership(sim: &crate::engine::Sim, id: NodeId, member: bool) -> &'static str {
+    let leader = sim.leader().and_then(|l| sim.server(l));
+    let voters = leader.and_then(|l| l.report()).map(|r| r.voters());
+    let joining = || leader.and_then(Server::raft).is_some_and(|n| n.progress().iter().any(|p| p.id == id && p.learner));
+    match voters {
+        Some(v) if v.contains(&id) => "member",
+        Some(_) if joining() => "joining",
         Some(_) => "removed",
         None if member => "member",
         None => "removed",
@@ -194,29 +198,27 @@ pub fn view(runner: &Runner, events: usize) -> View {
         .iter()
         .map(|s| {
             let base = report::node_base(s, sim.max_node());
-            if let Some(naive) = &s.naive {
-                return naive_node_view(base, naive);
-            }
-            let n = &s.node;
+            let Some(n) = s.report() else { return plain_node_view(base, s) };
+            let raft = s.raft();
             let log = n.log();
             let entries = log.entries();
             let tail = &entries[entries.len().saturating_sub(LOG_TAIL)..];
-            let timer = if !s.running {
+            let timer = if !s.running() {
                 None
             } else if n.role() == Role::Leader {
-                s.heartbeat_timer.map(|(a, b)| TimerView { kind: "heartbeat", started_ms: a, deadline_ms: b })
+                s.timer("heartbeat").map(|(a, b)| TimerView { kind: "heartbeat", started_ms: a, deadline_ms: b })
             } else {
-                s.election_timer.map(|(a, b)| TimerView { kind: "election", started_ms: a, deadline_ms: b })
+                s.timer("election").map(|(a, b)| TimerView { kind: "election", started_ms: a, deadline_ms: b })
             };
-            let member = n.voters().contains(&s.id);
-            let campaigning = s.running && matches!(n.role(), Role::Candidate | Role::PreCandidate);
+            let member = n.voters().contains(&s.id());
+            let campaigning = s.running() && matches!(n.role(), Role::Candidate | Role::PreCandidate);
             NodeView {
                 base,
                 leader_hint: n.leader_hint().map(|v| format!("S{v}")),
                 member,
                 votes_needed: campaigning
-                    .then(|| raft_core::majority(n.voters().len(), n.config().has_bug(Bug::SmallQuorum))),
-                membership: membership(sim, s.id, member),
+                    .then(|| raft_core::majority(n.voters().len(), raft.is_some_and(|r| r.config().has_bug(Bug::SmallQuorum)))),
+                membership: membership(sim, s.id(), member),
                 timer,
                 log_len: log.last_index(),
                 log: tail
@@ -228,9 +230,10 @@ pub fn view(runner: &Runner, events: usize) -> View {
                         committed: e.index <= n.commit_index(),
                     })
                     .collect(),
-                votes: n.votes_granted().iter().map(|v| format!("S{v}")).collect(),
-                progress: n
-                    .progress()
+                votes: n.votes().iter().map(|v| format!("S{v}")).collect(),
+                progress: raft
+                    .map(|r| r.progress())
+                    .unwrap_or_default()
                     .iter()
                     .map(|p| ProgressView {
                         id: format!("S{}", p.id),
@@ -244,20 +247,20 @@ pub fn view(runner: &Runner, events: usize) -> View {
         .collect();
     let mut messages: Vec<MessageView> = sim.in_flight().map(|f| message_view(f, runner)).collect();
     messages.extend(sim.recently_dropped().map(|f| message_view(f, runner)));
-    let st = &sim.settings;
-    let feed_skip = sim.feed.len().saturating_sub(events);
+    let st = &sim.settings();
+    let feed_skip = sim.feed().len().saturating_sub(events);
     View {
         time_ms: sim.now(),
         nodes,
         messages,
-        partition: sim.network.partition_text(&sim.server_ids()),
-        partition_groups: match sim.network.groups(&sim.server_ids()) {
+        partition: sim.network().partition_text(&sim.server_ids()),
+        partition_groups: match sim.network().groups(&sim.server_ids()) {
             groups if groups.len() > 1 => {
                 groups.iter().map(|g| g.iter().map(|id| format!("S{id}")).collect()).collect()
             }
             _ => Vec::new(),
         },
-        cuts: sim.network.cuts().into_iter().map(|(f, t)| CutView { from: format!("S{f}"), to: format!("S{t}") }).collect(),
+        cuts: sim.network().cuts().into_iter().map(|(f, t)| CutView { from: format!("S{f}"), to: format!("S{t}") }).collect(),
         settings: SettingsView {
             nodes: st.nodes,
             seed: st.seed,
@@ -283,8 +286,8 @@ pub fn view(runner: &Runner, events: usize) -> View {
             bugs: st.core.bugs.iter().map(|b| b.name()).collect(),
         },
         history: report::history_reports(sim),
-        events: sim.feed.iter().skip(feed_skip).map(|e| EventView { time_ms: e.time_ms, text: e.text.clone() }).collect(),
-        safe: sim.checker.is_safe(),
+        events: sim.feed().iter().skip(feed_skip).map(|e| EventView { time_ms: e.time_ms, text: e.text.clone() }).collect(),
+        safe: sim.checker().is_safe(),
         violations: sim
             .violations()
             .iter()
@@ -295,8 +298,8 @@ pub fn view(runner: &Runner, events: usize) -> View {
             .iter()
             .map(ExpectationReport::of)
             .collect(),
-        errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
-        trace_hash: sim.trace.hash_hex(),
+        errors: sim.errors().iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
+        trace_hash: sim.trace().hash_hex(),
         leader: sim.leader().map(|l| format!("S{l}")),
     }
 }
@@ -305,7 +308,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
 mod tests {
     use super::*;
     use crate::scenario;
-    use crate::sim::Observe;
+    use crate::engine::Observe;
 
     fn feed(text: &str) -> Vec<String> {
         let s = scenario::parse(text).unwrap();

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use raft_core::{ClientResult, EntryData};
 
-use crate::history::OpKind;
+use crate::model::OpKind;
 use crate::runner::Runner;
-use crate::scenario::Property;
-use crate::sim::{Server, Sim};
+use crate::model::Property;
+use crate::engine::{Server, Sim};
 
 #[derive(Serialize, Clone, Debug)]
 pub struct Report {
@@ -119,36 +119,38 @@ impl ExpectationReport {
     }
 }
 
-/// A server as both the report and the view see it. A `protocol naive` server is a follower in
-/// term 0 that has committed (and applied) every write it applied, and trusts every server.
+/// A server as both the report and the view see it. A server that reports no state (`protocol
+/// naive`) is a follower in term 0 that has committed (and applied) every write it applied, and
+/// trusts every server.
 pub fn node_base(s: &Server, max_node: u8) -> NodeBase {
-    let id = format!("S{}", s.id);
-    if let Some(naive) = &s.naive {
+    let id = format!("S{}", s.id());
+    let host = s.host();
+    let state = host.pairs().into_iter().collect();
+    let Some(r) = s.report() else {
         return NodeBase {
             id,
-            running: s.running,
+            running: s.running(),
             role: raft_core::Role::Follower.name(),
             term: 0,
             voted_for: None,
-            commit_index: naive.applied_count(),
-            last_applied: naive.applied_count(),
-            state: naive.pairs().into_iter().collect(),
+            commit_index: host.commit_index(),
+            last_applied: host.last_applied(),
+            state,
             voters: (1..=max_node).map(|v| format!("S{v}")).collect(),
             snapshot: None,
         };
-    }
-    let n = &s.node;
+    };
     NodeBase {
         id,
-        running: s.running,
-        role: n.role().name(),
-        term: n.term(),
-        voted_for: n.voted_for().map(|v| format!("S{v}")),
-        commit_index: n.commit_index(),
-        last_applied: n.last_applied(),
-        state: n.kv().pairs().into_iter().collect(),
-        voters: n.voters().iter().map(|v| format!("S{v}")).collect(),
-        snapshot: n.log().snapshot().map(|s| SnapshotReport { last_index: s.last_index, last_term: s.last_term }),
+        running: s.running(),
+        role: r.role().name(),
+        term: r.term(),
+        voted_for: r.voted_for().map(|v| format!("S{v}")),
+        commit_index: r.commit_index(),
+        last_applied: host.last_applied(),
+        state,
+        voters: r.voters().iter().map(|v| format!("S{v}")).collect(),
+        snapshot: r.log().snapshot().map(|s| SnapshotReport { last_index: s.last_index, last_term: s.last_term }),
     }
 }
 
@@ -156,10 +158,14 @@ pub fn node_reports(sim: &Sim) -> Vec<NodeReport> {
     sim.servers()
         .iter()
         .map(|s| {
-            let log = match &s.naive {
-                Some(naive) => naive.applied().map(|a| EntryReport { index: a.index, term: 0, command: a.text.clone() }).collect(),
+            let log = match s.report() {
                 None => s
-                    .node
+                    .host()
+                    .applied_tail()
+                    .into_iter()
+                    .map(|(index, term, command)| EntryReport { index, term, command })
+                    .collect(),
+                Some(r) => r
                     .log()
                     .entries()
                     .iter()
@@ -176,7 +182,7 @@ pub fn entry_text(d: &EntryData) -> String {
 }
 
 pub fn history_reports(sim: &Sim) -> Vec<OpReport> {
-    sim.history
+    sim.history()
         .iter()
         .map(|op| {
             let (name, value, expected) = match &op.kind {
@@ -237,10 +243,10 @@ pub fn report(runner: &Runner) -> Report {
         nodes: node_reports(sim),
         history: history_reports(sim),
         stats: StatsReport {
-            messages_sent: sim.stats.messages_sent,
-            messages_delivered: sim.stats.messages_delivered,
-            messages_dropped: sim.stats.messages_dropped,
-            events: sim.trace.events(),
+            messages_sent: sim.stats().messages_sent,
+            messages_delivered: sim.stats().messages_delivered,
+            messages_dropped: sim.stats().messages_dropped,
+            events: sim.trace().events(),
         },
         checks: checks(runner),
         expectations: runner
@@ -248,10 +254,10 @@ pub fn report(runner: &Runner) -> Report {
             .iter()
             .map(ExpectationReport::of)
             .collect(),
-        trace_hash: sim.trace.hash_hex(),
-        errors: sim.errors.iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
+        trace_hash: sim.trace().hash_hex(),
+        errors: sim.errors().iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
         exit_code: runner.exit_code(),
-        protocol: if sim.is_naive() { "naive" } else { "raft" },
+        protocol: sim.protocol().name(),
     }
 }
 

@@ -32,14 +32,16 @@
 //! hunts the two read bugs with `reads`, and commit-old-terms and skip-prev-check with
 //! `figure8-cuts`.
 
+pub mod shrink;
+
 use raft_core::Bug;
 
 use crate::check::linearizability;
-use crate::rng::Rng;
+use crate::engine::rng::Rng;
 use crate::runner::Runner;
 use crate::scenario::{self, Action, Item, ItemKind, Property, Scenario, Setting, Target};
-use crate::shrink::renumber;
-use crate::sim::Observe;
+use crate::fuzz::shrink::renumber;
+use crate::engine::Observe;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {
@@ -424,7 +426,7 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
             // Nudge a random running server to campaign: winners are then not only the
             // servers with the shortest timers.
             let x = rng.range(1, n as u64) as u8;
-            if !lease && live.runner.sim.server(x).is_some_and(|s| s.running) {
+            if !lease && live.runner.sim.server(x).is_some_and(|s| s.running()) {
                 live.push(items, ItemKind::Action(Action::Timeout(Target::Node(x))));
             }
         }
@@ -436,8 +438,8 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
                 .sim
                 .servers()
                 .iter()
-                .filter(|s| s.running && s.node.voted_for().is_some_and(|v| v != s.id))
-                .map(|s| s.id)
+                .filter(|s| s.running() && s.report().and_then(|r| r.voted_for()).is_some_and(|v| v != s.id()))
+                .map(|s| s.id())
                 .collect();
             if !voters.is_empty() {
                 let v = voters[rng.below(voters.len() as u64) as usize];
@@ -449,10 +451,10 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
         let wait = if rng.chance_ppm(500_000) { rng.range(1, 250) } else { rng.range(1, 13) };
         live.push(items, ItemKind::Action(Action::Run { ms: wait }));
         if let Some(l) = leader {
-            if live.runner.sim.server(l).is_some_and(|s| s.running) {
+            if live.runner.sim.server(l).is_some_and(|s| s.running()) {
                 // Half the time the leader is cut off first, which also kills its messages in
                 // flight: its newest entries stay on it alone.
-                let cut_off = rng.chance_ppm(500_000) && live.runner.sim.network.is_healed();
+                let cut_off = rng.chance_ppm(500_000) && live.runner.sim.network().is_healed();
                 if cut_off {
                     live.push(items, ItemKind::Action(Action::Isolate(Target::Node(l))));
                 }
@@ -462,10 +464,10 @@ fn figure8(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64, un
                 }
             }
         }
-        let up = live.runner.sim.servers().iter().filter(|s| s.running).count();
+        let up = live.runner.sim.servers().iter().filter(|s| s.running()).count();
         if up < want_up {
             let x = rng.range(1, n as u64) as u8;
-            if !live.runner.sim.server(x).is_some_and(|s| s.running) {
+            if !live.runner.sim.server(x).is_some_and(|s| s.running()) {
                 live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
             }
         }
@@ -498,11 +500,11 @@ fn figure8_cuts(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u6
     set(items, Setting::ClientTimeout { ms: 30_000 });
     let keys = ["a", "b", "c"];
     let mut live = Live::start(items, n, seed);
-    let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running);
+    let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running());
     let want_up = (n as usize / 2 + 2).min(n as usize);
     let mut value = 0u32;
     while live.runner.sim.now() < cfg.duration_ms {
-        if !live.runner.sim.network.is_healed() && rng.chance_ppm(400_000) {
+        if !live.runner.sim.network().is_healed() && rng.chance_ppm(400_000) {
             live.push(items, ItemKind::Action(Action::Heal));
         }
         while (1..=n).filter(|&x| running(&live, x)).count() < want_up {
@@ -550,7 +552,7 @@ fn figure8_cuts(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u6
 /// Refusals (a change already in progress, no leader) are part of the game: the run records
 /// them and goes on.
 fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> Runner {
-    use crate::network::MAX_NODES;
+    use crate::engine::network::MAX_NODES;
     let n = cfg.nodes;
     let set = |items: &mut Vec<Item>, s: Setting| items.push(item(ItemKind::Setting(s)));
     // Compaction every few entries, so that catching up mostly goes through InstallSnapshot.
@@ -584,12 +586,12 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
     let any = |rng: &mut Rng| rng.range(1, MAX_NODES as u64) as u8;
     while live.runner.sim.now() < cfg.duration_ms {
         live.push(items, ItemKind::Action(Action::Run { ms: rng.range(10, 300) }));
-        let existing: Vec<u8> = live.runner.sim.servers().iter().map(|s| s.id).collect();
-        let running: Vec<u8> = live.runner.sim.servers().iter().filter(|s| s.running).map(|s| s.id).collect();
-        let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+        let existing: Vec<u8> = live.runner.sim.servers().iter().map(|s| s.id()).collect();
+        let running: Vec<u8> = live.runner.sim.servers().iter().filter(|s| s.running()).map(|s| s.id()).collect();
+        let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running()).map(|s| s.id()).collect();
         let leader = live.runner.sim.leader();
         let voters: Vec<u8> = match leader {
-            Some(l) => live.runner.sim.server(l).map(|s| s.node.voters().to_vec()).unwrap_or_default(),
+            Some(l) => live.runner.sim.server(l).and_then(|s| s.report().map(|r| r.voters().to_vec())).unwrap_or_default(),
             None => Vec::new(),
         };
         let pick = |rng: &mut Rng, from: &[u8]| from[rng.below(from.len() as u64) as usize];
@@ -675,7 +677,7 @@ fn membership(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64)
     }
     // Let the cluster settle so that pending operations can finish.
     live.push(items, ItemKind::Action(Action::Heal));
-    let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running).map(|s| s.id).collect();
+    let crashed: Vec<u8> = live.runner.sim.servers().iter().filter(|s| !s.running()).map(|s| s.id()).collect();
     for x in crashed {
         live.push(items, ItemKind::Action(Action::Restart(Target::Node(x))));
     }
@@ -737,7 +739,7 @@ fn reads(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> R
     while live.runner.sim.now() < cfg.duration_ms {
         action(&mut live, items, Action::Run { ms: rng.range(10, 300) });
         let leader = live.runner.sim.leader();
-        let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running);
+        let running = |live: &Live, x: u8| live.runner.sim.server(x).is_some_and(|s| s.running());
         let roll = rng.below(100);
         if roll < 14 {
             // A latency spike: whatever is sent in the next few tens of ms arrives late.
@@ -859,7 +861,7 @@ fn reads(rng: &mut Rng, items: &mut Vec<Item>, cfg: &FuzzConfig, seed: u64) -> R
     }
     action(&mut live, items, Action::Heal);
     for x in 1..=n {
-        if !live.runner.sim.server(x).is_some_and(|s| s.running) {
+        if !live.runner.sim.server(x).is_some_and(|s| s.running()) {
             action(&mut live, items, Action::Restart(Target::Node(x)));
         }
     }
@@ -897,14 +899,14 @@ fn verdict_of(r: &Runner) -> Option<(Property, String, u64)> {
     if let Some(v) = r.sim.violations().first() {
         return Some((v.property, v.detail.clone(), v.at_ms));
     }
-    let lin = linearizability::check(&r.sim.history);
+    let lin = linearizability::check(&r.sim.history());
     lin.violation.map(|v| (Property::Linearizability, v.explanation, r.sim.now()))
 }
 
-/// Shrink a schedule that breaks `property` into a short story (see [`crate::shrink`]), spending
+/// Shrink a schedule that breaks `property` into a short story (see [`crate::fuzz::shrink`]), spending
 /// at most `budget` runs.
 pub fn shrink(s: &Scenario, property: Property, budget: usize) -> Scenario {
-    crate::shrink::shrink(s, property, budget)
+    crate::fuzz::shrink::shrink(s, property, budget)
 }
 
 /// Run seed's schedule, without shrinking: the property it breaks first, if any. A sweep calls
@@ -992,7 +994,7 @@ mod tests {
                     let live = live.expect("these profiles play against a live simulation");
                     let replay = Runner::run(&s, Observe::FUZZ);
                     assert_eq!(live.sim.now(), replay.sim.now(), "{profile:?} {bug:?} seed {seed}");
-                    assert_eq!(live.sim.stats, replay.sim.stats, "{profile:?} {bug:?} seed {seed}");
+                    assert_eq!(live.sim.stats(), replay.sim.stats(), "{profile:?} {bug:?} seed {seed}");
                     assert_eq!(verdict_of(&live), verdict_of(&replay), "{profile:?} {bug:?} seed {seed}");
                     live_runs += 1;
                 }

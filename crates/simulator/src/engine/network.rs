@@ -6,8 +6,7 @@
 
 use raft_core::NodeId;
 
-/// Servers are numbered 1..=9; index 0 is unused so ids index directly.
-pub const MAX_NODES: usize = 9;
+pub use crate::model::MAX_NODES;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Network {

@@ -1,7 +1,46 @@
-//! Every knob of a run, with the defaults of shared/SCENARIO.md.
+//! Every knob of a run, with the defaults of shared/SCENARIO.md, and the change of one knob
+//! (`Setting`, a `set` line of a scenario or a control of the page).
 
-use crate::scenario::{Protocol, Setting};
-use raft_core::Config;
+use raft_core::{Bug, Config, ReadMode};
+
+/// Durations are whole milliseconds (`2s` = 2000).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// Only ever produced before the first action; kept as an item so printing round-trips.
+    Nodes(u8),
+    Seed(u64),
+    ElectionTimeout { min_ms: u64, max_ms: u64 },
+    Heartbeat { ms: u64 },
+    Latency { min_ms: u64, max_ms: u64 },
+    /// Parts per million (`12.5%` = 125_000), so runs never depend on floating point.
+    Loss { ppm: u32 },
+    Duplicate { ppm: u32 },
+    Prevote(bool),
+    CheckQuorum(bool),
+    ClientTimeout { ms: u64 },
+    LeaderNoop(bool),
+    Reads(ReadMode),
+    SnapshotEvery(u64),
+    Protocol(Protocol),
+    Bug(Bug),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Raft,
+    Naive,
+}
+
+impl Protocol {
+    /// The name in the language (`protocol raft`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Raft => "raft",
+            Protocol::Naive => "naive",
+        }
+    }
+}
+
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
@@ -83,7 +122,7 @@ impl Settings {
             Setting::Bug(b) => {
                 if !self.core.bugs.contains(b) {
                     self.core.bugs.push(*b);
-                    self.core.bugs.sort();
+                    raft_core::sort::sort(&mut self.core.bugs);
                 }
                 return true;
             }
