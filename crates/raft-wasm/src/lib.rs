@@ -183,3 +183,11 @@ pub fn run_js(text: &str, bridge: js::Bridge, trace_lines: bool) -> Result<Strin
     let trace: Vec<&str> = if trace_lines { runner.sim.trace().lines().iter().map(String::as_str).collect() } else { Vec::new() };
     serde_json::to_string(&serde_json::json!({ "report": rep, "trace": trace })).map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// The code block of a scenario (`protocol js`), or undefined when it has none; an error when
+/// the scenario does not parse. The judge loads the module before running the scenario.
+#[cfg(feature = "js")]
+#[wasm_bindgen(js_name = scenarioCode)]
+pub fn scenario_code(text: &str) -> Result<Option<String>, JsError> {
+    scenario::parse(text).map(|s| s.code).map_err(|e| JsError::new(&e.to_string()))
+}
