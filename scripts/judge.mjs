@@ -65,7 +65,7 @@ export async function loadNode(code, offset = 0) {
   try {
     mod = new vm.SourceTextModule(code, { identifier: SOURCE, context });
   } catch (e) {
-    throw new Invalid(`the node's module does not parse: ${e.name}: ${e.message}${where(e)}`);
+    throw new Invalid(`the node's module does not parse: ${e.name}: ${e.message}${syntaxWhere(code, offset)}`);
   }
   try {
     await mod.link((specifier) => {
@@ -82,6 +82,32 @@ export async function loadNode(code, offset = 0) {
   return factory;
 }
 
+/**
+ * Where a module's syntax error is, as " (module line L, column C, scenario line S)", or "".
+ * Node reports no position for a module that does not compile, but does for a script: the
+ * module's text is compiled once more as a script, its `export` keywords blanked out in place
+ * (same length, so every position holds), and the script's error gives the position.
+ */
+function syntaxWhere(code, offset) {
+  const script = code
+    .replace(/\bexport\s+default\s+(?=(async\s+)?function\b|class\b)/g, (m) => ' '.repeat(m.length))
+    .replace(/\bexport\s+default\b/g, (m) => `(${' '.repeat(m.length - 4)})=`)
+    .replace(/\bexport(?=\s+(const|let|var|function|class|async)\b)/g, '      ');
+  try {
+    new vm.Script(script, { filename: SOURCE });
+  } catch (e) {
+    const lines = String(e.stack || '').split('\n');
+    const m = new RegExp(`^${SOURCE.replace('.', '\\.')}:(\\d+)`).exec(lines[0]);
+    if (m) {
+      const line = Number(m[1]);
+      const caret = lines[2] ?? '';
+      const column = caret.includes('^') ? caret.indexOf('^') + 1 : null;
+      return ` (module line ${line}${column ? `, column ${column}` : ''}${offset ? `, scenario line ${offset + line}` : ''})`;
+    }
+  }
+  return '';
+}
+
 /** Run scenario `text`: { report, trace } (see runJs), or throws Invalid. */
 export async function judge(wasm, text, { trace = false } = {}) {
   let code;
@@ -91,7 +117,7 @@ export async function judge(wasm, text, { trace = false } = {}) {
     throw new Invalid(e.message);
   }
   const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text));
-  const bridge = createBridge(factory, { source: SOURCE });
+  const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(text) });
   return JSON.parse(wasm.runJs(text, bridge, trace));
 }
 

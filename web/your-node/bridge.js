@@ -39,22 +39,25 @@ function copy(value, what) {
   return text;
 }
 
-// The line of the node's module an error comes from ("node.js:42:7"), if the stack says.
-export function stackLine(error, source) {
+// The line of the node's module an error comes from ("onClient, node.js:42:7, scenario line
+// 50"), if the stack says. offset: the scenario line just before the module's first line.
+export function stackLine(error, source, offset = 0) {
   const stack = String((error && error.stack) || '');
   for (const line of stack.split('\n')) {
     const at = line.indexOf(source);
     if (at < 0) continue;
     const match = /:(\d+):(\d+)/.exec(line.slice(at + source.length));
     const fn = /^\s*at ([^ (]+) \(/.exec(line);
-    const where = match ? `${source}:${match[1]}:${match[2]}` : source;
+    const scenarioLine = match && offset ? `, scenario line ${offset + Number(match[1])}` : '';
+    const where = match ? `${source}:${match[1]}:${match[2]}${scenarioLine}` : source;
     return fn ? `${fn[1]}, ${where}` : where;
   }
   return null;
 }
 
 // factory: the module's default export. source: the module's name in stack traces.
-export function createBridge(factory, { source = 'node.js' } = {}) {
+// offset: the scenario line just before the module's first line (errors name both).
+export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
   const servers = new Map();
 
   function makeCtx(slot, id, names) {
@@ -146,7 +149,7 @@ export function createBridge(factory, { source = 'node.js' } = {}) {
         // (The node's errors come from its own realm: look at their shape, not their class.)
         const isError = error && typeof error === 'object' && typeof error.message === 'string';
         const message = isError ? `${error.name || 'Error'}: ${error.message}` : `threw ${String(error)}`;
-        return JSON.stringify({ error: { message, at: stackLine(error, source) } });
+        return JSON.stringify({ error: { message, at: stackLine(error, source, offset) } });
       } finally {
         slot.call = null;
       }

@@ -404,6 +404,10 @@ impl Sim {
     /// Process every event up to and including `t`, then set the clock to `t`.
     pub fn run_until(&mut self, t: u64) {
         while self.step_one(t) {}
+        if self.halted {
+            // The run stopped at the failure's instant.
+            return;
+        }
         self.now = self.now.max(t);
         self.prune_dropped();
     }
