@@ -262,7 +262,7 @@ fn choice_errors() {
     assert_eq!(error("leader-noop On"), "line 1, column 13: expected on or off, found \"On\" (did you mean on? keywords are lower case)");
     assert_eq!(error("reads lg"), "line 1, column 7: expected log, read-index or lease, found \"lg\" (did you mean log?)");
     assert_eq!(error("reads readindex"), "line 1, column 7: expected log, read-index or lease, found \"readindex\" (did you mean read-index?)");
-    assert_eq!(error("protocol raftt"), "line 1, column 10: expected raft or naive, found \"raftt\" (did you mean raft?)");
+    assert_eq!(error("protocol raftt"), "line 1, column 10: expected raft, naive or js, found \"raftt\" (did you mean raft?)");
     assert_eq!(
         error("bug vote-any"),
         "line 1, column 5: expected a bug name (vote-any-log, commit-old-terms, forget-vote, skip-prev-check, small-quorum, stale-read, read-index-any-term or lease-forget-leader), found \"vote-any\" (did you mean vote-any-log?)"
