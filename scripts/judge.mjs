@@ -13,10 +13,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { createBridge } from '../web/your-node/bridge.js';
+import { createBridge, generator } from '../web/your-node/bridge.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: npm run judge -- FILE.scn [--json] [--trace]   (FILE may be - for standard input)';
+const USAGE = `usage: npm run judge -- FILE.scn [--json] [--trace]   (FILE may be - for standard input)
+       npm run judge -- --fuzz N FILE.scn                 N random fault schedules against FILE's
+                                                          node; prints the first failing one, shrunk`;
 
 // The module's name in stack traces and error messages.
 const SOURCE = 'node.js';
@@ -121,6 +123,92 @@ export async function judge(wasm, text, { trace = false } = {}) {
   return JSON.parse(wasm.runJs(text, bridge, trace));
 }
 
+// ---- --fuzz: random fault schedules against the file's node ---------------------------------
+
+const SETTINGS = new Set(['nodes', 'seed', 'election-timeout', 'heartbeat', 'latency', 'loss', 'duplicate', 'prevote',
+  'check-quorum', 'client-timeout', 'leader-noop', 'reads', 'snapshot-every', 'protocol', 'bug']);
+
+/** The file's settings (but `seed`) and its code block, verbatim: what every schedule runs. */
+function fuzzHead(text) {
+  const out = [];
+  let inCode = false;
+  let nodes = 5;
+  for (const raw of text.replace(/\r\n/g, '\n').split('\n')) {
+    const word = raw.replace(/#.*/, '').trim().split(/[ \t]+/)[0];
+    if (inCode) {
+      out.push(raw);
+      if (raw.trim() === 'end') inCode = false;
+    } else if (word === 'code') {
+      out.push(raw);
+      inCode = true;
+    } else if (SETTINGS.has(word) && word !== 'seed') {
+      out.push(raw);
+      if (word === 'nodes') nodes = Number(raw.trim().split(/[ \t]+/)[1]) || nodes;
+    }
+  }
+  return { head: out.join('\n'), nodes };
+}
+
+/** Schedule `seed`: a deterministic list of fault and client lines on `nodes` servers. */
+function schedule(seed, nodes) {
+  const random = generator([seed, 0x5eed]);
+  const pick = (n) => Math.floor(random() * n);
+  const server = () => `S${1 + pick(nodes)}`;
+  const lines = [];
+  for (let i = 0, steps = 8 + pick(10); i < steps; i++) {
+    const r = random();
+    if (r < 0.3) lines.push(`run ${50 + 50 * pick(20)}ms`);
+    else if (r < 0.4) lines.push(`crash ${server()}`);
+    else if (r < 0.5) lines.push(`restart ${server()}`);
+    else if (r < 0.58 && nodes > 1) {
+      const a = [];
+      const b = [];
+      for (let k = 1; k <= nodes; k++) (random() < 0.5 ? a : b).push(`S${k}`);
+      lines.push(a.length && b.length ? `partition ${a.join(' ')} | ${b.join(' ')}` : 'heal');
+    } else if (r < 0.63) lines.push('heal');
+    else if (r < 0.8) lines.push(`put k${pick(2)} v${pick(5)} via ${server()}`);
+    else if (r < 0.92) lines.push(`get k${pick(2)} via ${server()}`);
+    else lines.push(`cas k${pick(2)} v${pick(5)} v${pick(5)} via ${server()}`);
+  }
+  lines.push('heal');
+  for (let k = 1; k <= nodes; k++) lines.push(`restart S${k}`);
+  lines.push('run 3s');
+  return lines;
+}
+
+/** What went wrong in a report, or null: an error (a handler threw) or a violated check. */
+function failure(rep) {
+  if (rep.errors.length) return `error: ${rep.errors[0]}`;
+  for (const [name, v] of Object.entries(rep.checks)) if (v !== 'ok' && v !== 'undecided') return `violation: ${name}`;
+  return null;
+}
+
+async function fuzz(wasm, text, count) {
+  const { head, nodes } = fuzzHead(text);
+  const code = wasm.scenarioCode(`${head}\nseed 1\n`);
+  const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text));
+  const scenarioOf = (seed, lines) => `${head}\nseed ${seed}\n${lines.join('\n')}\n`;
+  const run = (seed, lines) => {
+    const t = scenarioOf(seed, lines);
+    const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(t) });
+    return failure(JSON.parse(wasm.runJs(t, bridge, false)).report);
+  };
+  for (let seed = 1; seed <= count; seed++) {
+    let lines = schedule(seed, nodes);
+    const found = run(seed, lines);
+    if (!found) continue;
+    // Shrink: drop lines one at a time while the same kind of failure remains.
+    const kind = found.split(':')[0] + ':' + (found.split(':')[1] ?? '');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const fewer = lines.filter((_, k) => k !== i);
+      const again = run(seed, fewer);
+      if (again && again.startsWith(kind.split(':')[0]) && (kind.startsWith('error') || again === found)) lines = fewer;
+    }
+    return { seed, failure: run(seed, lines), scenario: scenarioOf(seed, lines) };
+  }
+  return null;
+}
+
 // What `raft-sim run` prints without --json.
 function human(file, rep) {
   const out = [];
@@ -145,8 +233,16 @@ async function main(args) {
   let file = null;
   let json = false;
   let trace = false;
-  for (const a of args) {
-    if (a === '--json') json = true;
+  let fuzzCount = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--fuzz') {
+      fuzzCount = Number(args[++i]);
+      if (!Number.isInteger(fuzzCount) || fuzzCount < 1) {
+        console.error(`judge: --fuzz takes a number of schedules (1 or more), not ${JSON.stringify(args[i])}`);
+        return 2;
+      }
+    } else if (a === '--json') json = true;
     else if (a === '--trace') trace = true;
     else if (a === '-h' || a === '--help') {
       console.log(USAGE);
@@ -168,6 +264,25 @@ async function main(args) {
     return 2;
   }
   const wasm = await loadWasm();
+  if (fuzzCount !== null) {
+    let found;
+    try {
+      found = await fuzz(wasm, text, fuzzCount);
+    } catch (e) {
+      if (e instanceof Invalid) {
+        console.error(`${file}: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
+    if (!found) {
+      console.log(`${file}: ${fuzzCount} random fault schedules, no failure`);
+      return 0;
+    }
+    console.log(`# ${file}: schedule ${found.seed} fails (${found.failure}); shrunk:`);
+    process.stdout.write(found.scenario);
+    return 1;
+  }
   let result;
   try {
     result = await judge(wasm, text, { trace });

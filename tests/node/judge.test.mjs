@@ -139,3 +139,22 @@ test('raft-sim refuses protocol js and names the judge', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /npm run judge/);
 });
+
+test('--fuzz: the naive node fails a random schedule, printed shrunk; the teaching Raft passes', () => {
+  const r = judge(['--fuzz', '5', 'scenarios/js/naive-split.scn']);
+  assert.equal(r.status, 1, r.stderr);
+  const [first, ...rest] = r.stdout.split('\n');
+  assert.match(first, /^# scenarios\/js\/naive-split\.scn: schedule \d+ fails \(violation: linearizability\); shrunk:$/);
+  const shrunk = rest.join('\n');
+  assert.ok(shrunk.includes('protocol js') && shrunk.includes('code\n') && shrunk.includes('\nend\n'));
+  // The printed scenario is a scenario: judged alone it fails the same way.
+  const again = judge(['-', '--json'], shrunk);
+  assert.equal(again.status, 1);
+  assert.notEqual(JSON.parse(again.stdout).checks.linearizability, 'ok');
+  // Deterministic: the same answer twice.
+  assert.equal(judge(['--fuzz', '5', 'scenarios/js/naive-split.scn']).stdout, r.stdout);
+  const raft = judge(['--fuzz', '10', 'scenarios/js/raft-elects-and-commits.scn']);
+  assert.equal(raft.status, 0, raft.stdout);
+  assert.match(raft.stdout, /10 random fault schedules, no failure/);
+  assert.equal(judge(['--fuzz', 'many', 'scenarios/js/naive-split.scn']).status, 2);
+});

@@ -9,7 +9,7 @@
 
 // ctx.random: a small generator (sfc32) seeded, for every handler call, by the 64-bit seed the
 // engine drew from the run's generator (two 32-bit halves), so a run depends on the seed alone.
-function generator([hi, lo]) {
+export function generator([hi, lo]) {
   let a = hi >>> 0;
   let b = lo >>> 0;
   let c = (hi ^ 0x9e3779b9) >>> 0;
