@@ -158,3 +158,21 @@ test('--fuzz: the naive node fails a random schedule, printed shrunk; the teachi
   assert.match(raft.stdout, /10 random fault schedules, no failure/);
   assert.equal(judge(['--fuzz', 'many', 'scenarios/js/naive-split.scn']).status, 2);
 });
+
+test('a second answer to one delivery of a request is dropped, as a client would, and traced', () => {
+  const text = withCode(
+    'nodes 1\nprotocol js\n',
+    `export default function node(ctx) {
+  return {
+    onClient(req) {
+      ctx.reply(req, { ok: true });
+      ctx.reply(req, { ok: true });
+    },
+  };
+}`,
+    'put x 1\nrun 100ms\nexpect op 13 ok\n',
+  );
+  const r = judge(['-', '--trace'], text);
+  assert.equal(r.status, 0, r.stdout);
+  assert.match(r.stdout, /answers request "c1\.1" again \(dropped: it is not waiting\)/);
+});
