@@ -52,7 +52,7 @@ while IFS= read -r f; do
   else
     scn_failed=$((scn_failed + 1)); echo "FAILED: $f"; cat "$results/scenario.out"
   fi
-done < <(find scenarios -name '*.scn' -not -path 'scenarios/errors/*' | sort)
+done < <(find scenarios -name '*.scn' -not -path 'scenarios/errors/*' -not -path 'scenarios/js/*' | sort)
 while IFS= read -r f; do
   ./target/release/raft-sim run "$f" > "$results/scenario.out" 2>&1
   if [ $? = 2 ]; then scn_passed=$((scn_passed + 1)); else scn_failed=$((scn_failed + 1)); echo "NOT REFUSED: $f"; fi
@@ -104,7 +104,8 @@ fi
 # ---- native and WebAssembly agree: every scenario's trace_hash, run in Node ----------------
 section "native-vs-wasm"
 if [ "$built" = 1 ]; then
-  node --test tests/node/ 2>&1 | tee "$results/node.log"
+  # (judge.test.mjs has a summary line of its own, below.)
+  node --test $(find tests/node -name '*.test.mjs' -not -name 'judge.test.mjs' | sort) 2>&1 | tee "$results/node.log"
   node_rc=${PIPESTATUS[0]}
   nv_passed=$(awk '/^# pass /{print $3}' "$results/node.log" | tail -1)
   nv_failed=$(awk '/^# fail /{print $3}' "$results/node.log" | tail -1)
@@ -113,6 +114,20 @@ if [ "$built" = 1 ]; then
   record native-vs-wasm "$nv_passed" "$nv_failed"
 else
   record native-vs-wasm 0 1 "not run: the build failed"
+fi
+
+# ---- npm run judge: JavaScript nodes (protocol js) run headless on the WebAssembly build ----
+section "judge"
+if [ "$built" = 1 ]; then
+  node --test tests/node/judge.test.mjs 2>&1 | tee "$results/judge.log"
+  judge_rc=${PIPESTATUS[0]}
+  judge_passed=$(awk '/^# pass /{print $3}' "$results/judge.log" | tail -1)
+  judge_failed=$(awk '/^# fail /{print $3}' "$results/judge.log" | tail -1)
+  judge_passed=${judge_passed:-0}; judge_failed=${judge_failed:-0}
+  if [ "$judge_rc" != 0 ] && [ "$judge_failed" = 0 ]; then judge_failed=1; fi
+  record judge "$judge_passed" "$judge_failed"
+else
+  record judge 0 1 "not run: the build failed"
 fi
 
 # ---- (4) the page's unit tests (geometry, actions, share links, time) ---------------------

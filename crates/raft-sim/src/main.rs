@@ -116,6 +116,12 @@ fn cmd_run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if scenario::parse(&text).is_ok_and(|s| s.code.is_some()) {
+        // The node is JavaScript: this binary has no JavaScript engine; the WebAssembly build
+        // runs it in Node with the same output.
+        eprintln!("{file}: protocol js runs a JavaScript node, which raft-sim cannot host; run it with `npm run judge -- {file}`");
+        return ExitCode::from(2);
+    }
     if let Some(t) = at_ms {
         return run_at(&file, &text, t, json, trace, lin_steps);
     }

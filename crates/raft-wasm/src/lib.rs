@@ -14,6 +14,8 @@ use simulator::sim::Observe;
 
 pub mod classroom;
 pub mod fuzz;
+#[cfg(feature = "js")]
+pub mod js;
 #[cfg(feature = "report")]
 use simulator::{scenario, Runner};
 
@@ -165,4 +167,27 @@ pub fn run_scenario(text: &str) -> Result<String, JsError> {
     let runner = Runner::run(&parsed, Observe::REPORT);
     let rep = simulator::report::report(&runner);
     serde_json::to_string(&rep).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Run a whole scenario of any protocol, `protocol js` included: its servers call `bridge`
+/// (web/your-node/bridge.js). Returns `{"report": …, "trace": [lines]}` as JSON text: the report
+/// of `raft-sim run --json`, and the trace's lines when `trace_lines` (`--trace`). A scenario
+/// that does not parse is an error (`line L, column C: …`).
+#[cfg(feature = "js")]
+#[wasm_bindgen(js_name = runJs)]
+pub fn run_js(text: &str, bridge: js::Bridge, trace_lines: bool) -> Result<String, JsError> {
+    let parsed = scenario::parse(text).map_err(|e| JsError::new(&e.to_string()))?;
+    let observe = if trace_lines { Observe::LINES } else { Observe::REPORT };
+    let runner = Runner::run_with_hosts(&parsed, observe, Some(js::factory(bridge)));
+    let rep = simulator::report::report(&runner);
+    let trace: Vec<&str> = if trace_lines { runner.sim.trace().lines().iter().map(String::as_str).collect() } else { Vec::new() };
+    serde_json::to_string(&serde_json::json!({ "report": rep, "trace": trace })).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The code block of a scenario (`protocol js`), or undefined when it has none; an error when
+/// the scenario does not parse. The judge loads the module before running the scenario.
+#[cfg(feature = "js")]
+#[wasm_bindgen(js_name = scenarioCode)]
+pub fn scenario_code(text: &str) -> Result<Option<String>, JsError> {
+    scenario::parse(text).map(|s| s.code).map_err(|e| JsError::new(&e.to_string()))
 }

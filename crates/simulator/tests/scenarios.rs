@@ -1,7 +1,8 @@
 //! The acceptance suite: every scenario in `scenarios/` (and its subfolders but `errors/`) must
 //! pass its own expectations and give the same trace hash when run twice; every scenario in
 //! `scenarios/errors/` must be refused with the message its first line names
-//! (`# error: line 3, column 7: …`).
+//! (`# error: line 3, column 7: …`). `scenarios/js/` holds JavaScript nodes (`protocol js`),
+//! which need a JavaScript engine: tests/node/judge.test.mjs runs them; here they must parse.
 
 use std::path::{Path, PathBuf};
 
@@ -18,12 +19,28 @@ fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "errors") {
+            if p.file_name().is_some_and(|n| n != "errors" && n != "js") {
                 scenario_files(&p, out);
             }
         } else if p.extension().is_some_and(|e| e == "scn") {
             out.push(p);
         }
+    }
+}
+
+#[test]
+fn the_javascript_scenarios_parse_and_carry_their_code() {
+    let dir = root().join("js");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).expect("scenarios/js exists").map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 3);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let s = scenario::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert!(s.code.as_deref().is_some_and(|c| c.contains("export default function node(ctx)")), "{}", f.display());
+        // Without a JavaScript host the run stops at once, saying where to run it.
+        let r = Runner::run(&s, Observe::REPORT);
+        assert!(r.sim.halted() && r.exit_code() == 1, "{}", f.display());
     }
 }
 

@@ -36,7 +36,7 @@ pub use wire::{Envelope, Flight};
 
 use crate::check::safety::SafetyChecker;
 use crate::model::{Operation, Property, Protocol, Reported, Setting, Settings};
-use crate::servers::{self, Admin, Ctx, Delay, Host, Output, TimerName};
+use crate::servers::{self, Admin, Ctx, Delay, Host, HostFactory, Output, TimerName};
 use clients::Client;
 use network::{Network, MAX_NODES};
 use rng::Rng;
@@ -221,6 +221,10 @@ pub struct Sim {
     keep_events: bool,
     /// (instant, event), oldest first.
     events: Vec<(u64, Event)>,
+    /// Builds the servers of `protocol js` (the embedder's; None elsewhere).
+    hosts: Option<HostFactory>,
+    /// A server could not go on (`Output::Fail`) or could not be built: nothing more happens.
+    halted: bool,
 }
 
 /// How much a run keeps for viewers. Fuzzing keeps nothing it does not check.
@@ -243,6 +247,12 @@ impl Observe {
 
 impl Sim {
     pub fn new(settings: Settings, observe: Observe) -> Sim {
+        Sim::with_hosts(settings, observe, None)
+    }
+
+    /// A run whose `protocol js` servers are built by `hosts` (see `servers::HostFactory`).
+    /// Without it such a run builds nothing: it stops at once with an error saying why.
+    pub fn with_hosts(settings: Settings, observe: Observe, hosts: Option<HostFactory>) -> Sim {
         let n = settings.nodes;
         assert!((1..=MAX_NODES as u8).contains(&n), "nodes must be 1..=9");
         let voters: Vec<NodeId> = (1..=n).collect();
@@ -270,11 +280,19 @@ impl Sim {
             outbox: Vec::new(),
             keep_events: observe.events,
             events: Vec::new(),
+            hosts,
+            halted: false,
         };
         for id in voters {
             sim.start_server(id, false);
         }
         sim
+    }
+
+    /// The run stopped for good: a server failed (a user node's handler threw) or could not
+    /// be built. The reason is the last of `errors()`.
+    pub fn halted(&self) -> bool {
+        self.halted
     }
 
     // ---- getters ------------------------------------------------------------------------
@@ -386,12 +404,19 @@ impl Sim {
     /// Process every event up to and including `t`, then set the clock to `t`.
     pub fn run_until(&mut self, t: u64) {
         while self.step_one(t) {}
+        if self.halted {
+            // The run stopped at the failure's instant.
+            return;
+        }
         self.now = self.now.max(t);
         self.prune_dropped();
     }
 
     /// Process the next event if its time is `<= limit`. Returns false when there is none.
     pub fn step_one(&mut self, limit: u64) -> bool {
+        if self.halted {
+            return false;
+        }
         let Some(Reverse(first)) = self.queue.peek() else { return false };
         if first.at > limit {
             return false;
@@ -452,8 +477,14 @@ impl Sim {
     /// Hand one input to server `id` and carry out what it asks. `attempt` tags the
     /// not-leader answers this step gives (see `Envelope::Reply`).
     fn step_server(&mut self, id: NodeId, attempt: u32, input: impl FnOnce(&mut dyn Host, &Ctx, &mut Vec<Output>)) {
+        if self.halted {
+            return;
+        }
         let mut out = std::mem::take(&mut self.outbox);
-        let ctx = Ctx { now: self.now, settings: &self.settings, feed: self.keep_feed };
+        // Only servers that draw numbers themselves take a draw (the others' runs, and their
+        // trace hashes, stay as they were).
+        let seed = if self.settings.protocol == Protocol::Js { self.rng.next_u64() } else { 0 };
+        let ctx = Ctx { now: self.now, settings: &self.settings, feed: self.keep_feed, seed };
         let k = self.servers.iter().position(|s| s.id == id).expect("server exists");
         input(self.servers[k].host.as_mut(), &ctx, &mut out);
         self.carry_out(id, &mut out, attempt);
@@ -506,6 +537,13 @@ impl Sim {
                 Output::Refused { reason } => self.error(format!("S{id} refused: {reason}")),
                 Output::Note(text) => self.emit(Event::ServerNote { node: id, text }),
                 Output::Say(text) => self.emit(Event::ServerSaid { node: id, text }),
+                Output::Fail(text) => {
+                    self.error(text);
+                    self.halted = true;
+                    // Whatever else the failed step asked for is not carried out (the drain
+                    // drops it).
+                    break;
+                }
             }
         }
         if let Some(v) = self.checker.take_new_violation() {
@@ -811,7 +849,16 @@ impl Sim {
 
     /// Build server `id` of the run's protocol and start it. `joining`: created by `add`.
     fn start_server(&mut self, id: NodeId, joining: bool) {
-        let host = servers::build(self.settings.protocol, id, &self.initial_voters, joining, &self.settings);
+        if self.halted {
+            return;
+        }
+        let built = servers::build(self.settings.protocol, id, &self.initial_voters, joining, &self.settings, self.hosts.as_ref());
+        let Some(host) = built else {
+            let name = self.settings.protocol.name();
+            self.error(format!("protocol {name}: no host for this protocol here (a JavaScript node runs with `npm run judge` or in the page)"));
+            self.halted = true;
+            return;
+        };
         let mut s = Server { id, host, running: true, timers: Vec::new(), told: (Role::Follower, 0) };
         s.told = s.told_now();
         self.servers.push(s);

@@ -182,15 +182,15 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
     }
     if profile == Profile::Membership {
         let live = membership(&mut rng, &mut items, cfg, seed);
-        return (renumber(Scenario { nodes: n, seed, items }), Some(live));
+        return (renumber(Scenario { nodes: n, seed, items, code: None }), Some(live));
     }
     if profile == Profile::Reads {
         let live = reads(&mut rng, &mut items, cfg, seed);
-        return (renumber(Scenario { nodes: n, seed, items }), Some(live));
+        return (renumber(Scenario { nodes: n, seed, items, code: None }), Some(live));
     }
     if profile == Profile::Figure8Cuts {
         let live = figure8_cuts(&mut rng, &mut items, cfg, seed);
-        return (renumber(Scenario { nodes: n, seed, items }), Some(live));
+        return (renumber(Scenario { nodes: n, seed, items, code: None }), Some(live));
     }
     let unreliable = match profile {
         Profile::Figure8Unreliable => true,
@@ -366,7 +366,7 @@ fn generate(seed: u64, cfg: &FuzzConfig) -> (Scenario, Option<Runner>) {
         }
     }
     items.push(act(Action::Run { ms: 3_000 }));
-    let s = renumber(Scenario { nodes: n, seed, items });
+    let s = renumber(Scenario { nodes: n, seed, items, code: None });
     let live = live.map(|(mut r, played)| {
         for it in &s.items[played..] {
             r.apply(it);
@@ -386,7 +386,7 @@ struct Live {
 impl Live {
     /// The simulation of the settings written so far.
     fn start(items: &[Item], n: u8, seed: u64) -> Live {
-        let start = renumber(Scenario { nodes: n, seed, items: items.to_vec() });
+        let start = renumber(Scenario { nodes: n, seed, items: items.to_vec(), code: None });
         let mut runner = Runner::new(&start, Observe::FUZZ);
         for it in &start.items {
             runner.apply(it);

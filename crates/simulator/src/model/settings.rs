@@ -29,6 +29,9 @@ pub enum Setting {
 pub enum Protocol {
     Raft,
     Naive,
+    /// User code: the scenario's `code` … `end` block, hosted by the embedder (see
+    /// `servers::HostFactory`).
+    Js,
 }
 
 impl Protocol {
@@ -37,6 +40,7 @@ impl Protocol {
         match self {
             Protocol::Raft => "raft",
             Protocol::Naive => "naive",
+            Protocol::Js => "js",
         }
     }
 }

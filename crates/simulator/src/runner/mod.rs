@@ -10,7 +10,7 @@ use raft_core::{Command, NodeId, Role};
 
 use crate::check::linearizability;
 use crate::scenario::{Action, Expect, Item, ItemKind, OpOutcome, Property, Scenario, Setting, Target};
-use crate::servers::Admin;
+use crate::servers::{Admin, HostFactory};
 use crate::model::Settings;
 use crate::engine::{Observe, Sim};
 
@@ -52,6 +52,11 @@ pub struct Stopped {
 
 impl Runner {
     pub fn new(scenario: &Scenario, observe: Observe) -> Runner {
+        Runner::with_hosts(scenario, observe, None)
+    }
+
+    /// A runner whose `protocol js` servers are built by `hosts` (see `Sim::with_hosts`).
+    pub fn with_hosts(scenario: &Scenario, observe: Observe, hosts: Option<HostFactory>) -> Runner {
         let mut settings = Settings { nodes: scenario.nodes, seed: scenario.seed, ..Settings::default() };
         // Settings written before the first action hold from time zero, including the core's
         // switches at server creation.
@@ -65,7 +70,7 @@ impl Runner {
             }
         }
         Runner {
-            sim: Sim::new(settings, observe),
+            sim: Sim::with_hosts(settings, observe, hosts),
             expectations: Vec::new(),
             op_lines: Vec::new(),
             expected_violation: Vec::new(),
@@ -77,7 +82,12 @@ impl Runner {
 
     /// Run a whole scenario.
     pub fn run(scenario: &Scenario, observe: Observe) -> Runner {
-        let mut r = Runner::new(scenario, observe);
+        Runner::run_with_hosts(scenario, observe, None)
+    }
+
+    /// Run a whole scenario whose `protocol js` servers `hosts` builds.
+    pub fn run_with_hosts(scenario: &Scenario, observe: Observe, hosts: Option<HostFactory>) -> Runner {
+        let mut r = Runner::with_hosts(scenario, observe, hosts);
         for item in &scenario.items {
             r.apply(item);
         }
@@ -109,6 +119,11 @@ impl Runner {
     }
 
     pub fn apply(&mut self, item: &Item) {
+        if self.sim.halted() {
+            // A server failed (its error is in the run's errors): the rest is not played, and
+            // the run fails (see `exit_code`).
+            return;
+        }
         match &item.kind {
             ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)) => {}
             ItemKind::Setting(Setting::Protocol(p)) => {
@@ -478,7 +493,7 @@ impl Runner {
     /// 0 when every expectation passed and nothing was violated but what was asked for;
     /// 1 otherwise.
     pub fn exit_code(&self) -> i32 {
-        if self.expectations.iter().any(|e| !e.passed) {
+        if self.sim.halted() || self.expectations.iter().any(|e| !e.passed) {
             return 1;
         }
         let unexpected = self.sim.violations().iter().any(|v| {

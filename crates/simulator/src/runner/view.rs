@@ -282,6 +282,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
             protocol: match st.protocol {
                 Protocol::Raft => "raft",
                 Protocol::Naive => "naive",
+                Protocol::Js => "js",
             },
             bugs: st.core.bugs.iter().map(|b| b.name()).collect(),
         },

@@ -12,6 +12,9 @@ pub struct Scenario {
     pub nodes: u8,
     pub seed: u64,
     pub items: Vec<Item>,
+    /// The node's module (`protocol js`): the lines between `code` and `end`, verbatim, joined
+    /// with `\n`. None without a code block.
+    pub code: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -23,6 +23,11 @@
 //!   not make a name invalid (the server still exists, it can be added again).
 //! - **Protocol.** `protocol` may be repeated, but after the first action only to name the
 //!   protocol already in force: a switch mid-run is an error that names the first action.
+//! - **Code** (`protocol js`): a line that is only `code` opens the node's module; every
+//!   following line is kept verbatim (comments, `#`, blank lines included) up to a line that is
+//!   exactly `end` (blanks around it allowed). One block per scenario, anywhere before or after
+//!   the `protocol js` line; a block without `end`, `protocol js` without a block and a block
+//!   under another protocol are errors. The printer writes the block right after `seed`.
 //! - **`leader` as a target** is accepted where an action names one server: `crash`, `restart`,
 //!   both ends of `cut`, `isolate`, `timeout`, `transfer`, `remove` and `via`. It is refused by
 //!   `add` (a new server must be named), in `partition` groups and in expectations
@@ -112,15 +117,42 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let nodes = prescan_nodes(text);
     let mut ctx = Ctx { max_node: nodes, added: 0, line: 0, ops: Ops::Known(Vec::new()) };
-    let mut scenario = Scenario { nodes, seed: DEFAULT_SEED, items: Vec::new() };
+    let mut scenario = Scenario { nodes, seed: DEFAULT_SEED, items: Vec::new(), code: None };
     let mut first_action: Option<u32> = None;
     let mut nodes_line: Option<u32> = None;
     let mut seed_line: Option<u32> = None;
     let mut protocol = Protocol::Raft;
+    let mut protocol_line: Option<Tok<'_>> = None;
+    // The open code block: its `code` token and the lines so far.
+    let mut code: Option<(Tok<'_>, Vec<&str>)> = None;
+    let mut code_line: Option<Tok<'_>> = None;
     for (index, raw) in text.split('\n').enumerate() {
         let line = u32::try_from(index).unwrap_or(u32::MAX - 1).saturating_add(1);
-        let mut cur = Cur::new(raw.strip_suffix('\r').unwrap_or(raw), line);
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some((_, lines)) = &mut code {
+            if is_end_line(raw) {
+                let (tok, lines) = code.take().unwrap_or_else(|| unreachable!());
+                scenario.code = Some(lines.join("\n"));
+                code_line = Some(tok);
+            } else {
+                lines.push(raw);
+            }
+            continue;
+        }
+        let mut cur = Cur::new(raw, line);
         let Some(head) = cur.peek() else { continue };
+        if head.text == "code" {
+            cur.next();
+            cur.end()?;
+            if let Some(earlier) = code_line {
+                return Err(err(head, format!("code is already given on line {} (one node per scenario)", earlier.line)));
+            }
+            code = Some((head, Vec::new()));
+            continue;
+        }
+        if head.text == "end" {
+            return Err(err(head, "found \"end\" without a \"code\" line before it".into()));
+        }
         if head.text == "nodes" || head.text == "seed" {
             if let Some(action_line) = first_action {
                 return Err(err(head, format!("{} must come before the first action (line {action_line})", head.text)));
@@ -139,7 +171,10 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
                 Some(action_line) if *p != protocol => {
                     return Err(err(head, format!("protocol must be set before the first action (line {action_line})")));
                 }
-                _ => protocol = *p,
+                _ => {
+                    protocol = *p;
+                    protocol_line = Some(head);
+                }
             }
         }
         match &kind {
@@ -157,7 +192,25 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         }
         scenario.items.push(Item { line, kind });
     }
-    Ok(scenario)
+    if let Some((tok, _)) = code {
+        return Err(err(tok, "this code block has no line \"end\" after it (the module ends at a line that is exactly \"end\")".into()));
+    }
+    match (protocol, code_line, protocol_line) {
+        (Protocol::Js, None, Some(tok)) => Err(err(
+            tok,
+            "protocol js needs the node's code: a line \"code\", the module's text, then a line \"end\"".into(),
+        )),
+        (Protocol::Raft | Protocol::Naive, Some(tok), _) => Err(err(
+            tok,
+            format!("a code block is only for protocol js (this scenario runs {}); add \"protocol js\"", protocol.name()),
+        )),
+        _ => Ok(scenario),
+    }
+}
+
+/// A line that closes a code block: exactly `end`, blanks around it allowed.
+fn is_end_line(raw: &str) -> bool {
+    raw.trim_matches(|c| c == ' ' || c == '\t') == "end"
 }
 
 /// Parse one line typed or recorded in the page, as line number `line` of a running scenario
@@ -175,6 +228,9 @@ pub fn parse_line(text: &str, line: u32, max_node: u8) -> Result<Option<Item>, P
     if head.text == "nodes" || head.text == "seed" {
         return Err(err(head, format!("{} can only be set at the start of a scenario, before the first action", head.text)));
     }
+    if head.text == "code" || head.text == "end" {
+        return Err(err(head, "a code block (code … end) belongs to a whole scenario, not to one line".into()));
+    }
     let mut ctx = Ctx { max_node: max_node.min(NODES_MAX), added: 0, line, ops: Ops::Before };
     let kind = parse_command(&mut cur, &mut ctx)?;
     Ok(Some(Item { line, kind }))
@@ -184,9 +240,19 @@ pub fn parse_line(text: &str, line: u32, max_node: u8) -> Result<Option<Item>, P
 /// lines before it can be checked too. Errors are left to the main pass, which reports them in
 /// order.
 fn prescan_nodes(text: &str) -> u8 {
+    let mut in_code = false;
     for (index, raw) in text.split('\n').enumerate() {
-        let cur = Cur::new(raw.strip_suffix('\r').unwrap_or(raw), u32::try_from(index).unwrap_or(0));
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if in_code {
+            in_code = !is_end_line(raw);
+            continue;
+        }
+        let cur = Cur::new(raw, u32::try_from(index).unwrap_or(0));
         let Some(head) = cur.peek() else { continue };
+        if head.text == "code" {
+            in_code = true;
+            continue;
+        }
         if ACTIONS.contains(&head.text) {
             break;
         }
@@ -750,7 +816,7 @@ fn parse_setting(head: &str, cur: &mut Cur<'_>) -> Result<Setting, ParseError> {
             &[("log", ReadMode::Log), ("read-index", ReadMode::ReadIndex), ("lease", ReadMode::Lease)],
         )?),
         "snapshot-every" => Setting::SnapshotEvery(number(cur, "a number of entries (0 for never)")?),
-        "protocol" => Setting::Protocol(choose(cur, None, &[("raft", Protocol::Raft), ("naive", Protocol::Naive)])?),
+        "protocol" => Setting::Protocol(choose(cur, None, &[("raft", Protocol::Raft), ("naive", Protocol::Naive), ("js", Protocol::Js)])?),
         _ => {
             let options: Vec<(&str, Bug)> = Bug::ALL.iter().map(|b| (b.name(), *b)).collect();
             Setting::Bug(choose(cur, Some("a bug name"), &options)?)

@@ -50,7 +50,7 @@ const N: fn(u8) -> Target = Target::Node;
 fn empty_scenario_has_defaults() {
     for text in ["", "\n\n", "# only a comment\n   \t\n", "\u{feff}"] {
         let s = parse(text).unwrap();
-        assert_eq!(s, Scenario { nodes: 5, seed: 1, items: vec![] });
+        assert_eq!(s, Scenario { nodes: 5, seed: 1, items: vec![], code: None });
     }
 }
 
@@ -262,7 +262,7 @@ fn choice_errors() {
     assert_eq!(error("leader-noop On"), "line 1, column 13: expected on or off, found \"On\" (did you mean on? keywords are lower case)");
     assert_eq!(error("reads lg"), "line 1, column 7: expected log, read-index or lease, found \"lg\" (did you mean log?)");
     assert_eq!(error("reads readindex"), "line 1, column 7: expected log, read-index or lease, found \"readindex\" (did you mean read-index?)");
-    assert_eq!(error("protocol raftt"), "line 1, column 10: expected raft or naive, found \"raftt\" (did you mean raft?)");
+    assert_eq!(error("protocol raftt"), "line 1, column 10: expected raft, naive or js, found \"raftt\" (did you mean raft?)");
     assert_eq!(
         error("bug vote-any"),
         "line 1, column 5: expected a bug name (vote-any-log, commit-old-terms, forget-vote, skip-prev-check, small-quorum, stale-read, read-index-any-term or lease-forget-leader), found \"vote-any\" (did you mean vote-any-log?)"
@@ -577,4 +577,69 @@ fn parse_line_errors() {
 #[test]
 fn parse_line_clamps_max_node_to_nine() {
     assert_eq!(parse_line("crash S9", 2, 200).map(|i| i.map(|i| i.kind)), Ok(Some(ItemKind::Action(Action::Crash(N(9))))));
+}
+
+// ---------------------------------------------------------------- protocol js and its code
+
+use crate::scenario::print_scenario;
+
+const JS_MODULE: &str = "export default function node(ctx) {\n  # kept: JavaScript, not a comment here\n\n  return { onStart() { ctx.log('end'); } };\n}";
+
+#[test]
+fn code_block_is_kept_verbatim() {
+    let text = format!("nodes 3\nprotocol js\ncode\n{JS_MODULE}\nend\nrun 1s\nput x 1\nexpect op 11 ok\n");
+    let s = parse(&text).unwrap();
+    assert_eq!(s.code.as_deref(), Some(JS_MODULE));
+    assert_eq!(s.items[1].kind, ItemKind::Setting(Setting::Protocol(Protocol::Js)));
+    // Lines after the block keep their numbers.
+    assert_eq!(s.items[2].line, 10);
+    assert_eq!(s.items[3].line, 11);
+    // A CRLF file gives the same module (the \r is the line break's).
+    let crlf = text.replace('\n', "\r\n");
+    assert_eq!(parse(&crlf).unwrap().code.as_deref(), Some(JS_MODULE));
+}
+
+#[test]
+fn code_block_round_trips_through_the_printer() {
+    let text = format!("protocol js\nrun 1s\ncode\n{JS_MODULE}\nend\nput x 1\nexpect op 10 ok\n");
+    let s = parse(&text).unwrap();
+    let printed = print_scenario(&s);
+    assert!(printed.starts_with(&format!("nodes 5\nseed 1\ncode\n{JS_MODULE}\nend\nprotocol js\n")), "{printed}");
+    let again = parse(&printed).unwrap();
+    assert_eq!(again.code, s.code);
+    let kinds = |s: &Scenario| {
+        s.items.iter().map(|i| i.kind.clone()).filter(|k| !matches!(k, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_)))).collect::<Vec<_>>()
+    };
+    // `expect op` follows its command to the printed line.
+    let printed_put = again.items.iter().find(|i| matches!(i.kind, ItemKind::Action(Action::Put { .. }))).unwrap().line;
+    assert_eq!(again.items.last().unwrap().kind, ItemKind::Expect(Expect::Op { line: printed_put, outcome: OpOutcome::Ok }));
+    assert_eq!(kinds(&again)[..3], kinds(&s)[..3]);
+    assert_eq!(print_scenario(&again), printed);
+    // An empty block survives too.
+    let empty = parse("protocol js\ncode\nend\n").unwrap();
+    assert_eq!(parse(&print_scenario(&empty)).unwrap().code, empty.code);
+}
+
+#[test]
+fn code_block_errors_are_clear() {
+    assert_eq!(
+        error("protocol js\ncode\nexport default () => ({})\n"),
+        "line 2, column 1: this code block has no line \"end\" after it (the module ends at a line that is exactly \"end\")"
+    );
+    assert_eq!(
+        error("nodes 3\nprotocol js\nrun 1s\n"),
+        "line 2, column 1: protocol js needs the node's code: a line \"code\", the module's text, then a line \"end\""
+    );
+    assert_eq!(
+        error("protocol naive\ncode\nx\nend\n"),
+        "line 2, column 1: a code block is only for protocol js (this scenario runs naive); add \"protocol js\""
+    );
+    assert_eq!(error("code\nx\nend\n"), "line 1, column 1: a code block is only for protocol js (this scenario runs raft); add \"protocol js\"");
+    assert_eq!(error("protocol js\ncode\nx\nend\ncode\ny\nend\n"), "line 5, column 1: code is already given on line 2 (one node per scenario)");
+    assert_eq!(error("run 1s\nend\n"), "line 2, column 1: found \"end\" without a \"code\" line before it");
+    assert_eq!(error("protocol js\ncode js\nx\nend\n"), "line 2, column 6: unexpected \"js\" after the end of the command");
+    // A code block's lines are never read as scenario lines: `nodes 9` inside it is JavaScript.
+    let s = parse("nodes 3\nprotocol js\ncode\nnodes 9\nrun S7\nend\nexpect leader S3\n").unwrap();
+    assert_eq!(s.nodes, 3);
+    assert_eq!(parse_line("code", 4, 3).unwrap_err().to_string(), "line 4, column 1: a code block (code … end) belongs to a whole scenario, not to one line");
 }

@@ -30,15 +30,21 @@ pub fn print_scenario(s: &Scenario) -> String {
         .iter()
         .filter(|item| !matches!(item.kind, ItemKind::Setting(Setting::Nodes(_) | Setting::Seed(_))))
         .collect();
-    // Printed line of each client command, by its original line. Items start at line 3.
+    // The code block (protocol js) comes right after `nodes` and `seed`: `code`, its lines, `end`.
+    let code_lines = s.code.as_ref().map_or(0, |c| c.split('\n').count() + 2);
+    let first = u32::try_from(code_lines).unwrap_or(u32::MAX).saturating_add(3);
+    // Printed line of each client command, by its original line. Items start at line `first`.
     let mut new_line: HashMap<u32, u32> = HashMap::new();
     for (i, item) in body.iter().enumerate() {
         if let ItemKind::Action(Action::Put { .. } | Action::Get { .. } | Action::Cas { .. }) = item.kind {
-            let printed = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(3);
+            let printed = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(first);
             new_line.entry(item.line).or_insert(printed);
         }
     }
     let mut out = format!("nodes {}\nseed {}\n", s.nodes, s.seed);
+    if let Some(code) = &s.code {
+        let _ = write!(out, "code\n{code}\nend\n");
+    }
     for item in body {
         let line = match &item.kind {
             ItemKind::Expect(Expect::Op { line, outcome }) => {
@@ -137,6 +143,7 @@ fn print_setting(setting: &Setting) -> String {
         Setting::SnapshotEvery(n) => format!("snapshot-every {n}"),
         Setting::Protocol(Protocol::Raft) => "protocol raft".into(),
         Setting::Protocol(Protocol::Naive) => "protocol naive".into(),
+        Setting::Protocol(Protocol::Js) => "protocol js".into(),
         Setting::Bug(bug) => format!("bug {}", bug.name()),
     }
 }

@@ -61,6 +61,9 @@ pub enum Output {
     Note(Cow<'static, str>),
     /// A sentence for the event feed; only pushed when `Ctx::feed` is set.
     Say(String),
+    /// The server cannot go on (a user node's handler threw): the run stops here with this
+    /// text as its error.
+    Fail(String),
 }
 
 /// What every input comes with.
@@ -69,6 +72,9 @@ pub struct Ctx<'a> {
     pub settings: &'a Settings,
     /// The feed is kept: `Output::Say` is wanted (otherwise skip formatting it).
     pub feed: bool,
+    /// A seed drawn from the run's generator for this input, for servers that draw random
+    /// numbers themselves (`protocol js`: `ctx.random`); 0 for the others, which take no draw.
+    pub seed: u64,
 }
 
 /// A membership or leadership request from the operator (scenario lines `transfer`, `add`,
@@ -86,6 +92,50 @@ pub enum Admin {
 pub enum Payload {
     Raft(Message),
     Naive(naive::NaiveMsg),
+    /// A user node's message (`protocol js`): a JSON object, with its `type` as the label.
+    Json(JsonMsg),
+}
+
+/// A message of a user-written node: its endpoints, its `type` (interned: the diagram's label)
+/// and its JSON text, which the engine carries without reading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonMsg {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: &'static str,
+    pub text: String,
+}
+
+impl JsonMsg {
+    pub fn new(from: NodeId, to: NodeId, kind: &str, text: String) -> JsonMsg {
+        JsonMsg { from, to, kind: intern_label(kind), text }
+    }
+}
+
+/// Distinct message labels kept; past this many, further new labels show as `message`.
+const LABELS_MAX: usize = 256;
+const LABEL_CHARS_MAX: usize = 40;
+
+/// A `&'static str` for a message label, so a user node's labels travel like the built-in
+/// protocols' ones. At most [`LABELS_MAX`] distinct labels are ever kept (bounded memory
+/// whatever a node sends); the label never affects a run, only what a view shows.
+fn intern_label(kind: &str) -> &'static str {
+    use std::sync::Mutex;
+    static LABELS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let kind = match kind.char_indices().nth(LABEL_CHARS_MAX) {
+        Some((at, _)) => &kind[..at],
+        None => kind,
+    };
+    let Ok(mut labels) = LABELS.lock() else { return "message" };
+    if let Some(known) = labels.iter().find(|l| **l == kind) {
+        return known;
+    }
+    if labels.len() >= LABELS_MAX {
+        return "message";
+    }
+    let leaked: &'static str = Box::leak(kind.to_owned().into_boxed_str());
+    labels.push(leaked);
+    leaked
 }
 
 impl Payload {
@@ -93,12 +143,14 @@ impl Payload {
         match self {
             Payload::Raft(m) => m.from,
             Payload::Naive(m) => m.from(),
+            Payload::Json(m) => m.from,
         }
     }
     pub fn to(&self) -> NodeId {
         match self {
             Payload::Raft(m) => m.to,
             Payload::Naive(m) => m.to(),
+            Payload::Json(m) => m.to,
         }
     }
     /// The label the diagram shows ("AppendEntries", "Copy").
@@ -106,25 +158,28 @@ impl Payload {
         match self {
             Payload::Raft(m) => m.body.kind(),
             Payload::Naive(m) => m.kind(),
+            Payload::Json(m) => m.kind,
         }
     }
     pub fn is_response(&self) -> bool {
         match self {
             Payload::Raft(m) => m.body.is_response(),
             Payload::Naive(m) => matches!(m, naive::NaiveMsg::Ack { .. }),
+            // A user's message answers another when its label says so (drawing only).
+            Payload::Json(m) => ["Reply", "Response", "Ack"].iter().any(|end| m.kind.ends_with(end)),
         }
     }
     /// A message that only says "I am still here" (the diagram may draw it faintly).
     pub fn is_heartbeat(&self) -> bool {
         match self {
             Payload::Raft(m) => matches!(&m.body, MessageBody::AppendEntries { entries, .. } if entries.is_empty()),
-            Payload::Naive(_) => false,
+            Payload::Naive(_) | Payload::Json(_) => false,
         }
     }
     /// Whether a copy that dies on arrival (partitioned off, or its server down) gets a
     /// `dropped` line in the trace. Naive copies never had one; the trace hashes keep it so.
     pub fn traced_when_dropped(&self) -> bool {
-        matches!(self, Payload::Raft(_))
+        matches!(self, Payload::Raft(_) | Payload::Json(_))
     }
 }
 
@@ -133,6 +188,7 @@ impl std::fmt::Display for Payload {
         match self {
             Payload::Raft(m) => m.fmt(f),
             Payload::Naive(m) => m.fmt(f),
+            Payload::Json(m) => f.write_str(&m.text),
         }
     }
 }
@@ -196,15 +252,27 @@ impl Clone for Box<dyn Host> {
     }
 }
 
+/// Builds the servers of `protocol js`, which the embedder supplies (the simulator knows no
+/// JavaScript): called as `build` is, once per server created.
+pub type HostFactory = std::rc::Rc<dyn Fn(NodeId, &[NodeId], bool, &Settings) -> Box<dyn Host>>;
+
 /// A server of `protocol` with id `id`, not started yet. `initial` is the cluster's initial
 /// configuration; `joining`: the server is created later by `add` (outside that
-/// configuration).
-pub fn build(protocol: Protocol, id: NodeId, initial: &[NodeId], joining: bool, settings: &Settings) -> Box<dyn Host> {
-    match protocol {
+/// configuration). `protocol js` needs `factory`; without one there is no server to build.
+pub fn build(
+    protocol: Protocol,
+    id: NodeId,
+    initial: &[NodeId],
+    joining: bool,
+    settings: &Settings,
+    factory: Option<&HostFactory>,
+) -> Option<Box<dyn Host>> {
+    Some(match protocol {
+        Protocol::Js => return factory.map(|f| f(id, initial, joining, settings)),
         Protocol::Raft => Box::new(raft::RaftServer::new(id, initial.to_vec(), settings.core.clone())),
         Protocol::Naive => {
             let peers = if joining { Vec::new() } else { initial.iter().copied().filter(|&v| v != id).collect() };
             Box::new(naive::NaiveHost::new(id, peers, joining))
         }
-    }
+    })
 }
