@@ -21,8 +21,10 @@ impl Log {
     /// A log holding `entries` from index 1 on, with no snapshot: how a server that is not
     /// this crate's `Node` (a user-written one) reports its log. Indexes are renumbered 1, 2, …
     pub fn from_entries(entries: impl IntoIterator<Item = (Term, EntryData)>) -> Log {
-        let entries = entries.into_iter().zip(1..).map(|((term, data), index)| Entry { index, term, data }).collect();
-        Log { snapshot: None, entries }
+        let entries: Vec<Entry> =
+            entries.into_iter().zip(1..).map(|((term, data), index)| Entry { index, term, data }).collect();
+        let configs = entries.iter().filter(|e| matches!(e.data, EntryData::Config { .. })).map(|e| e.index).collect();
+        Log { snapshot: None, entries, configs }
     }
 
     /// Index of the last entry (or of the snapshot when no entries follow it); 0 when empty.
