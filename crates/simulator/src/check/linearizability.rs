@@ -1179,7 +1179,7 @@ impl Search {
     fn order_candidates(&mut self) {
         let needed = self.needed();
         let ops = &self.ops;
-        self.candidates.sort_by_key(|&i| {
+        sort::sort_by_key(&mut self.candidates, |&i| {
             let op = ops[i as usize];
             (needed.is_none() || op.effect.written() != needed, op.completed)
         });
@@ -1207,7 +1207,7 @@ impl Search {
         for k in 0..self.candidates.len() {
             self.generate_moves(self.candidates[k], bound, true);
         }
-        self.moves[first_move..].sort_by_key(|mv| mv.chain_len);
+        sort::sort_by_key(&mut self.moves[first_move..], |mv| mv.chain_len);
         self.moves.len() > first_move
     }
 

@@ -25,7 +25,8 @@
 //! That is what keeps the majorities of consecutive configurations overlapping, on which
 //! election safety rests; a breach is reported as `election-safety` (`check_configs`).
 
-use std::collections::{BTreeMap, HashMap};
+use raft_core::vecmap::VecMap;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use raft_core::{Entry, EntryData, Index, NodeId, Role, Term};
@@ -83,7 +84,7 @@ pub struct SafetyChecker {
     /// Mirror of each server's log; index 0 of the Vec is log index 1.
     mirrors: Vec<Vec<Slot>>,
     /// Leader of each term seen.
-    leaders: BTreeMap<Term, NodeId>,
+    leaders: VecMap<Term, NodeId>,
     /// (index, term) → prefix hash, over every log ever written.
     seen: HashMap<(Index, Term), u64>,
     /// The committed prefix: slot of each committed index (index 1 first).
@@ -113,7 +114,7 @@ impl SafetyChecker {
     pub fn new() -> SafetyChecker {
         SafetyChecker {
             mirrors: vec![Vec::new(); MAX_NODES + 1],
-            leaders: BTreeMap::new(),
+            leaders: VecMap::new(),
             seen: HashMap::new(),
             committed: Vec::new(),
             committed_in: Vec::new(),

@@ -862,7 +862,7 @@ impl Sim {
         let mut s = Server { id, host, running: true, timers: Vec::new(), told: (Role::Follower, 0) };
         s.told = s.told_now();
         self.servers.push(s);
-        self.servers.sort_by_key(|s| s.id);
+        raft_core::sort::insertion_sort_by(&mut self.servers, |a, b| a.id < b.id);
         self.step_server(id, 0, |host, ctx, out| host.start(ctx, out));
     }
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+use raft_core::vecmap::VecMap;
 use raft_core::{ClientResult, EntryData};
 
 use crate::model::OpKind;
@@ -37,7 +38,9 @@ pub struct NodeBase {
     pub voted_for: Option<String>,
     pub commit_index: u64,
     pub last_applied: u64,
-    pub state: BTreeMap<String, String>,
+    /// The state machine's pairs, in key order (a JSON object).
+    #[serde(serialize_with = "pairs_as_object")]
+    pub state: VecMap<String, String>,
     /// The voter set this server believes in.
     pub voters: Vec<String>,
     pub snapshot: Option<SnapshotReport>,
@@ -122,6 +125,12 @@ impl ExpectationReport {
 /// A server as both the report and the view see it. A server that reports no state (`protocol
 /// naive`) is a follower in term 0 that has committed (and applied) every write it applied, and
 /// trusts every server.
+/// A sorted-vector map written as a JSON object, as a `BTreeMap` is (and without compiling a
+/// `BTreeMap` and its sort for these types into the page's module).
+fn pairs_as_object<S: serde::Serializer>(pairs: &VecMap<String, String>, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_map(pairs.iter())
+}
+
 pub fn node_base(s: &Server, max_node: u8) -> NodeBase {
     let id = format!("S{}", s.id());
     let host = s.host();

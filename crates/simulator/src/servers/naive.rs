@@ -22,7 +22,8 @@
 //! A crash stops the server but loses nothing (the store and the copies still owed are on disk);
 //! it resumes copying when it restarts.
 
-use std::collections::{BTreeMap, VecDeque};
+use raft_core::vecmap::VecMap;
+use std::collections::VecDeque;
 
 use raft_core::{ClientReply, ClientResult, Command, NodeId, RequestId, Term};
 
@@ -105,12 +106,12 @@ pub struct Applied {
 pub struct NaiveServer {
     pub id: NodeId,
     peers: Vec<NodeId>,
-    store: BTreeMap<String, (String, Version)>,
+    store: VecMap<String, (String, Version)>,
     /// Per peer, per key: the newest version that peer has not acknowledged yet.
-    owed: BTreeMap<NodeId, BTreeMap<String, Version>>,
+    owed: VecMap<NodeId, VecMap<String, Version>>,
     applied_count: u64,
     applied: VecDeque<Applied>,
-    answers: BTreeMap<RequestId, ClientResult>,
+    answers: VecMap<RequestId, ClientResult>,
 }
 
 impl NaiveServer {
@@ -120,11 +121,11 @@ impl NaiveServer {
         NaiveServer {
             id,
             peers,
-            store: BTreeMap::new(),
-            owed: BTreeMap::new(),
+            store: VecMap::new(),
+            owed: VecMap::new(),
             applied_count: 0,
             applied: VecDeque::new(),
-            answers: BTreeMap::new(),
+            answers: VecMap::new(),
         }
     }
 
@@ -176,7 +177,7 @@ impl NaiveServer {
             let w = Write { key: key.clone(), value: value.clone(), version };
             self.store_if_newer(&w);
             for &p in &self.peers {
-                self.owed.entry(p).or_default().insert(w.key.clone(), version);
+                self.owed.entry_or_insert(p, VecMap::new()).insert(w.key.clone(), version);
                 out.push(NaiveMsg::Copy { from: self.id, to: p, write: w.clone() });
             }
         }

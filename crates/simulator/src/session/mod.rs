@@ -13,7 +13,7 @@
 mod goal;
 pub mod tracker;
 
-use std::collections::BTreeMap;
+use raft_core::{sort, vecmap::VecMap};
 
 use serde::Serialize;
 
@@ -92,7 +92,7 @@ pub struct Session {
     checkpoints: Vec<Checkpoint>,
     interval_ms: u64,
     tracker: Tracker,
-    lin: BTreeMap<(usize, usize), LinVerdict>,
+    lin: VecMap<(usize, usize), LinVerdict>,
     /// The last view told of a linearizability violation (see `view`).
     lin_told: bool,
 }
@@ -183,7 +183,11 @@ impl Session {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let parsed = scenario::parse(text).map_err(|e| e.to_string())?;
         let runner = Runner::new(&parsed, Observe::PAGE);
-        let mut items: BTreeMap<u32, Item> = parsed.items.into_iter().map(|i| (i.line, i)).collect();
+        // The parser's items by line (the parser gives them in order; the stable sort keeps a
+        // line's last item last, the one kept, as a map from line to item would).
+        let mut items = parsed.items;
+        sort::sort_by_key(&mut items, |i| i.line);
+        let mut items = items.into_iter().peekable();
         let mut lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
         while lines.last().is_some_and(|l| l.trim().is_empty()) {
             lines.pop();
@@ -195,11 +199,17 @@ impl Session {
             recs: Vec::new(),
             next: 0,
             interval_ms: CHECKPOINT_FIRST_MS,
-            lin: BTreeMap::new(),
+            lin: VecMap::new(),
             lin_told: false,
         };
         for (i, l) in lines.iter().enumerate() {
-            let item = items.remove(&(i as u32 + 1));
+            let line = i as u32 + 1;
+            let mut item = None;
+            while let Some(next) = items.next_if(|it| it.line <= line) {
+                if next.line == line {
+                    item = Some(next);
+                }
+            }
             session.push_live(l.to_string(), item);
         }
         Ok(session)
@@ -503,7 +513,14 @@ impl Session {
         for line in &self.trace_lines()? {
             let (t, text) = line.split_once("ms ").unwrap_or(("0", line));
             let time_ms: u64 = t.parse().unwrap_or(0);
-            out.push_str(&serde_json::json!({ "time_ms": time_ms, "text": text }).to_string());
+            // A struct, not `json!`: no `serde_json::Value` (and its B-tree map) in the page's
+            // module. Fields in the order `json!`'s sorted map wrote them: the same bytes.
+            #[derive(Serialize)]
+            struct Line<'a> {
+                text: &'a str,
+                time_ms: u64,
+            }
+            out.push_str(&serde_json::to_string(&Line { text, time_ms }).map_err(|e| e.to_string())?);
             out.push('\n');
         }
         Ok(out)

@@ -122,6 +122,12 @@ fn trace_jsonl_matches_the_hash() {
     let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
     assert!(first["time_ms"].is_u64() && first["text"].is_string());
     assert!(jsonl.lines().count() > 10);
+    // Byte for byte what a `serde_json::Value` object (keys sorted) writes, as before.
+    for line in jsonl.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(line, v.to_string());
+        assert!(line.starts_with("{\"text\":"), "{line}");
+    }
 }
 
 /// `cargo test -p simulator --release -- --ignored --nocapture bench_seek`
