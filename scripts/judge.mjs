@@ -9,7 +9,8 @@
 // The node's module is evaluated as an ES module in a `vm` context of its own: no `Date`, no
 // `Math.random`, no timers, no `console`, no imports, no eval; its only way out is `ctx`.
 // (Run with --experimental-vm-modules, which package.json's script passes.)
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -27,6 +28,16 @@ const SOURCE = 'node.js';
 class Invalid extends Error {}
 
 function loadWasm() {
+  // A fresh checkout has no WebAssembly build yet: make it once (the same script `npm start`
+  // and `npm test` use), with its output on stderr so that --json stays clean.
+  if (!existsSync(join(root, 'web/pkg/raft_wasm_full_bg.wasm'))) {
+    process.stderr.write('[judge] no WebAssembly build yet: running scripts/build-wasm.sh\n');
+    const built = spawnSync('bash', [join(root, 'scripts/build-wasm.sh')], { cwd: root, stdio: ['ignore', 2, 2] });
+    if (built.status !== 0) {
+      process.stderr.write('[judge] the build failed; run `bash scripts/setup.sh` (installs the Rust target and wasm-bindgen), then try again\n');
+      process.exit(2);
+    }
+  }
   return import(join(root, 'web/pkg/raft_wasm_full.js')).then((wasm) => {
     wasm.initSync({ module: readFileSync(join(root, 'web/pkg/raft_wasm_full_bg.wasm')) });
     return wasm;
