@@ -54,6 +54,13 @@ export async function centre(page, id) {
 }
 
 /** Press on `from`, move in small steps to `to`, release: a real drag. */
+/** The screen point halfway between two servers' centres: where a click lands on their link. */
+export async function linkMidpoint(page, a, b) {
+  const p = await centre(page, a);
+  const q = await centre(page, b);
+  return { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
+}
+
 export async function drag(page, from, to, steps = 12) {
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();

@@ -1,7 +1,7 @@
 // Partitions by dragging, cuts by clicking links, Heal.
 import { test, expect } from '@playwright/test';
 import {
-  openPage, root, server, servers, waitForLeader, centre, drag, dragToLeftEdge, logRow, shot, pause, base64url,
+  openPage, root, server, servers, waitForLeader, centre, drag, dragToLeftEdge, linkMidpoint, logRow, shot, pause, base64url,
 } from './helpers.js';
 
 const ALL = ['S1', 'S2', 'S3', 'S4', 'S5'];
@@ -112,9 +112,7 @@ test('Heal reconnects everyone: one leader, servers back home, the write reaches
 test('clicking a link cycles it: cut both ways, one way, the other way, healed', async ({ page }) => {
   await openPage(page);
   await waitForLeader(page);
-  const a = await centre(page, 'S1');
-  const b = await centre(page, 'S2');
-  const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  const mid = await linkMidpoint(page, 'S1', 'S2');
   const link = page.locator('.link[data-link="S1-S2"]');
   const recorded = page.locator('[data-recorded]');
 
@@ -177,9 +175,7 @@ test('a link cut and restored inside a partition records uncut, and the share li
   await openPage(page, '?speed=5', `#s=${base64url(text)}`);
   await expect(root(page)).toHaveAttribute('data-partition', 'S1 S2 S3 | S4 S5');
   await page.getByRole('button', { name: 'Play' }).click();
-  const a = await centre(page, 'S1');
-  const b = await centre(page, 'S2');
-  const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  const mid = await linkMidpoint(page, 'S1', 'S2');
   const link = page.locator('.link[data-link="S1-S2"]');
   const recorded = page.locator('[data-recorded]');
   await page.mouse.click(mid.x, mid.y);
