@@ -129,6 +129,7 @@ export class YourNode {
     this.view = new EditorView({ parent: this.editorBox, state: this.stateFor(this.textOf('mine')) });
     this.drawer.dataset.editor = 'ready';
     this.status.textContent = '';
+    this.status.hidden = true;
     this.follow(true);
     this.app.root.addEventListener('playground-load', () => queueMicrotask(() => this.follow(false)));
     this.app.root.addEventListener('yournode-error', (e) => this.runtimeError(e.detail));
@@ -178,7 +179,7 @@ export class YourNode {
     this.runNode.addEventListener('click', () => this.run());
     this.builtin.addEventListener('click', () => this.useBuiltin());
     actions.append(this.runNode, this.builtin);
-    this.running = el('p', { class: 'hint yn-running', 'data-node-running': true });
+    this.running = el('p', { class: 'hint yn-running', 'data-node-running-note': true });
     this.saved = el('p', { class: 'hint yn-saved', 'data-node-saved-note': true });
 
     d.append(intro, this.sources, starters, this.restore, this.editorBox, this.problems, this.errorBox, actions, this.running, this.saved);
@@ -202,7 +203,11 @@ export class YourNode {
         javascript(),
         runtimeError,
         lintGutter(),
-        linter((view) => this.diagnostics(view), { delay: LINT_DELAY_MS }),
+        linter((view) => this.diagnostics(view), {
+          delay: LINT_DELAY_MS,
+          // A runtime error arrived (or went): check again though the text did not change.
+          needsRefresh: (u) => u.startState.field(runtimeError) !== u.state.field(runtimeError),
+        }),
         keymap.of([...defaultKeymap, ...historyKeymap]),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': 'Code of your node', tabindex: '0' }),
@@ -347,6 +352,8 @@ export class YourNode {
       }
     } else if (!exSource && this.source.startsWith('exercise:')) want = 'mine';
     this.runButton.hidden = load('run') == null;
+    // One source only (no link's code, no exercise): nothing to choose between.
+    this.sources.hidden = this.runButton.hidden && this.exerciseButton.hidden;
     if (want && want !== this.source) this.show(want);
     else if (opening) {
       this.drawer.dataset.nodeCodeSource = this.source.replace(/:.*$/, '');
