@@ -19,13 +19,13 @@ import {
 import { javascript } from '@codemirror/lang-javascript';
 import { linter, lintGutter, forceLinting } from '@codemirror/lint';
 import { tags } from '@lezer/highlight';
-import { Parser } from 'acorn';
 import skeleton from './starters/skeleton.js?raw';
 import naive from './starters/naive.js?raw';
 import raft from './starters/raft.js?raw';
 import {
-  extractCode, replaceCode, removeCode, baseScenario, isJsSetup, endLines, protocolOf,
+  extractCode, replaceCode, removeCode, baseScenario, isJsSetup, protocolOf,
 } from './code-block.js';
+import { moduleProblem } from './check.js';
 // The drawer's styles come as text and go in with the editor: a CSS file beside a lazy chunk
 // would make the page's first load carry Vite's preloading helper.
 import css from './drawer.css?inline';
@@ -68,31 +68,6 @@ function el(tag, attrs = {}, ...children) {
   }
   e.append(...children);
   return e;
-}
-
-/**
- * The real parse of the module, before anything runs: acorn reads it as an ES module (the
- * browser's own rules), and it must have a default export. `{ line, column, from, message }`
- * (1-based line and column, `from` an offset into `code`) or null when it is fine.
- */
-export function moduleProblem(code) {
-  let ast;
-  try {
-    ast = Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
-  } catch (err) {
-    const loc = err.loc || { line: 1, column: 0 };
-    return { line: loc.line, column: loc.column + 1, from: err.pos ?? 0, message: String(err.message).replace(/ \(\d+:\d+\)$/, '') };
-  }
-  if (!ast.body.some((n) => n.type === 'ExportDefaultDeclaration')) {
-    return { line: 1, column: 1, from: 0, message: 'the module has no default export: it must export the node\'s factory, `export default function node(ctx) { … }`' };
-  }
-  const ends = endLines(code);
-  if (ends.length) {
-    const line = ends[0];
-    const from = code.split('\n').slice(0, line - 1).join('\n').length + (line > 1 ? 1 : 0);
-    return { line, column: 1, from, message: 'a line that is only "end" would close the scenario\'s code block here: write it otherwise (say "end;")' };
-  }
-  return null;
 }
 
 // --- the editor's parts ------------------------------------------------------------------------

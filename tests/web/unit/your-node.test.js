@@ -1,6 +1,8 @@
 // The "Your node" drawer's scenario helpers (web/your-node/code-block.js): find, replace and
 // remove the `code … end` block where the simulator's parser finds it.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { moduleProblem } from '../../../web/your-node/check.js';
 import {
   findCodeBlock, extractCode, protocolOf, replaceCode, removeCode, baseScenario, isJsSetup, endLines,
 } from '../../../web/your-node/code-block.js';
@@ -91,5 +93,30 @@ describe('isJsSetup and endLines', () => {
   it('finds module lines that would end the block early', () => {
     expect(endLines('a();\n  end\nb();\nend;\nend')).toEqual([2, 5]);
     expect(endLines(MODULE)).toEqual([]);
+  });
+});
+
+describe('moduleProblem (the check before a run)', () => {
+  it('accepts every starting point', () => {
+    for (const name of ['skeleton', 'naive', 'raft']) {
+      const text = readFileSync(new URL(`../../../web/your-node/starters/${name}.js`, import.meta.url), 'utf8');
+      expect(moduleProblem(text), name).toBeNull();
+    }
+  });
+
+  it('names the line and column of a syntax error', () => {
+    expect(moduleProblem('export default function node(ctx) {\n  return { onStart() { let x = ; } };\n}'))
+      .toEqual({ line: 2, column: 32, from: 67, message: 'Unexpected token' });
+  });
+
+  it('wants a default export, in a module (import and export allowed)', () => {
+    expect(moduleProblem('function node(ctx) { return {}; }').message).toMatch(/no default export/);
+    expect(moduleProblem('const k = 1;\nexport { k };\nexport default (ctx) => ({});')).toBeNull();
+  });
+
+  it('refuses a line that would close the scenario block early', () => {
+    const p = moduleProblem('export default function node(ctx) {\n  return {};\n}\nend\n');
+    expect(p).toMatchObject({ line: 4, column: 1, from: 51 });
+    expect(p.message).toMatch(/would close the scenario's code block/);
   });
 });
