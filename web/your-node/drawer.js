@@ -374,6 +374,12 @@ export class YourNode {
     if (ex && this.source === `exercise:${ex.id}`) {
       ok = this.app.classroom.start(ex.id, `# exercise: ${ex.id}\n${replaceCode(ex.setup, code)}`, 'scenario');
       if (ok && !ex.startPaused) this.app.setPaused(false);
+      // Starting an exercise opens its drawer; the person is writing code: back to the editor
+      // (the goal's state stays in the top bar's badge).
+      if (this.drawer.hidden) {
+        this.app.classroom.toggleDrawer('your-node', true);
+        this.runNode.focus();
+      }
     } else {
       ok = this.app.load(baseScenario(this.settings(), code), { paused: this.app.paused });
     }
