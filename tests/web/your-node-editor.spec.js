@@ -173,7 +173,7 @@ test('the three starting points load, and the code they replace stays one click 
   await expect(drawer(page)).toHaveAttribute('data-node-code-state', 'ok');
   const restore = page.locator('[data-node-restore]');
   await expect(restore).toBeVisible();
-  await expect(restore).toContainText('Loaded the teaching raft. The code it replaced (1 lines) is kept');
+  await expect(restore).toContainText('Loaded the teaching raft. The code it replaced (1 line) is kept');
   await page.getByRole('button', { name: 'Bring it back' }).click();
   await expect.poll(() => editorText(page)).toBe(mine);
 
@@ -273,6 +273,8 @@ test('an error of the running node is marked at its line, even when it came befo
 test('the drawer on a phone: a bottom sheet with the editor in reach', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await openPage(page);
+  await expect(page.getByRole('button', { name: 'Your node', exact: true })).toBeInViewport();
+  await shot(page, '92-your-node-phone-closed');
   await openDrawer(page);
   const box = await page.locator('[data-node-editor]').boundingBox();
   expect(box.width).toBeGreaterThan(300);
@@ -282,10 +284,10 @@ test('the drawer on a phone: a bottom sheet with the editor in reach', async ({ 
   await page.keyboard.press('ControlOrMeta+End');
   await page.keyboard.type('\n// typed on a phone');
   await expect.poll(() => kept(page, 'mine')).toContain('// typed on a phone');
-  await shot(page, '92-your-node-phone');
+  await shot(page, '93-your-node-phone');
   await page.getByRole('button', { name: 'Run your code' }).scrollIntoViewIfNeeded();
   await expect(page.getByRole('button', { name: 'Run your code' })).toBeInViewport();
-  await shot(page, '93-your-node-phone-run');
+  await shot(page, '94-your-node-phone-run');
 });
 
 test('a JavaScript exercise: its own code, Run replays its setup with the code replaced and keeps it graded', async ({ page }) => {

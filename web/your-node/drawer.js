@@ -103,6 +103,8 @@ export class YourNode {
     this.build();
     this.view = new EditorView({ parent: this.editorBox, state: this.stateFor(this.textOf('mine')) });
     this.drawer.dataset.editor = 'ready';
+    this.drawer.dataset.nodeSaved = 'true';
+    this.saved.textContent = 'Saved in this browser as you type.';
     this.status.textContent = '';
     this.status.hidden = true;
     this.follow(true);
@@ -118,7 +120,8 @@ export class YourNode {
     this.status = d.querySelector('[data-your-node-status]');
     const intro = el('p', { class: 'hint' },
       'Write a server in JavaScript: the simulator runs it like the built-in Raft, with the same faults, drawing and checkers. ',
-      'Its four handlers and ', el('code', {}, 'ctx'), ' are in the skeleton; the full contract is NODE-API.md.');
+      'Its four handlers and ', el('code', {}, 'ctx'), ' are in the skeleton; the full contract is NODE-API.md. ',
+      'In the editor, Tab moves on to the next control and Escape closes the drawer.');
     this.sources = el('div', { class: 'yn-sources row buttons', role: 'group', 'aria-label': 'Whose code the editor shows' });
     this.mineButton = el('button', { type: 'button', 'data-node-source': 'mine', 'aria-pressed': 'true', title: 'Your own code, kept in this browser' }, 'My code');
     this.runButton = el('button', { type: 'button', 'data-node-source': 'run', 'aria-pressed': 'false', hidden: true, title: 'The code the running scenario carries (from a share link or a file)' }, "This run's code");
@@ -262,7 +265,7 @@ export class YourNode {
     this.restore.hidden = kept == null || kept === this.text();
     if (!this.restore.hidden) {
       const lines = kept.split('\n').length;
-      this.restoreText.textContent = `${lead ? `${lead} ` : ''}The code it replaced (${lines} lines) is kept: Undo (Ctrl+Z) or`;
+      this.restoreText.textContent = `${lead ? `${lead} ` : ''}The code it replaced (${lines} ${lines === 1 ? 'line' : 'lines'}) is kept: Undo (Ctrl+Z) or`;
     }
   }
 
