@@ -359,9 +359,13 @@ test('axe finds nothing in the open drawer, with a syntax error shown', async ({
   await page.keyboard.type('\nlet x = ;');
   await expect(drawer(page)).toHaveAttribute('data-node-code-state', 'syntax-error');
   await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const violations = await page.evaluate(async () => (await window.axe.run(document.querySelector('[data-your-node]'))).violations
+  const axe = () => page.evaluate(async () => (await window.axe.run(document.querySelector('[data-your-node]'))).violations
     .map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })));
-  expect(violations).toEqual([]);
+  expect(await axe()).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await axe()).toEqual([]);
+  await shot(page, '95-your-node-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.keyboard.press('Escape');
   await expect(drawer(page)).toBeHidden();
   await expect(page.getByRole('button', { name: 'Your node', exact: true })).toBeFocused();
