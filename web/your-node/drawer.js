@@ -14,9 +14,9 @@ import {
 } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import {
-  HighlightStyle, syntaxHighlighting, bracketMatching, indentOnInput, ensureSyntaxTree, indentUnit,
+  HighlightStyle, syntaxHighlighting, bracketMatching, indentOnInput, ensureSyntaxTree, indentUnit, LanguageSupport,
 } from '@codemirror/language';
-import { javascript } from '@codemirror/lang-javascript';
+import { javascriptLanguage } from '@codemirror/lang-javascript';
 import { linter, lintGutter, forceLinting } from '@codemirror/lint';
 import { tags } from '@lezer/highlight';
 import skeleton from './starters/skeleton.js?raw';
@@ -178,7 +178,7 @@ export class YourNode {
         bracketMatching(),
         highlightActiveLine(),
         syntaxHighlighting(highlight),
-        javascript(),
+        new LanguageSupport(javascriptLanguage), // the grammar alone: no completion to pull in
         runtimeError,
         lintGutter(),
         linter((view) => this.diagnostics(view), {
