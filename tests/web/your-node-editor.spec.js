@@ -153,6 +153,11 @@ test('a node typed in the editor: syntax errors in place, kept across a reload, 
   await page.getByRole('button', { name: 'Run your code' }).click();
   const [scenario] = await loads(page);
   expect(scenario).toBe(`nodes 3\nseed 1\nprotocol js\ncode\n${NODE.join('\n')}\nend\n`);
+  // Ctrl+Enter in the editor does the same.
+  await editor(page).click();
+  await page.keyboard.press('ControlOrMeta+Enter');
+  expect(await loads(page)).toEqual([scenario, scenario]);
+  await expect.poll(() => editorText(page)).toBe(NODE.join('\n'));
 });
 
 const STARTER = (name) => readFileSync(new URL(`../../web/your-node/starters/${name}.js`, import.meta.url), 'utf8');

@@ -121,7 +121,7 @@ export class YourNode {
     const intro = el('p', { class: 'hint' },
       'Write a server in JavaScript: the simulator runs it like the built-in Raft, with the same faults, drawing and checkers. ',
       'Its four handlers and ', el('code', {}, 'ctx'), ' are in the skeleton; the full contract is NODE-API.md. ',
-      'In the editor, Tab moves on to the next control and Escape closes the drawer.');
+      'In the editor, Ctrl+Enter runs the code, Tab moves on to the next control and Escape closes the drawer.');
     this.sources = el('div', { class: 'yn-sources row buttons', role: 'group', 'aria-label': 'Whose code the editor shows' });
     this.mineButton = el('button', { type: 'button', 'data-node-source': 'mine', 'aria-pressed': 'true', title: 'Your own code, kept in this browser' }, 'My code');
     this.runButton = el('button', { type: 'button', 'data-node-source': 'run', 'aria-pressed': 'false', hidden: true, title: 'The code the running scenario carries (from a share link or a file)' }, "This run's code");
@@ -186,7 +186,8 @@ export class YourNode {
           // A runtime error arrived (or went): check again though the text did not change.
           needsRefresh: (u) => u.startState.field(runtimeError) !== u.state.field(runtimeError),
         }),
-        keymap.of([...defaultKeymap, ...historyKeymap]),
+        // Ctrl+Enter (Cmd+Enter) runs the code from the editor, as in most code playgrounds.
+        keymap.of([{ key: 'Mod-Enter', run: () => { this.run(); return true; } }, ...defaultKeymap, ...historyKeymap]),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': 'Code of your node', tabindex: '0' }),
         EditorView.updateListener.of((u) => {
@@ -220,6 +221,7 @@ export class YourNode {
       ? 'Saved in this browser as you type.'
       : 'This browser does not let the page keep it: copy your code somewhere before you leave.';
     if (this.errorBox.hidden === false && this.view.state.field(runtimeError) == null) this.errorBox.hidden = true;
+    if (this.runState) this.renderRunning(this.runState.protocol, this.runState.code);
   }
 
   /** Show a source's code; the text on screen is already saved in its own slot. */
@@ -337,6 +339,7 @@ export class YourNode {
       this.drawer.dataset.nodeCodeSource = this.source.replace(/:.*$/, '');
       forceLinting(this.view);
     }
+    this.runState = { protocol, code };
     this.renderRunning(protocol, code);
     this.updateRestore();
   }
@@ -348,7 +351,7 @@ export class YourNode {
     this.runNode.setAttribute('aria-pressed', String(protocol === 'js'));
     this.builtin.setAttribute('aria-pressed', String(protocol === 'raft'));
     let text;
-    if (protocol === 'js') text = mineRunning ? `Running this code${where}.` : `Running JavaScript code${where} that differs from the editor's: Run to use the editor's.`;
+    if (protocol === 'js') text = mineRunning ? `Running this code${where}.` : `Running JavaScript code${where} that differs from the editor's: Run (Ctrl+Enter) to use the editor's.`;
     else if (protocol === 'raft') text = `Running the built-in Raft${where}.`;
     else text = `Running the ${protocol} protocol${where}.`;
     this.running.textContent = text;
