@@ -48,12 +48,16 @@ export function measure() {
     const names = new Set(text.match(/[\w.-]+\.(wasm|js)(?=["'`])/g) || []);
     const wasm = [];
     const workers = [];
+    const scripts = [];
     for (const name of names) {
       if (!assets.has(name) || `assets/${name}` === file) continue;
       if (name.endsWith('.wasm')) wasm.push(`assets/${name}`);
       else if (!byFile.get(`assets/${name}`)?.isEntry && /worker/i.test(name) && text.includes('Worker')) workers.push(`assets/${name}`);
+      // A script built on its own (Vite's `?worker&url`) that the page loads later with a
+      // script element: the "Your node" editor.
+      else if (!byFile.has(`assets/${name}`)) scripts.push(`assets/${name}`);
     }
-    return { wasm, workers };
+    return { wasm, workers, scripts };
   };
 
   // The static closure of a chunk: itself, its static imports (recursively), their CSS and
@@ -62,6 +66,7 @@ export function measure() {
     const files = new Set();
     const lazy = new Set();
     const workers = new Set();
+    const scripts = new Set();
     const seen = new Set();
     const visit = (key) => {
       if (seen.has(key)) return;
@@ -73,11 +78,12 @@ export function measure() {
       const r = refs(c.file);
       for (const w of r.wasm) files.add(w);
       for (const w of r.workers) workers.add(w);
+      for (const sc of r.scripts) scripts.add(sc);
       for (const i of c.imports || []) visit(i);
       for (const d of c.dynamicImports || []) lazy.add(d);
     };
     startKeys.forEach(visit);
-    return { files, lazy, workers };
+    return { files, lazy, workers, scripts };
   };
 
   const sum = (files) => [...files].reduce((n, f) => n + gz(f), 0);
@@ -102,6 +108,10 @@ export function measure() {
       const files = [w, ...wasm];
       const name = basename(w).replace(/-[\w-]{8}\.js$/, '');
       if (!later.has(name)) later.set(name, { name, kind: 'worker', bytes: files.reduce((n, f) => n + gz(f), 0), files });
+    }
+    for (const sc of first.scripts) {
+      const name = basename(sc).replace(/-[\w-]{8}\.js$/, '');
+      if (!later.has(name)) later.set(name, { name, kind: 'script', bytes: gz(sc), files: [sc] });
     }
   }
   entries.sort((a, b) => a.entry.localeCompare(b.entry));

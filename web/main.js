@@ -15,6 +15,7 @@ import { Lanes } from './diagram.js';
 import { wireIO } from './io.js';
 import { Classroom } from './classroom.js';
 import { viewFor } from './geometry.js';
+import yourNodeUrl from './your-node/drawer.js?worker&url';
 
 /**
  * Default speed: a tenth of real time. Messages take 10–30 ms of simulated time, so at 0.1 a
@@ -107,6 +108,9 @@ class App {
     this.pane.reset();
     this.setPaused(paused);
     this.renderNow(true);
+    // A new run: the "Your node" drawer (when loaded) shows the code that belongs to it.
+    this.nodeError = null;
+    this.root.dispatchEvent(new CustomEvent('playground-load'));
   }
 
   /** Open the share link in the location's hash, if there is one. */
@@ -428,6 +432,25 @@ export function speedFromQuery(search) {
   return v > 0 && Number.isFinite(v) ? Math.min(v, 1000) : DEFAULT_SPEED;
 }
 
+/**
+ * Load the editor (web/your-node/drawer.js, bundled on its own by Vite's `?worker&url`, which
+ * gives its built file's address) with a script element, and open it. Not `import()`: Vite
+ * would add its preloading helper to the page's first load for it.
+ */
+function loadYourNode(app) {
+  if (globalThis.raftYourNode) return globalThis.raftYourNode(app);
+  const s = document.createElement('script');
+  s.type = 'module';
+  s.src = yourNodeUrl;
+  s.onload = () => globalThis.raftYourNode(app);
+  s.onerror = () => {
+    s.remove();
+    app.root.querySelector('[data-your-node]').dataset.editor = 'failed';
+    app.root.querySelector('[data-your-node-status]').textContent = 'The editor could not be loaded (offline?). Close the drawer and open it again to retry.';
+  };
+  document.head.append(s);
+}
+
 async function main() {
   const root = document.querySelector('[data-playground]');
   try {
@@ -449,6 +472,10 @@ async function main() {
   wireIO(root, app);
   app.classroom = new Classroom(app);
   wireSharePopover(root, app);
+  // The "Your node" drawer's editor loads when the drawer is first opened, not with the page
+  // (see loadYourNode); an error of the person's node is kept until then.
+  root.querySelector('[data-drawer-toggle="your-node"]').addEventListener('click', () => loadYourNode(app));
+  root.addEventListener('yournode-error', (e) => { app.nodeError = e.detail; });
   if (!(await app.classroom.loadFromHash()) && !(await app.loadFromHash())) app.load(FRESH);
   window.addEventListener('hashchange', () => {
     if (sharePayload(location.hash) != null) {
