@@ -13,7 +13,7 @@ import { decodeScenarioAny, sharePayload, shareLink, shortShareLink } from './sh
 import { Timeline } from './timeline.js';
 import { Lanes } from './diagram.js';
 import { wireIO } from './io.js';
-import { Classroom } from './classroom.js';
+import { Drawers } from './drawers.js';
 import { viewFor } from './geometry.js';
 
 /**
@@ -358,6 +358,7 @@ class App {
       this.recordedAt = now;
       this.panels.renderRecorded(this.model.recorded());
     }
+    if (this.drawers) this.drawers.renderBadge(snap);
     if (this.classroom) this.classroom.render(snap);
     this.renderQueued = false;
   }
@@ -428,6 +429,18 @@ export function speedFromQuery(search) {
   return v > 0 && Number.isFinite(v) ? Math.min(v, 1000) : DEFAULT_SPEED;
 }
 
+/** An `#ex=` link: load the classroom and open its exercise (false: not one, or it failed). */
+async function openExerciseLink(app) {
+  if (!location.hash.startsWith('#ex=')) return false;
+  try {
+    const classroom = await app.drawers.classroom();
+    return await classroom.loadFromHash();
+  } catch (err) {
+    app.showError(`This exercise link could not be opened: the exercises could not be loaded (${messageOf(err)}).`);
+    return false;
+  }
+}
+
 async function main() {
   const root = document.querySelector('[data-playground]');
   try {
@@ -447,15 +460,16 @@ async function main() {
   app.timeline = new Timeline(root.querySelector('[data-timeline]'), app);
   app.lanes = new Lanes(root.querySelector('[data-lanes]'), app);
   wireIO(root, app);
-  app.classroom = new Classroom(app);
+  // The classroom (exercises, Break Raft) loads on demand: see web/drawers.js.
+  app.drawers = new Drawers(app);
   wireSharePopover(root, app);
-  if (!(await app.classroom.loadFromHash()) && !(await app.loadFromHash())) app.load(FRESH);
+  if (!(await openExerciseLink(app)) && !(await app.loadFromHash())) app.load(FRESH);
   window.addEventListener('hashchange', () => {
     if (sharePayload(location.hash) != null) {
       app.clearError();
       app.loadFromHash();
     } else if (location.hash.startsWith('#ex=')) {
-      app.classroom.loadFromHash();
+      openExerciseLink(app);
     }
   });
   delete root.dataset.loading;
