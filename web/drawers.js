@@ -17,6 +17,10 @@ export const BUG_RULES = {
   'lease-forget-leader': 'a follower that learns a new term from a response forgets its live leader and votes within its lease (§4.2.3)',
 };
 
+/** The drawers whose contents are the classroom's (other drawers open without loading it). */
+export const CLASSROOM_DRAWERS = ['exercises', 'break'];
+const CLASSROOM_SELECTOR = CLASSROOM_DRAWERS.map((d) => `[data-drawer="${d}"]`).join(', ');
+
 /** The controls of `box` that Tab reaches, in order (visible and enabled ones only). */
 export function focusables(box) {
   const sel = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
@@ -49,8 +53,8 @@ export class Drawers {
     if (this.app.classroom) return Promise.resolve(this.app.classroom);
     if (this.loading) return this.loading;
     const root = this.root;
-    const controls = [...root.querySelectorAll('[data-drawer] :is(button, select, input):not([data-drawer-close]):not(:disabled)')];
-    const notes = [...root.querySelectorAll('[data-classroom-note]')];
+    const controls = [...root.querySelectorAll(`:is(${CLASSROOM_SELECTOR}) :is(button, select, input):not([data-drawer-close]):not(:disabled)`)];
+    const notes = [...root.querySelectorAll(`:is(${CLASSROOM_SELECTOR}) [data-classroom-note]`)];
     const say = (text) => notes.forEach((n) => {
       n.textContent = text;
       n.hidden = !text;
@@ -65,7 +69,7 @@ export class Drawers {
       say('');
       delete root.dataset.classroomLoading;
       // Focus went to the close button while the rest was disabled: on to the first control.
-      const drawer = root.querySelector('[data-drawer]:not([hidden])');
+      const drawer = [...root.querySelectorAll(CLASSROOM_SELECTOR)].find((d) => !d.hidden);
       if (drawer && document.activeElement && document.activeElement.matches('[data-drawer-close]') && drawer.contains(document.activeElement)) this.focusFirst(drawer);
       this.app.requestRender();
       return this.app.classroom;
@@ -101,8 +105,14 @@ export class Drawers {
       if (from && !opened.contains(from) && from !== document.body) this.returnFocus = from;
       else if (!this.returnFocus) this.returnFocus = root.querySelector(`[data-drawer-toggle="${name}"]`);
       // The classroom first (while it loads its controls are disabled), then the focus.
-      if (this.app.classroom) this.app.classroom.opened(opened.dataset.drawer);
-      else this.classroom().then((c) => !opened.hidden && c.opened(opened.dataset.drawer), () => {});
+      const which = opened.dataset.drawer;
+      if (!CLASSROOM_DRAWERS.includes(which)) {
+        // Another drawer: nothing of the classroom's to load.
+      } else if (this.app.classroom) {
+        this.app.classroom.opened(which);
+      } else {
+        this.classroom().then((c) => !opened.hidden && c.opened(which), () => {});
+      }
       this.focusFirst(opened);
       // A bottom sheet (narrow screens) covers the lower part of the page: bring the cluster up.
       if (window.matchMedia('(max-width: 1000px)').matches) this.app.svg.scrollIntoView({ block: 'start' });
