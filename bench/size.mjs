@@ -21,9 +21,9 @@ import { gzipSync } from 'node:zlib';
  * (98 KB is RaftScope's whole page); the budgets come down to them as the module shrinks.
  */
 export const BUDGETS = {
-  'index.html': { budget: 204_000, goal: 98_000 },
-  'embed.html': { budget: 180_000, goal: 80_000 },
-  'raft-playground.js': { budget: 178_000, goal: 80_000 },
+  'index.html': { budget: 186_000, goal: 98_000 },
+  'embed.html': { budget: 170_000, goal: 80_000 },
+  'raft-playground.js': { budget: 168_500, goal: 80_000 },
 };
 
 const dist = join(dirname(new URL(import.meta.url).pathname), '..', 'dist');
@@ -103,7 +103,11 @@ export function measure() {
       const name = chunkOf(d).name || d;
       if (!later.has(name)) later.set(name, { name, kind: 'import()', bytes: extra.reduce((n, f) => n + gz(f), 0), files: extra.sort() });
     }
-    for (const w of first.workers) {
+    // Workers started by the first load's scripts, or by a chunk it imports later (the
+    // classroom starts the search's workers).
+    const workers = new Set(first.workers);
+    for (const d of first.lazy) for (const w of closure([d]).workers) workers.add(w);
+    for (const w of workers) {
       const wasm = refs(w).wasm.filter((f) => !first.files.has(f));
       const files = [w, ...wasm];
       const name = basename(w).replace(/-[\w-]{8}\.js$/, '');

@@ -1,34 +1,20 @@
 // The classroom: exercises whose goal the page checks live, and "Break Raft" (bug switches and
 // counterexample search in a Web Worker). Like the rest of the page it never edits the model:
 // exercises start as scenario text, bugs are `bug NAME` lines, a finding is replayed from its
-// scenario text.
+// scenario text. Loaded on demand (web/drawers.js): the first time a drawer opens, an `#ex=`
+// link is opened or a hand-in file is imported.
 
 import { bugNames } from './pkg/raft_wasm.js';
 import {
   allExercises, startText, handInFile, exerciseLink, exerciseLinkShort, readExerciseHashAny, exerciseIdOf, instantOfLine, goalSentence,
 } from './exercises.js';
 import { h } from './dom.js';
+import { BUG_RULES, focusables } from './drawers.js';
 
-/** What each deliberate bug breaks (SCENARIO.md, Bugs). */
-export const BUG_RULES = {
-  'vote-any-log': 'a voter grants its vote without the up-to-date check (§5.4.1)',
-  'commit-old-terms': 'a leader commits entries of earlier terms by counting replicas (§5.4.2, Figure 8)',
-  'forget-vote': 'the vote is not durable: a restarted server can vote twice in one term',
-  'skip-prev-check': 'a follower appends entries without matching the previous index and term',
-  'small-quorum': 'elections and commits count half of the cluster, rounded down, as a majority',
-  'stale-read': 'a leader answers get from its own state without confirming it is still leader',
-  'read-index-any-term': 'a leader takes an answer to a heartbeat of its earlier term as confirming a read of this term (§6.4)',
-  'lease-forget-leader': 'a follower that learns a new term from a response forgets its live leader and votes within its lease (§4.2.3)',
-};
+export { BUG_RULES, focusables };
 
 /** The search gives up after this many seeds (every bug shows up within a few hundred). */
 export const MAX_SEEDS = 1000;
-
-/** The controls of `box` that Tab reaches, in order (visible and enabled ones only). */
-export function focusables(box) {
-  const sel = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
-  return [...box.querySelectorAll(sel)].filter((e) => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length > 0 && !e.closest('[hidden]'));
-}
 
 /**
  * The finding as the page shows it: its header comment rewritten so that every line number and
@@ -62,8 +48,10 @@ const squash = (s) => s.trim().replace(/\s+/g, ' ');
 const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`;
 
 export class Classroom {
-  constructor(app) {
+  /** `drawers`: the page's drawers (web/drawers.js), which loaded this. */
+  constructor(app, drawers) {
     this.app = app;
+    this.drawers = drawers;
     const root = app.root;
     const q = (sel) => root.querySelector(sel);
     this.exercises = allExercises();
@@ -88,7 +76,6 @@ export class Classroom {
       fuzzStatus: q('[data-fuzz-status]'),
       fuzzResult: q('[data-fuzz-result]'),
       confirm: q('[data-fuzz-confirm]'),
-      badge: q('[data-bug-badge]'),
       exBadge: q('[data-exercise-badge]'),
       hold: q('[data-hold]'),
       lost: q('[data-lost]'),
@@ -120,13 +107,6 @@ export class Classroom {
 
   wire() {
     const root = this.app.root;
-    for (const button of root.querySelectorAll('[data-drawer-toggle]')) {
-      button.addEventListener('click', () => this.toggleDrawer(button.dataset.drawerToggle));
-    }
-    this.wireDrawerKeys();
-    for (const button of root.querySelectorAll('[data-drawer-close]')) {
-      button.addEventListener('click', () => this.toggleDrawer(button.closest('[data-drawer]').dataset.drawer, false));
-    }
     this.el.select.addEventListener('change', () => {
       if (this.el.select.value) this.start(this.el.select.value);
       else this.leave(true);
@@ -160,57 +140,13 @@ export class Classroom {
     });
   }
 
-  toggleDrawer(name, open = null) {
-    const root = this.app.root;
-    let opened = null;
-    let closedOpen = false;
-    for (const d of root.querySelectorAll('[data-drawer]')) {
-      const want = d.dataset.drawer === name ? (open ?? d.hidden) : false;
-      if (!want && !d.hidden) closedOpen = true;
-      if (want && d.hidden) opened = d;
-      d.hidden = !want;
-      const toggle = root.querySelector(`[data-drawer-toggle="${d.dataset.drawer}"]`);
-      if (toggle) toggle.setAttribute('aria-expanded', String(want));
-      // Workers take a moment to load the simulator: start them when Break Raft opens, before
-      // they are needed (not with every page: most visits never search).
-      if (want && d.dataset.drawer === 'break' && !this.pool && !this.search) this.pool = this.spawnPool();
-    }
-    const anyOpen = [...root.querySelectorAll('[data-drawer]')].some((d) => !d.hidden);
-    root.classList.toggle('sheet-open', anyOpen);
-    if (opened) {
-      // Focus goes into the drawer (its first control), and comes back where it was on close.
-      const from = document.activeElement;
-      if (from && !opened.contains(from) && from !== document.body) this.returnFocus = from;
-      else if (!this.returnFocus) this.returnFocus = root.querySelector(`[data-drawer-toggle="${name}"]`);
-      const first = focusables(opened).find((e) => !e.matches('[data-drawer-close]')) || focusables(opened)[0];
-      if (first) first.focus({ preventScroll: true });
-      // A bottom sheet (narrow screens) covers the lower part of the page: bring the cluster up.
-      if (window.matchMedia('(max-width: 1000px)').matches) this.app.svg.scrollIntoView({ block: 'start' });
-    } else if (closedOpen && !anyOpen) {
-      const back = this.returnFocus && this.returnFocus.isConnected ? this.returnFocus : root.querySelector(`[data-drawer-toggle="${name}"]`);
-      this.returnFocus = null;
-      if (back && (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('[data-drawer]'))) back.focus();
-    }
-  }
-
-  /** Tab and Shift+Tab stay inside an open drawer; Escape closes it. */
-  wireDrawerKeys() {
-    for (const d of this.app.root.querySelectorAll('[data-drawer]')) {
-      d.addEventListener('keydown', (e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          e.stopPropagation();
-          this.toggleDrawer(d.dataset.drawer, false);
-        } else if (e.key === 'Tab') {
-          const list = focusables(d);
-          if (!list.length) return;
-          const i = list.indexOf(document.activeElement);
-          const next = e.shiftKey ? (i <= 0 ? list.length - 1 : i - 1) : (i < 0 || i === list.length - 1 ? 0 : i + 1);
-          e.preventDefault();
-          list[next].focus();
-        }
-      });
-    }
+  /**
+   * A drawer was opened (web/drawers.js). Workers take a moment to load the simulator: start
+   * them when Break Raft opens, before they are needed (not with every page: most visits never
+   * search).
+   */
+  opened(name) {
+    if (name === 'break' && !this.pool && !this.search) this.pool = this.spawnPool();
   }
 
   // --- exercises ---------------------------------------------------------------------------------
@@ -231,7 +167,7 @@ export class Classroom {
     this.active = { ex, pg: this.app.model.pg, solved: false, solvedAt: null, heldSince: null, hints: 0, lastKey: null };
     if (recorded != null) this.solvedInRecording(text);
     this.el.select.value = id;
-    this.toggleDrawer('exercises', true);
+    this.drawers.toggle('exercises', true);
     this.renderExercise();
     this.check(this.app.model.snapshot());
     return true;
@@ -511,10 +447,7 @@ export class Classroom {
     const sig = [...on].sort().join(',');
     if (sig === this.bugSig) return;
     this.bugSig = sig;
-    // Seen from anywhere on the page, drawer open or not: this run is not Raft as written.
-    this.el.badge.hidden = on.size === 0;
-    this.el.badge.textContent = on.size ? `bug on: ${[...on].sort().join(', ')}` : '';
-    this.el.badge.title = on.size ? [...on].sort().map((b) => `${b}: ${BUG_RULES[b] || ''}`).join('\n') : '';
+    // (The badge in the top bar is the drawers' own: it shows before the classroom is loaded.)
     // The search hunts the bug that is on, unless the person picked another one.
     if (on.size && !this.fuzzBugPicked && !this.search) this.el.fuzzBug.value = [...on].sort()[0];
     for (const [bug, input] of this.switchInputs) {

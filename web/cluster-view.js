@@ -223,7 +223,10 @@ export class ClusterView {
       setText(el.label, `can talk: ${g.join(' ')}`);
     });
 
-    this.links.update(linkPairs(ids), (p) => p.key, (el, p) => {
+    // The links change only with the servers' places, the partition and the cuts: skip them in
+    // the frames where none of those did (most frames of a running cluster).
+    const linksKey = `${ids.map((id) => { const p = layout.pos(id); return `${id}@${p.x},${p.y}`; }).join(' ')}|${groups.map((g) => g.join(' ')).join('|')}|${JSON.stringify(cuts)}`;
+    if (linksKey !== this.linksKey) this.links.update(linkPairs(ids), (p) => p.key, (el, p) => {
       const a = layout.pos(p.a);
       const b = layout.pos(p.b);
       const split = groups.length > 1 && groupOf.get(p.a) !== groupOf.get(p.b);
@@ -244,6 +247,7 @@ export class ClusterView {
       };
       setText(el.title, split ? `${p.a}–${p.b}: split by the partition` : words[state]);
     });
+    this.linksKey = linksKey;
 
     // --- messages ------------------------------------------------------------------------------
     const client = clientHome(layout.box);

@@ -64,9 +64,11 @@ export class Lanes {
     this.msgOrigin = 0;
     this.msgEls = new Map();
     // The lanes' widths, kept by a ResizeObserver: reading clientWidth every frame would force
-    // a layout of the whole page in the middle of drawing it.
-    this.msgWidth = this.msgSvg.clientWidth;
-    this.opWidth = this.opSvg.clientWidth;
+    // a layout of the whole page in the middle of drawing it, and so would reading it here, at
+    // start-up, before the first drawing (the observer reports the first widths after the first
+    // layout; until then the lanes are drawn at a default width).
+    this.msgWidth = 0;
+    this.opWidth = 0;
     if (typeof ResizeObserver === 'function') {
       new ResizeObserver(() => {
         this.msgWidth = this.msgSvg.clientWidth;
@@ -111,20 +113,55 @@ export class Lanes {
   }
 
   render(snap) {
-    // While time runs, a few redraws a second are enough and leave the frame to the cluster.
-    // Checked first, before anything that could make the browser lay the page out.
-    const wall = performance.now();
-    if (!this.app.paused && wall - this.drawnAt < REDRAW_RUNNING_MS) return;
     const now = snap.time_ms;
     const span = this.spanMs;
     const t0 = Math.max(0, now - span);
+    // While time runs, a few redraws a second are enough and leave the frame to the cluster;
+    // the message lane and the operations lane are redrawn in frames of their own (the page's
+    // turns, App.turn). Checked first, before anything that could make the browser lay the page
+    // out.
+    if (this.opsDue && this.app.turn('lane-ops')) {
+      this.opsDue = false;
+      this.renderOps(snap, t0, span, now);
+    }
+    const wall = performance.now();
+    if (!this.app.paused && (wall - this.drawnAt < REDRAW_RUNNING_MS || !this.app.turn('lane-messages'))) return;
     const key = `${now}:${span}:${snap.trace_hash}:${snap.nodes.length}:${this.msgWidth}:${this.opWidth}`;
     if (key === this.key) return;
     this.drawnAt = wall;
     this.key = key;
-    const messages = this.app.model.pg.messagesBetween(t0, now);
+    const messages = this.messagesFor(snap, t0, now);
     this.renderMessages(snap, messages, t0, span, now);
-    this.renderOps(snap, t0, span, now);
+    this.opsDue = true;
+    if (this.app.turn('lane-ops')) {
+      this.opsDue = false;
+      this.renderOps(snap, t0, span, now);
+    }
+  }
+
+  /**
+   * The messages on the wire at any time in [t0, now], in the simulator's order (by id). While
+   * the run goes forward live, only what can have changed since the last redraw is asked of the
+   * simulator: the messages alive at or after that instant. One that had landed or was lost
+   * before it is as it was, and is kept from the last answer while the window still holds it.
+   * Anything else (another run, a seek, time travel, a window that jumped past the last redraw)
+   * asks for the whole window again.
+   */
+  messagesFor(snap, t0, now) {
+    const pg = this.app.model.pg;
+    const live = snap.live !== false;
+    const c = this.lastAnswer;
+    let list;
+    if (c && c.pg === pg && c.live && live && now >= c.now && t0 >= c.t0 && c.now >= t0) {
+      const kept = c.list.filter((m) => m.end_ms != null && m.end_ms < c.now && m.end_ms >= t0);
+      const fresh = pg.messagesBetween(c.now, now);
+      const ids = new Set(fresh.map((m) => m.id));
+      list = [...kept.filter((m) => !ids.has(m.id)), ...fresh].sort((a, b) => a.id - b.id);
+    } else {
+      list = pg.messagesBetween(t0, now);
+    }
+    this.lastAnswer = { pg, live, now, t0, list };
+    return list;
   }
 
   /**

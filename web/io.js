@@ -36,16 +36,28 @@ export function wireIO(root, app) {
       if (!file) return;
       const text = await file.text();
       input.value = '';
-      openScenario(app, text, file.name);
+      await openScenario(app, text, file.name);
     });
   }
 }
 
-/** Replay `text` as a new run, paused at its end; on error say where, and keep the old run. */
-export function openScenario(app, text, name = 'The scenario') {
+/**
+ * Replay `text` as a new run, paused at its end; on error say where, and keep the old run.
+ * Resolves to whether it was opened.
+ */
+export async function openScenario(app, text, name = 'The scenario') {
   app.clearError();
-  // A hand-in file names its exercise: open it as that exercise, graded.
-  if (app.classroom && app.classroom.openHandIn(text, name)) return true;
+  // A hand-in file names its exercise (`# exercise: ID`): open it as that exercise, graded. The
+  // classroom is loaded for it if it is not yet.
+  if (/^# exercise:/m.test(text) && app.drawers) {
+    let classroom = null;
+    try {
+      classroom = await app.drawers.classroom();
+    } catch (err) {
+      app.showError(`${name} names an exercise, but the exercises could not be loaded (${err && err.message ? err.message : err}); it is opened as a plain scenario.`);
+    }
+    if (classroom && classroom.openHandIn(text, name)) return true;
+  }
   const wasPaused = app.paused;
   const ok = app.load(text, { paused: true });
   if (!ok) {

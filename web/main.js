@@ -13,7 +13,7 @@ import { decodeScenarioAny, sharePayload, shareLink, shortShareLink } from './sh
 import { Timeline } from './timeline.js';
 import { Lanes } from './diagram.js';
 import { wireIO } from './io.js';
-import { Classroom } from './classroom.js';
+import { Drawers } from './drawers.js';
 import { viewFor } from './geometry.js';
 import yourNodeUrl from './your-node/drawer.js?worker&url';
 
@@ -26,9 +26,37 @@ export const DEFAULT_SPEED = 0.1;
 
 /** A fresh run: the language's defaults, written out so the recording says them. */
 const FRESH = 'nodes 5\nseed 1\n';
+const FRESH_NODES = 5;
+
+/**
+ * What the drawing needs of a fresh run's first instant (time 0: every server a follower of term
+ * 0, nothing sent yet), for the frame drawn before the simulator is loaded. The simulator's own
+ * snapshot replaces it at once (with the election timers, which depend on the seed).
+ */
+export function firstInstant(nodes) {
+  const ids = Array.from({ length: nodes }, (_, i) => `S${i + 1}`);
+  return {
+    time_ms: 0,
+    nodes: ids.map((id) => ({
+      id, running: true, role: 'follower', term: 0, voted_for: null, commit_index: 0, membership: 'member', timer: null, votes_needed: null,
+    })),
+    messages: [],
+    partition: '',
+    partition_groups: [],
+    cuts: [],
+    safe: true,
+  };
+}
 
 /** Refresh the recorded scenario on screen at most this often (ms of wall time). */
 const RECORDED_EVERY_MS = 250;
+
+/**
+ * The work a running page does now and then rather than every frame (each at its own rate:
+ * the lanes' messages and operations, the timeline's marks, the recorded scenario), given one
+ * frame each in turn, so that two of them never land in the same frame.
+ */
+export const SLOW_TURNS = ['lane-messages', 'lane-ops', 'marks', 'recorded'];
 
 class App {
   constructor(root, model) {
@@ -66,6 +94,15 @@ class App {
     this.renderQueued = false;
     this.errorFromLink = false;
     this.errorsSeen = 0;
+    this.frameNo = 0;
+  }
+
+  /**
+   * Whether periodic work `name` (one of SLOW_TURNS) may run in this frame: always while paused
+   * or when a drawing is forced, otherwise in its turn only.
+   */
+  turn(name) {
+    return this.paused || this.forced || SLOW_TURNS[this.frameNo % SLOW_TURNS.length] === name;
   }
 
   /**
@@ -148,6 +185,7 @@ class App {
 
   /** Apply scenario lines in order; stop at the first that the simulator refuses. */
   act(lines) {
+    if (!this.model.pg) return false; // the first frame, drawn before the simulator was loaded
     for (const line of lines) {
       try {
         this.model.act(line);
@@ -341,6 +379,8 @@ class App {
   }
 
   renderNow(forceRecorded = false) {
+    this.frameNo += 1;
+    this.forced = forceRecorded;
     const snap = this.model.snapshot();
     this.pane.draw(snap);
     this.panels.render(snap);
@@ -358,10 +398,11 @@ class App {
       this.showError(`The run reported: ${errors[errors.length - 1]}`);
     }
     const now = performance.now();
-    if (forceRecorded || now - this.recordedAt > RECORDED_EVERY_MS) {
+    if (forceRecorded || (now - this.recordedAt > RECORDED_EVERY_MS && this.turn('recorded'))) {
       this.recordedAt = now;
       this.panels.renderRecorded(this.model.recorded());
     }
+    if (this.drawers) this.drawers.renderBadge(snap);
     if (this.classroom) this.classroom.render(snap);
     this.renderQueued = false;
   }
@@ -451,38 +492,64 @@ function loadYourNode(app) {
   document.head.append(s);
 }
 
+/** Resolves after the next frame has been painted. */
+function afterPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** An `#ex=` link: load the classroom and open its exercise (false: not one, or it failed). */
+async function openExerciseLink(app) {
+  if (!location.hash.startsWith('#ex=')) return false;
+  try {
+    const classroom = await app.drawers.classroom();
+    return await classroom.loadFromHash();
+  } catch (err) {
+    app.showError(`This exercise link could not be opened: the exercises could not be loaded (${messageOf(err)}).`);
+    return false;
+  }
+}
+
 async function main() {
   const root = document.querySelector('[data-playground]');
-  try {
-    await init();
-  } catch (err) {
-    root.querySelector('[data-error]').textContent = `The simulator could not be loaded: ${messageOf(err)}`;
-    root.querySelector('[data-error-box]').hidden = false;
-    return;
-  }
+  // A plain visit (no link in the hash) starts a fresh run whose first instant is known without
+  // the simulator: draw its servers while the WebAssembly module compiles, and let that frame
+  // be painted before the simulator and the rest of the page are set up. A link's run is known
+  // only once the link is read.
+  const fresh = sharePayload(location.hash) == null && !location.hash.startsWith('#ex=');
   const app = new App(root, new Model(Playground));
   window.playground = app; // for the console, and for tests that want to look inside
   app.setSpeed(speedFromQuery(location.search));
   app.fitView();
+  if (fresh) app.pane.draw(firstInstant(FRESH_NODES));
+  try {
+    await Promise.all([init(), fresh && afterPaint()]);
+  } catch (err) {
+    if (fresh) app.pane.draw(firstInstant(0));
+    root.querySelector('[data-error]').textContent = `The simulator could not be loaded: ${messageOf(err)}`;
+    root.querySelector('[data-error-box]').hidden = false;
+    return;
+  }
   window.addEventListener('resize', () => app.fitView());
   wireServerMenu(app.pane);
   wireControls(root, app);
   app.timeline = new Timeline(root.querySelector('[data-timeline]'), app);
   app.lanes = new Lanes(root.querySelector('[data-lanes]'), app);
   wireIO(root, app);
-  app.classroom = new Classroom(app);
+  // The classroom (exercises, Break Raft) loads on demand: see web/drawers.js.
+  app.drawers = new Drawers(app);
   wireSharePopover(root, app);
   // The "Your node" drawer's editor loads when the drawer is first opened, not with the page
   // (see loadYourNode); an error of the person's node is kept until then.
   root.querySelector('[data-drawer-toggle="your-node"]').addEventListener('click', () => loadYourNode(app));
   root.addEventListener('yournode-error', (e) => { app.nodeError = e.detail; });
-  if (!(await app.classroom.loadFromHash()) && !(await app.loadFromHash())) app.load(FRESH);
+  if (fresh) app.load(FRESH);
+  else if (!(await openExerciseLink(app)) && !(await app.loadFromHash())) app.load(FRESH);
   window.addEventListener('hashchange', () => {
     if (sharePayload(location.hash) != null) {
       app.clearError();
       app.loadFromHash();
     } else if (location.hash.startsWith('#ex=')) {
-      app.classroom.loadFromHash();
+      openExerciseLink(app);
     }
   });
   delete root.dataset.loading;

@@ -56,6 +56,39 @@ export function opKey(op) {
   return `${op.line}|${opText(op)}|${op.invoked_ms}|${op.via || ''}`;
 }
 
+/** Set attribute `name` to `value` (null: remove it), only when it differs. */
+function setAttr(el, name, value) {
+  if (value == null) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+  } else if (el.getAttribute(name) !== value) {
+    el.setAttribute(name, value);
+  }
+}
+
+/**
+ * Make `tr`'s cells the described ones ({ tag, scope, class, text, title, label, snapshot }),
+ * writing only what differs; cells are added or removed at the end as the count changes.
+ */
+function patchCells(tr, cells) {
+  cells.forEach((c, i) => {
+    let cell = tr.cells[i];
+    if (cell && cell.localName !== c.tag) {
+      const fresh = document.createElement(c.tag);
+      cell.replaceWith(fresh);
+      cell = fresh;
+    } else if (!cell) {
+      cell = tr.appendChild(document.createElement(c.tag));
+    }
+    setAttr(cell, 'scope', c.scope ?? null);
+    setAttr(cell, 'class', c.class ?? null);
+    setAttr(cell, 'title', c.title ?? null);
+    setAttr(cell, 'aria-label', c.label ?? null);
+    setAttr(cell, 'data-snapshot', c.snapshot ?? null);
+    if (cell.textContent !== c.text) cell.textContent = c.text;
+  });
+  while (tr.cells.length > cells.length) tr.cells[tr.cells.length - 1].remove();
+}
+
 export class Panels {
   constructor(root) {
     this.root = root;
@@ -114,70 +147,80 @@ export class Panels {
   }
 
   renderLogs(snap) {
-    const sig = snap.nodes
-      .map((n) => `${n.id}${n.running ? '' : 'x'}:${n.commit_index}:${n.snapshot ? n.snapshot.last_index : 0}:` +
-        `${n.log.length ? n.log[n.log.length - 1].index : 0}:${n.log.map((e) => e.term + (e.committed ? 'c' : 'u')).join(',')}:` +
-        `${JSON.stringify(n.state)}`)
-      .join('|');
-    if (!this.changed('logs', sig)) return;
+    // A log's entries are in index order: its last one has its highest index.
     let last = 0;
     for (const n of snap.nodes) {
-      for (const e of n.log) last = Math.max(last, e.index);
+      if (n.log.length) last = Math.max(last, n.log[n.log.length - 1].index);
       if (n.snapshot) last = Math.max(last, n.snapshot.last_index);
     }
     const first = Math.max(1, last - LOG_WINDOW + 1);
+    // What the table shows: the window's entries only (older ones are out of sight), so that
+    // the check costs the same however long the logs grow.
+    const shown = (n) => {
+      let out = '';
+      for (let i = n.log.length - 1; i >= 0 && n.log[i].index >= first; i--) {
+        const e = n.log[i];
+        out += `${e.index}.${e.term}${e.committed ? 'c' : 'u'}.${e.command},`;
+      }
+      return out;
+    };
+    const sig = `${first}-${last}|` + snap.nodes
+      .map((n) => `${n.id}${n.running ? '' : 'x'}:${n.commit_index}:${n.snapshot ? `${n.snapshot.last_index}/${n.snapshot.last_term}` : 0}:` +
+        `${shown(n)}:${JSON.stringify(n.state)}`)
+      .join('|');
+    if (!this.changed('logs', sig)) return;
     // The snapshot starts the row: everything up to its last index, compacted away.
     const snapshots = snap.nodes.some((n) => n.snapshot);
-    const headRow = h('tr');
-    headRow.append(h('th', { scope: 'col', class: 'corner' }, 'index'));
-    if (snapshots) headRow.append(h('th', { scope: 'col', class: 'snap-col' }, 'snapshot'));
-    if (first > 1) headRow.append(h('th', { scope: 'col', class: 'older' }, `…${first - 1}`));
-    for (let i = first; i <= last; i++) headRow.append(h('th', { scope: 'col' }, String(i)));
-    headRow.append(h('th', { scope: 'col', class: 'state-col' }, 'state machine'));
-    this.logTable.tHead.replaceChildren(headRow);
+    // The table as cells ({ tag, class, text, title, label, snapshot }), then written into the
+    // cells already there: a changed log touches only the cells whose words changed.
+    const head = [{ tag: 'th', scope: 'col', class: 'corner', text: 'index' }];
+    if (snapshots) head.push({ tag: 'th', scope: 'col', class: 'snap-col', text: 'snapshot' });
+    if (first > 1) head.push({ tag: 'th', scope: 'col', class: 'older', text: `…${first - 1}` });
+    for (let i = first; i <= last; i++) head.push({ tag: 'th', scope: 'col', text: String(i) });
+    head.push({ tag: 'th', scope: 'col', class: 'state-col', text: 'state machine' });
+    const headRow = this.logTable.tHead.rows[0] || this.logTable.tHead.appendChild(h('tr'));
+    patchCells(headRow, head);
 
-    const rows = snap.nodes.map((n) => {
-      const tr = h('tr', { 'data-log-node': n.id, class: n.running ? '' : 'crashed' });
-      tr.append(h('th', { scope: 'row' }, n.running ? n.id : `${n.id} ✕`));
+    const body = this.logTable.tBodies[0];
+    snap.nodes.forEach((n, r) => {
+      const cells = [{ tag: 'th', scope: 'row', text: n.running ? n.id : `${n.id} ✕` }];
       if (snapshots) {
         const sn = n.snapshot;
-        const cell = h('td', { class: sn ? 'snap-cell' : 'snap-cell none' }, sn ? `1–${sn.last_index} T${sn.last_term}` : '—');
-        if (sn) {
-          cell.dataset.snapshot = `${sn.last_index}/${sn.last_term}`;
-          cell.title = `${n.id}'s snapshot: entries 1 to ${sn.last_index} (the last of term ${sn.last_term}) compacted into its state machine`;
-        }
-        tr.append(cell);
+        cells.push(sn
+          ? { tag: 'td', class: 'snap-cell', text: `1–${sn.last_index} T${sn.last_term}`, snapshot: `${sn.last_index}/${sn.last_term}`,
+            title: `${n.id}'s snapshot: entries 1 to ${sn.last_index} (the last of term ${sn.last_term}) compacted into its state machine` }
+          : { tag: 'td', class: 'snap-cell none', text: '—' });
       }
-      if (first > 1) {
-        const snapText = n.snapshot && n.snapshot.last_index >= first - 1 ? 'snap' : '';
-        tr.append(h('td', { class: 'older' }, snapText));
-      }
+      if (first > 1) cells.push({ tag: 'td', class: 'older', text: n.snapshot && n.snapshot.last_index >= first - 1 ? 'snap' : '' });
       const byIndex = new Map(n.log.map((e) => [e.index, e]));
       for (let i = first; i <= last; i++) {
         const e = byIndex.get(i);
-        const td = h('td');
+        const c = { tag: 'td', class: null, text: '', title: null };
         if (e) {
           const committed = e.committed;
-          td.className = `entry ${termClass(e.term)} ${committed ? 'committed' : 'uncommitted'}`;
-          td.textContent = String(e.term);
-          td.title = `index ${e.index}, term ${e.term}: ${e.command} — ${committed ? 'committed' : 'not committed yet'}`;
-          if (e.command !== 'no-op') td.classList.add('command');
+          c.class = `entry ${termClass(e.term)} ${committed ? 'committed' : 'uncommitted'}${e.command !== 'no-op' ? ' command' : ''}`;
+          c.text = String(e.term);
+          c.title = `index ${e.index}, term ${e.term}: ${e.command} — ${committed ? 'committed' : 'not committed yet'}`;
         } else if (n.snapshot && i <= n.snapshot.last_index) {
-          td.className = 'entry snapshotted';
-          td.textContent = 's';
-          td.title = `index ${i} is inside ${n.id}'s snapshot`;
+          c.class = 'entry snapshotted';
+          c.text = 's';
+          c.title = `index ${i} is inside ${n.id}'s snapshot`;
         }
         if (i === n.commit_index) {
-          td.classList.add('commit-mark');
-          td.setAttribute('aria-label', `${td.textContent || 'empty'}, commit index`);
+          c.class = c.class ? `${c.class} commit-mark` : 'commit-mark';
+          c.label = `${c.text || 'empty'}, commit index`;
         }
-        tr.append(td);
+        cells.push(c);
       }
       const kv = Object.entries(n.state || {}).map(([k, v]) => `${k}=${v}`).join(' ');
-      tr.append(h('td', { class: 'state-col' }, kv || '—'));
-      return tr;
+      cells.push({ tag: 'td', class: 'state-col', text: kv || '—' });
+      let tr = body.rows[r];
+      if (!tr) tr = body.appendChild(h('tr'));
+      setAttr(tr, 'data-log-node', n.id);
+      setAttr(tr, 'class', n.running ? '' : 'crashed');
+      patchCells(tr, cells);
     });
-    this.logTable.tBodies[0].replaceChildren(...rows);
+    while (body.rows.length > snap.nodes.length) body.rows[body.rows.length - 1].remove();
   }
 
   /**

@@ -200,7 +200,7 @@ export class Timeline {
     this.played.setAttribute('width', String(Math.max(0, x - PAD)));
     this.thumb.setAttribute('x', String(x - 2));
     const wall = performance.now();
-    if (wall - this.marksAt > MARKS_EVERY_MS) {
+    if (wall - this.marksAt > MARKS_EVERY_MS && (!this.app.turn || this.app.turn('marks'))) {
       this.marksAt = wall;
       this.renderMarks(this.app.model.pg.timeline(), end);
     }

@@ -229,6 +229,43 @@ test('axe: no violations with the exercise and Break Raft drawers open', async (
   await shot(page, '43-break-drawer');
 });
 
+test('the classroom loads only when a drawer opens, with a visible loading state', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  // Hold the classroom's script until the loading state has been seen.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.context().route(/\/classroom-[\w-]+\.js$/, async (route) => { await held; await route.continue(); });
+  await openPage(page);
+  expect(fetched.filter((u) => /\/classroom-/.test(u)), 'the first load has no classroom').toEqual([]);
+  await page.getByRole('button', { name: 'Exercises' }).click();
+  await expect(page.locator('[data-drawer="exercises"]')).toBeVisible();
+  await expect(root(page)).toHaveAttribute('data-classroom-loading', 'true');
+  await expect(page.locator('[data-drawer="exercises"] [data-classroom-note]')).toHaveText('Loading the exercises and Break Raft…');
+  await expect(page.getByLabel('Exercise', { exact: true })).toBeDisabled();
+  release();
+  await expect(root(page)).not.toHaveAttribute('data-classroom-loading', /.*/, { timeout: 30_000 });
+  await expect(page.locator('[data-drawer="exercises"] [data-classroom-note]')).toBeHidden();
+  await page.getByLabel('Exercise', { exact: true }).selectOption('elect-leader');
+  await expect(page.locator('[data-exercise]')).toHaveAttribute('data-exercise', 'elect-leader');
+});
+
+test('a classroom that cannot be loaded says so, and the page goes on', async ({ page }) => {
+  await page.context().route(/\/classroom-[\w-]+\.js$/, (route) => route.abort());
+  await openPage(page);
+  await page.getByRole('button', { name: 'Break Raft' }).click();
+  await expect(page.locator('[data-drawer="break"] [data-classroom-note]')).toContainText('could not be loaded', { timeout: 30_000 });
+  await expect(root(page)).toHaveAttribute('data-classroom-error', 'true');
+  await expect(root(page)).not.toHaveAttribute('data-classroom-loading', /.*/);
+  await page.getByRole('button', { name: 'Close Break Raft' }).click();
+  // The run itself is untouched, and an exercise link says what went wrong.
+  await expect(root(page)).toHaveAttribute('data-safe', 'true');
+  await expect(page.locator('[data-node="S1"]')).toBeVisible();
+  await page.goto('./?speed=5#ex=elect-leader');
+  await expect(page.getByRole('alert').filter({ hasText: /exercise link could not be opened/ })).toBeVisible();
+  await expect(page.locator('[data-node="S1"]')).toBeVisible();
+});
+
 test('the search module loads only when Break Raft opens, with a visible loading state', async ({ page }) => {
   const fetched = [];
   page.on('request', (r) => fetched.push(r.url()));

@@ -383,7 +383,7 @@ export class YourNode {
       // Starting an exercise opens its drawer; the person is writing code: back to the editor
       // (the goal's state stays in the top bar's badge).
       if (this.drawer.hidden) {
-        this.app.classroom.toggleDrawer('your-node', true);
+        this.app.drawers.toggle('your-node', true);
         this.runNode.focus();
       }
     } else {

@@ -475,7 +475,9 @@ fn suggestion(text: &str, words: &[&str]) -> String {
     if len == 0 || len > FOUND_CHARS_MAX {
         return String::new();
     }
-    let lower = text.to_lowercase();
+    // ASCII only: every keyword is ASCII, and the full Unicode case tables would cost the
+    // WebAssembly modules about 4 KB for this one message.
+    let lower = text.to_ascii_lowercase();
     if let Some(word) = words.iter().find(|w| **w == lower) {
         return format!(" (did you mean {word}? keywords are lower case)");
     }

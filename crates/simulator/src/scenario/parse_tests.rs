@@ -79,6 +79,11 @@ fn keywords_are_lower_case() {
         "line 1, column 1: expected a setting, action or expectation, found \"Crash\" (did you mean crash? keywords are lower case)"
     );
     assert_eq!(error("crash LEADER"), "line 1, column 7: expected a node name S1..S5 or leader, found \"LEADER\"");
+    // Lower-casing is ASCII only (keywords are ASCII): a non-ASCII letter is one more difference.
+    assert_eq!(
+        error("CRÄSH S1"),
+        "line 1, column 1: expected a setting, action or expectation, found \"CRÄSH\" (did you mean crash?)"
+    );
 }
 
 #[test]
