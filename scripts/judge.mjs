@@ -1,4 +1,6 @@
 // npm run judge -- FILE.scn [--json] [--trace]
+// npm run judge -- --fuzz N FILE.scn
+// npm run judge -- --grade HANDINS_DIR [EXERCISES_DIR]
 //
 // Runs a scenario of any protocol, `protocol js` included (a node written in JavaScript,
 // NODE-API.md), in Node on the WebAssembly build, with the output, report and exit status of
@@ -9,17 +11,26 @@
 // The node's module is evaluated as an ES module in a `vm` context of its own: no `Date`, no
 // `Math.random`, no timers, no `console`, no imports, no eval; its only way out is `ctx`.
 // (Run with --experimental-vm-modules, which package.json's script passes.)
+//
+// A handler that never returns: every run happens in a worker thread; the main thread watches
+// each handler call (a generation counter in shared memory) and, after 1 s of real time in one
+// call, asks the worker's inspector where it is (the line), then stops the worker. The report
+// names the server, the event, the simulated time and the line, as for a handler that throws.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { createBridge, generator } from '../web/your-node/bridge.js';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { createBridge, describeInput, generator } from '../web/your-node/bridge.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: npm run judge -- FILE.scn [--json] [--trace]   (FILE may be - for standard input)
        npm run judge -- --fuzz N FILE.scn                 N random fault schedules against FILE's
-                                                          node; prints the first failing one, shrunk`;
+                                                          node; prints the first failing one, shrunk
+       npm run judge -- --grade HANDINS_DIR [EXERCISES_DIR]
+                                                          grade a folder of hand-ins: ID.scn files
+                                                          exported from the page, and .js nodes`;
 
 // The module's name in stack traces and error messages.
 const SOURCE = 'node.js';
@@ -122,7 +133,7 @@ function syntaxWhere(code, offset) {
 }
 
 /** Run scenario `text`: { report, trace } (see runJs), or throws Invalid. */
-export async function judge(wasm, text, { trace = false } = {}) {
+export async function judge(wasm, text, { trace = false, watch = null } = {}) {
   let code;
   try {
     code = wasm.scenarioCode(text);
@@ -130,8 +141,141 @@ export async function judge(wasm, text, { trace = false } = {}) {
     throw new Invalid(e.message);
   }
   const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text));
-  const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(text) });
+  const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(text), watch });
   return JSON.parse(wasm.runJs(text, bridge, trace));
+}
+
+// ---- the watchdog: a handler that does not return ------------------------------------------
+
+/** How long one handler call may run, in real time, before it is stopped (as in the page). */
+const HANDLER_LIMIT_MS = 1000;
+// Shared memory between a worker and its watchdog: [generation (odd while a handler runs),
+// text length] as Int32, the simulated time as Float64, then "server<TAB>event" as UTF-8.
+const WATCH_TEXT = 512;
+
+function watcher(shared) {
+  const ints = new Int32Array(shared, 0, 2);
+  const now = new Float64Array(shared, 8, 1);
+  const bytes = new Uint8Array(shared, 16, WATCH_TEXT);
+  const encoder = new TextEncoder();
+  return {
+    begin(server, input) {
+      ints[1] = encoder.encodeInto(`${server}\t${describeInput(input)}`, bytes).written;
+      now[0] = input.now;
+      Atomics.add(ints, 0, 1);
+    },
+    end() {
+      Atomics.add(ints, 0, 1);
+    },
+  };
+}
+
+/** What the watched worker is doing now: { busy, generation, server, event, now }. */
+function watched(shared) {
+  const ints = new Int32Array(shared, 0, 2);
+  const generation = Atomics.load(ints, 0);
+  const text = new TextDecoder().decode(new Uint8Array(shared, 16, Math.min(ints[1], WATCH_TEXT)));
+  const [server, event] = text.split('\t');
+  return { busy: generation % 2 === 1, generation, server, event, now: new Float64Array(shared, 8, 1)[0] };
+}
+
+/**
+ * Run `job` in a worker thread under the watchdog: resolves with what the worker posted
+ * ({ result } | { invalid } | { found } …), or { stuck: "S2 … did not return …" } after a
+ * handler ran `limitMs` without returning (the worker is stopped), or { crash } if the worker
+ * died. The worker starts with --stack-size small enough that endless recursion is an error.
+ */
+export function inWorker(job, { limitMs = HANDLER_LIMIT_MS } = {}) {
+  return new Promise((resolve) => {
+    const shared = new SharedArrayBuffer(16 + WATCH_TEXT);
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { job, shared } });
+    let done = false;
+    let seen = -1;
+    let since = performance.now();
+    const finish = (value) => {
+      if (done) return;
+      done = true;
+      clearInterval(tick);
+      worker.terminate().finally(() => resolve(value));
+    };
+    const tick = setInterval(async () => {
+      const w = watched(shared);
+      const t = performance.now();
+      if (w.generation !== seen) {
+        seen = w.generation;
+        since = t;
+        return;
+      }
+      if (!w.busy || t - since < limitMs || done) return;
+      clearInterval(tick);
+      const line = await Promise.race([
+        whereIsWorker(worker, job.offset ?? 0).catch(() => null),
+        new Promise((ok) => setTimeout(() => ok(null), 3000)),
+      ]);
+      finish({
+        stuck: `${w.server} did not return within ${limitMs / 1000} s in ${w.event} at ${w.now}ms: stopped (an endless loop?)${line ? ` (${line})` : ''}`,
+        at: w.now,
+      });
+    }, 50);
+    worker.on('message', finish);
+    worker.on('error', (e) => finish({ crash: `the judge's worker failed: ${e && e.message}` }));
+    worker.on('exit', (code) => finish({ crash: `the judge's worker stopped (exit status ${code})` }));
+  });
+}
+
+/**
+ * The line a busy worker is running in the node's module ("node.js:12:5, scenario line 20"), by
+ * pausing it through the inspector; null if the inspector cannot say.
+ */
+async function whereIsWorker(worker, offset) {
+  const inspector = await import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method, params = {}) => new Promise((ok, fail) => session.post(method, params, (e, r) => (e ? fail(e) : ok(r))));
+  try {
+    const attached = new Promise((ok) => session.once('NodeWorker.attachedToWorker', (m) => ok(m.params.sessionId)));
+    await post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+    const sessionId = await Promise.race([attached, new Promise((ok) => setTimeout(() => ok(null), 1000))]);
+    if (!sessionId) return null;
+    let nextId = 1;
+    const urls = new Map(); // scriptId -> url (a paused frame names its script by id)
+    const paused = new Promise((ok) => {
+      session.on('NodeWorker.receivedMessageFromWorker', (m) => {
+        const msg = JSON.parse(m.params.message);
+        if (msg.method === 'Debugger.scriptParsed') urls.set(msg.params.scriptId, msg.params.url);
+        if (msg.method === 'Debugger.paused') ok(msg.params.callFrames);
+      });
+    });
+    const send = (method, params = {}) => post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: nextId++, method, params }) });
+    await send('Debugger.enable');
+    await send('Debugger.pause');
+    const frames = await Promise.race([paused, new Promise((ok) => setTimeout(() => ok(null), 1000))]);
+    // Let it go again (a paused worker cannot be stopped), then the caller stops it.
+    await send('Debugger.disable');
+    const frame = frames && frames.find((f) => String(urls.get(f.location.scriptId) ?? f.url).endsWith(SOURCE));
+    if (!frame) return null;
+    const line = frame.location.lineNumber + 1;
+    const column = frame.location.columnNumber + 1;
+    return `${frame.functionName ? `${frame.functionName}, ` : ''}${SOURCE}:${line}:${column}${offset ? `, scenario line ${offset + line}` : ''}`;
+  } finally {
+    session.disconnect();
+  }
+}
+
+/** The worker's side: run the job it was given and post the outcome. */
+async function workerMain({ job, shared }) {
+  const watch = watcher(shared);
+  try {
+    const wasm = await loadWasm();
+    if (job.kind === 'run') {
+      parentPort.postMessage({ result: await judge(wasm, job.text, { trace: job.trace, watch }) });
+    } else if (job.kind === 'fuzz') {
+      parentPort.postMessage({ found: await fuzz(wasm, job.text, job.count, watch) });
+    }
+  } catch (e) {
+    if (e instanceof Invalid) parentPort.postMessage({ invalid: e.message });
+    else parentPort.postMessage({ crash: `the judge failed: ${e && e.stack}` });
+  }
 }
 
 // ---- --fuzz: random fault schedules against the file's node ---------------------------------
@@ -194,14 +338,14 @@ function failure(rep) {
   return null;
 }
 
-async function fuzz(wasm, text, count) {
+async function fuzz(wasm, text, count, watch = null) {
   const { head, nodes } = fuzzHead(text);
   const code = wasm.scenarioCode(`${head}\nseed 1\n`);
   const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text));
   const scenarioOf = (seed, lines) => `${head}\nseed ${seed}\n${lines.join('\n')}\n`;
   const run = (seed, lines) => {
     const t = scenarioOf(seed, lines);
-    const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(t) });
+    const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(t), watch });
     return failure(JSON.parse(wasm.runJs(t, bridge, false)).report);
   };
   for (let seed = 1; seed <= count; seed++) {
@@ -240,11 +384,143 @@ function human(file, rep) {
   return out.join('\n');
 }
 
+// ---- --grade: a folder of hand-ins -------------------------------------------------------
+
+/** Split an exercise at its `# goal:` line: { setup, goal: [lines] } (as classroom.rs does). */
+export function splitExercise(text) {
+  const setup = [];
+  const goal = [];
+  let inGoal = false;
+  for (const l of text.replace(/\r\n/g, '\n').split('\n')) {
+    if (l.trimStart().startsWith('# goal:')) inGoal = true;
+    else if (inGoal) {
+      const t = l.split('#')[0].trim();
+      if (t) goal.push(t);
+    } else setup.push(l);
+  }
+  return { setup: setup.join('\n'), goal };
+}
+
+const isJsScenario = (text) => text.split('\n').some((l) => l.replace(/#.*/, '').trim().split(/[ \t]+/).join(' ') === 'protocol js');
+
+/** `text` with the module between its `code` and `end` lines replaced by `code`. */
+export function replaceCode(text, code) {
+  const lines = text.split('\n');
+  const from = lines.findIndex((l) => l.replace(/#.*/, '').trim() === 'code');
+  const to = from < 0 ? -1 : lines.findIndex((l, i) => i > from && l.trim() === 'end');
+  if (to < 0) throw new Error('the exercise has no code … end block');
+  return [...lines.slice(0, from + 1), code.replace(/\n$/, ''), ...lines.slice(to)].join('\n');
+}
+
+/** The exercises of a folder: Map id -> { text, goal, js }. */
+function loadExercises(dir) {
+  const out = new Map();
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.scn')) continue;
+    const text = readFileSync(join(dir, name), 'utf8');
+    out.set(name.slice(0, -4), { text, goal: splitExercise(text).goal, js: isJsScenario(text) });
+  }
+  return out;
+}
+
+/** One run graded: [result, detail]. */
+async function gradeRun(text) {
+  const out = await inWorker({ kind: 'run', text, trace: false, offset: codeOffset(text) });
+  if (out.invalid) return ['invalid', out.invalid];
+  if (out.stuck) return ['endless loop', out.stuck];
+  if (out.crash) return ['judge error', out.crash.split('\n')[0]];
+  const rep = out.result.report;
+  if (rep.exit_code === 0) return ['solved', `${rep.expectations.length} expectations passed`];
+  if (rep.errors.length) return ['error', rep.errors[0]];
+  const failed = rep.expectations.find((e) => !e.passed);
+  if (failed) return ['not solved', `line ${failed.line} FAILED ${failed.text} (${failed.detail.split('\n')[0].replace(/ The operations involved:$/, '')})`];
+  const [name, v] = Object.entries(rep.checks).find(([, v]) => v !== 'ok' && v !== 'undecided') ?? ['?', {}];
+  return ['not solved', `violation: ${name}: ${String(v.detail ?? '').split('\n')[0]}`];
+}
+
+/** The rows for one hand-in file: [[file, exercise, result, detail], …]. */
+async function gradeFile(path, exercises) {
+  const file = basename(path);
+  let text;
+  try {
+    text = readFileSync(path, 'utf8').replace(/\r\n/g, '\n');
+  } catch (e) {
+    return [[file, '-', 'unreadable', e.message]];
+  }
+  if (file.endsWith('.js') || file.endsWith('.mjs')) {
+    // A node: graded against the exercises its `// exercise: id` comments name, or every JS one.
+    const named = [...text.matchAll(/^\s*\/\/\s*exercises?:\s*(.+)$/gm)].flatMap((m) => m[1].split(/[\s,]+/).filter(Boolean));
+    const ids = named.length ? named : [...exercises].filter(([, e]) => e.js).map(([id]) => id);
+    if (!ids.length) return [[file, '-', 'no exercise', 'no protocol js exercise to grade it against']];
+    const rows = [];
+    for (const id of ids) {
+      const ex = exercises.get(id);
+      if (!ex) rows.push([file, id, 'unknown exercise', `no ${id}.scn among the exercises`]);
+      else if (!ex.js) rows.push([file, id, 'not a node exercise', `${id} is not a protocol js exercise: hand in its .scn`]);
+      else if (text.split('\n').some((l) => l.trim() === 'end')) {
+        rows.push([file, id, 'invalid', 'a line that is just "end" would close the code block early: rename or indent it']);
+      } else rows.push([file, id, ...(await gradeRun(replaceCode(ex.text, text)))]);
+    }
+    return rows;
+  }
+  // A scenario exported from the page: `# exercise: ID`, the goal lines still there.
+  const m = /^#\s*exercise:\s*(\S+)/m.exec(text);
+  if (!m) return [[file, '-', 'no exercise', 'no "# exercise: ID" line']];
+  const id = m[1];
+  const ex = exercises.get(id);
+  if (!ex) return [[file, id, 'unknown exercise', `no ${id}.scn among the exercises`]];
+  const lines = new Set(text.split('\n').map((l) => l.split('#')[0].trim()));
+  const missing = ex.goal.find((g) => !lines.has(g));
+  if (missing) return [[file, id, 'goal missing', `the goal line '${missing}' is not in the file`]];
+  return [[file, id, ...(await gradeRun(text))]];
+}
+
+async function grade(dir, exercisesDir) {
+  let exercises;
+  let names;
+  try {
+    exercises = loadExercises(exercisesDir);
+    names = readdirSync(dir)
+      .filter((n) => /\.(scn|txt|js|mjs)$/.test(n) && statSync(join(dir, n)).isFile())
+      .sort();
+  } catch (e) {
+    console.error(`judge: ${e.message}`);
+    return 2;
+  }
+  const rows = [];
+  for (const name of names) rows.push(...(await gradeFile(join(dir, name), exercises)));
+  const width = (k, min) => Math.max(min, ...rows.map((r) => r[k].length)) + 2;
+  const [w0, w1, w2] = [width(0, 4), width(1, 8), width(2, 6)];
+  const row = (r) => `${r[0].padEnd(w0)}${r[1].padEnd(w1)}${r[2].padEnd(w2)}${r[3]}`.trimEnd();
+  console.log(row(['file', 'exercise', 'result', 'detail']));
+  for (const r of rows) console.log(row(r));
+  const solved = rows.filter((r) => r[2] === 'solved').length;
+  console.log(`${solved} of ${rows.length} solved`);
+  return rows.length > 0 && solved === rows.length ? 0 : 1;
+}
+
+/** A report for a run the watchdog stopped: the shape of runJs's, with the one error. */
+function stoppedReport(stuck, at) {
+  return {
+    exit_code: 1,
+    time_ms: at,
+    errors: [`${at}ms: ${stuck}`],
+    expectations: [],
+    checks: {},
+    nodes: [],
+    history: [],
+    stats: { messages_sent: 0 },
+    trace_hash: null,
+    stopped: true,
+  };
+}
+
 async function main(args) {
   let file = null;
   let json = false;
   let trace = false;
   let fuzzCount = null;
+  let gradeDirs = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--fuzz') {
@@ -253,6 +529,13 @@ async function main(args) {
         console.error(`judge: --fuzz takes a number of schedules (1 or more), not ${JSON.stringify(args[i])}`);
         return 2;
       }
+    } else if (a === '--grade') {
+      gradeDirs = args.slice(i + 1);
+      if (gradeDirs.length < 1 || gradeDirs.length > 2 || gradeDirs.some((d) => d.startsWith('--'))) {
+        console.error(`judge: --grade takes a folder of hand-ins and, optionally, a folder of exercises\n${USAGE}`);
+        return 2;
+      }
+      break;
     } else if (a === '--json') json = true;
     else if (a === '--trace') trace = true;
     else if (a === '-h' || a === '--help') {
@@ -263,6 +546,7 @@ async function main(args) {
       return 2;
     } else file = a;
   }
+  if (gradeDirs) return grade(gradeDirs[0], gradeDirs[1] ?? join(root, 'exercises'));
   if (file === null) {
     console.error(USAGE);
     return 2;
@@ -274,18 +558,22 @@ async function main(args) {
     console.error(`judge: cannot read ${file}: ${e.message}`);
     return 2;
   }
-  const wasm = await loadWasm();
+  const job = fuzzCount !== null ? { kind: 'fuzz', text, count: fuzzCount } : { kind: 'run', text, trace };
+  const out = await inWorker({ ...job, offset: codeOffset(text) });
+  if (out.invalid) {
+    console.error(`${file}: ${out.invalid}`);
+    return 2;
+  }
+  if (out.crash) {
+    console.error(`${file}: ${out.crash}`);
+    return 2;
+  }
   if (fuzzCount !== null) {
-    let found;
-    try {
-      found = await fuzz(wasm, text, fuzzCount);
-    } catch (e) {
-      if (e instanceof Invalid) {
-        console.error(`${file}: ${e.message}`);
-        return 2;
-      }
-      throw e;
+    if (out.stuck) {
+      console.log(`# ${file}: ${out.stuck}`);
+      return 1;
     }
+    const found = out.found;
     if (!found) {
       console.log(`${file}: ${fuzzCount} random fault schedules, no failure`);
       return 0;
@@ -294,21 +582,14 @@ async function main(args) {
     process.stdout.write(found.scenario);
     return 1;
   }
-  let result;
-  try {
-    result = await judge(wasm, text, { trace });
-  } catch (e) {
-    if (e instanceof Invalid) {
-      console.error(`${file}: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  const result = out.stuck ? { report: stoppedReport(out.stuck, out.at), trace: [] } : out.result;
   if (trace) for (const line of result.trace) console.log(line);
   console.log(json ? JSON.stringify(result.report, null, 2) : human(file, result.report));
   return result.report.exit_code;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (!isMainThread && workerData && workerData.job) {
+  await workerMain(workerData);
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -55,9 +55,34 @@ export function stackLine(error, source, offset = 0) {
   return null;
 }
 
+// What a handler call is about, as the engine names it in errors: "onTimer(election)",
+// "onMessage(Vote from S1)", "onClient(put x 1, request c1.4)", "onStart".
+export function describeInput(input) {
+  if (input.kind === 'start') return 'onStart';
+  if (input.kind === 'crash') return 'crash';
+  if (input.kind === 'timer') return `onTimer(${input.name})`;
+  if (input.kind === 'message') {
+    let type = '?';
+    try {
+      type = JSON.parse(input.msg).type;
+    } catch {
+      // (the engine only passes JSON)
+    }
+    return `onMessage(${type} from ${input.from})`;
+  }
+  if (input.kind === 'client') {
+    const r = input.req;
+    const what = r.op === 'put' ? `put ${r.key} ${r.value}` : r.op === 'cas' ? `cas ${r.key} ${r.expected ?? '-'} ${r.value}` : `get ${r.key}`;
+    return `onClient(${what}, request ${r.id})`;
+  }
+  return input.kind;
+}
+
 // factory: the module's default export. source: the module's name in stack traces.
 // offset: the scenario line just before the module's first line (errors name both).
-export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
+// watch (optional): { begin(server, input), end() } around every handler call, for a watchdog
+// that stops a handler which never returns (the judge's --grade).
+export function createBridge(factory, { source = 'node.js', offset = 0, watch = null } = {}) {
   const servers = new Map();
 
   function makeCtx(slot, id, names) {
@@ -142,6 +167,7 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
       }
       const effects = [];
       slot.call = { effects, now: input.now, random: generator(input.seed) };
+      if (watch) watch.begin(server, input);
       try {
         handle(slot, server, input);
         return JSON.stringify({ effects });
@@ -152,6 +178,7 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
         return JSON.stringify({ error: { message, at: stackLine(error, source, offset) } });
       } finally {
         slot.call = null;
+        if (watch) watch.end();
       }
     },
   };
