@@ -20,14 +20,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import vm from 'node:vm';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createBridge, describeInput, generator } from '../web/your-node/bridge.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: npm run judge -- FILE.scn [--json] [--trace]   (FILE may be - for standard input)
-       npm run judge -- --fuzz N FILE.scn                 N random fault schedules against FILE's
+       npm run judge -- --fuzz N FILE.scn [--jobs J]      N random fault schedules against FILE's
                                                           node; prints the first failing one, shrunk
+                                                          (J worker threads, default: the cores, ≤ 4)
        npm run judge -- --grade HANDINS_DIR [EXERCISES_DIR]
                                                           grade a folder of hand-ins: ID.scn files
                                                           exported from the page, and .js nodes`;
@@ -270,7 +272,8 @@ async function workerMain({ job, shared }) {
     if (job.kind === 'run') {
       parentPort.postMessage({ result: await judge(wasm, job.text, { trace: job.trace, watch }) });
     } else if (job.kind === 'fuzz') {
-      parentPort.postMessage({ found: await fuzz(wasm, job.text, job.count, watch) });
+      const stop = job.stop ? new Int32Array(job.stop) : null;
+      parentPort.postMessage({ found: await fuzz(wasm, job.text, job.count, watch, { first: job.first, step: job.step, stop }) });
     }
   } catch (e) {
     if (e instanceof Invalid) parentPort.postMessage({ invalid: e.message });
@@ -338,7 +341,9 @@ function failure(rep) {
   return null;
 }
 
-async function fuzz(wasm, text, count, watch = null) {
+// `first`, `step`: this worker's share of the seeds (first, first + step, …). `stop`: an Int32
+// shared by all workers, the lowest failing seed found so far: seeds above it need no run.
+async function fuzz(wasm, text, count, watch = null, { first = 1, step = 1, stop = null } = {}) {
   const { head, nodes } = fuzzHead(text);
   const code = wasm.scenarioCode(`${head}\nseed 1\n`);
   const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text));
@@ -348,10 +353,16 @@ async function fuzz(wasm, text, count, watch = null) {
     const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(t), watch });
     return failure(JSON.parse(wasm.runJs(t, bridge, false)).report);
   };
-  for (let seed = 1; seed <= count; seed++) {
+  for (let seed = first; seed <= count; seed += step) {
+    if (stop && seed > Atomics.load(stop, 0)) break;
     let lines = schedule(seed, nodes);
     const found = run(seed, lines);
     if (!found) continue;
+    if (stop) {
+      for (let was = Atomics.load(stop, 0); seed < was; was = Atomics.load(stop, 0)) {
+        if (Atomics.compareExchange(stop, 0, was, seed) === was) break;
+      }
+    }
     // Shrink: drop lines one at a time while the same kind of failure remains.
     const kind = found.split(':')[0] + ':' + (found.split(':')[1] ?? '');
     for (let i = lines.length - 1; i >= 0; i--) {
@@ -499,6 +510,24 @@ async function grade(dir, exercisesDir) {
   return rows.length > 0 && solved === rows.length ? 0 : 1;
 }
 
+/**
+ * --fuzz on `jobs` worker threads, seeds dealt round-robin. The answer does not depend on
+ * `jobs`: it is the lowest failing seed (each worker stops at its first failure, or once the
+ * lowest failure found so far is below its next seed), shrunk by the worker that found it.
+ */
+async function fuzzInWorkers(text, count, jobs) {
+  const n = Math.min(jobs, count);
+  const stop = new SharedArrayBuffer(4);
+  new Int32Array(stop)[0] = 0x7fffffff;
+  const outs = await Promise.all(
+    Array.from({ length: n }, (_, k) => inWorker({ kind: 'fuzz', text, count, first: 1 + k, step: n, stop, offset: codeOffset(text) })),
+  );
+  const bad = outs.find((o) => o.invalid) ?? outs.find((o) => o.crash) ?? outs.find((o) => o.stuck);
+  if (bad) return bad;
+  const found = outs.map((o) => o.found).filter(Boolean).sort((a, b) => a.seed - b.seed);
+  return { found: found[0] ?? null };
+}
+
 /** A report for a run the watchdog stopped: the shape of runJs's, with the one error. */
 function stoppedReport(stuck, at) {
   return {
@@ -521,9 +550,16 @@ async function main(args) {
   let trace = false;
   let fuzzCount = null;
   let gradeDirs = null;
+  let jobs = Math.max(1, Math.min(4, availableParallelism()));
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--fuzz') {
+    if (a === '--jobs') {
+      jobs = Number(args[++i]);
+      if (!Number.isInteger(jobs) || jobs < 1) {
+        console.error(`judge: --jobs takes a number of worker threads (1 or more), not ${JSON.stringify(args[i])}`);
+        return 2;
+      }
+    } else if (a === '--fuzz') {
       fuzzCount = Number(args[++i]);
       if (!Number.isInteger(fuzzCount) || fuzzCount < 1) {
         console.error(`judge: --fuzz takes a number of schedules (1 or more), not ${JSON.stringify(args[i])}`);
@@ -558,8 +594,7 @@ async function main(args) {
     console.error(`judge: cannot read ${file}: ${e.message}`);
     return 2;
   }
-  const job = fuzzCount !== null ? { kind: 'fuzz', text, count: fuzzCount } : { kind: 'run', text, trace };
-  const out = await inWorker({ ...job, offset: codeOffset(text) });
+  const out = fuzzCount !== null ? await fuzzInWorkers(text, fuzzCount, jobs) : await inWorker({ kind: 'run', text, trace, offset: codeOffset(text) });
   if (out.invalid) {
     console.error(`${file}: ${out.invalid}`);
     return 2;

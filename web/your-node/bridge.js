@@ -39,6 +39,25 @@ function copy(value, what) {
   return text;
 }
 
+// Whether `value` would be written as the same JSON as `before`, a value that came out of
+// JSON.parse. Only says yes when sure (plain data, strictly equal leaves); anything unusual
+// (toJSON, undefined, functions, non-finite numbers) counts as different.
+function sameJson(value, before) {
+  if (value === before) return value === null || typeof value !== 'number' || Number.isFinite(value);
+  if (typeof value !== 'object' || value === null || typeof before !== 'object' || before === null) return false;
+  if (typeof value.toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    if (!Array.isArray(before) || value.length !== before.length) return false;
+    for (let i = 0; i < value.length; i++) if (!sameJson(value[i], before[i])) return false;
+    return true;
+  }
+  if (Array.isArray(before)) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== Object.keys(before).length) return false;
+  for (const k of keys) if (!Object.hasOwn(before, k) || !sameJson(value[k], before[k])) return false;
+  return true;
+}
+
 // The line of the node's module an error comes from ("onClient, node.js:42:7, scenario line
 // 50"), if the stack says. offset: the scenario line just before the module's first line.
 export function stackLine(error, source, offset = 0) {
@@ -62,13 +81,9 @@ export function describeInput(input) {
   if (input.kind === 'crash') return 'crash';
   if (input.kind === 'timer') return `onTimer(${input.name})`;
   if (input.kind === 'message') {
-    let type = '?';
-    try {
-      type = JSON.parse(input.msg).type;
-    } catch {
-      // (the engine only passes JSON)
-    }
-    return `onMessage(${type} from ${input.from})`;
+    // (Cheaper than parsing the message: its text starts with the JSON of the node's object.)
+    const m = /"type":"((?:[^"\\]|\\.)*)"/.exec(input.msg);
+    return `onMessage(${m ? m[1] : '?'} from ${input.from})`;
   }
   if (input.kind === 'client') {
     const r = input.req;
@@ -113,7 +128,14 @@ export function createBridge(factory, { source = 'node.js', offset = 0, watch = 
         effect({ t: 'reply', id: String(req && req.id), result: JSON.parse(copy(result, 'a reply')) });
       },
       report(state) {
-        effect({ t: 'report', state: JSON.parse(copy(state, 'a report')) });
+        // The engine only acts on what changed since the last report (js.rs, take_report): a
+        // report that says the same again is dropped here, before any copying.
+        const call = need();
+        const last = call.report !== undefined ? call.report : slot.report;
+        if (last && sameJson(state, last)) return;
+        const parsed = JSON.parse(copy(state, 'a report'));
+        call.report = parsed;
+        effect({ t: 'report', state: parsed });
       },
       log(text) {
         effect({ t: 'log', text: String(text) });
@@ -133,10 +155,12 @@ export function createBridge(factory, { source = 'node.js', offset = 0, watch = 
   function handle(slot, server, input) {
     if (input.kind === 'crash') {
       slot.node = null;
+      slot.report = null;
       return;
     }
     if (input.kind === 'start') {
       slot.node = null;
+      slot.report = null;
       const ctx = makeCtx(slot, server, input.servers);
       const node = factory(ctx);
       if (!node || typeof node !== 'object') {
@@ -162,14 +186,17 @@ export function createBridge(factory, { source = 'node.js', offset = 0, watch = 
       const input = JSON.parse(inputText);
       let slot = servers.get(server);
       if (!slot) {
-        slot = { node: null, storage: new Map(), call: null };
+        // report: the last state reported and carried out (its JSON copy), to drop repeats.
+        slot = { node: null, storage: new Map(), call: null, report: null };
         servers.set(server, slot);
       }
       const effects = [];
-      slot.call = { effects, now: input.now, random: generator(input.seed) };
+      // report: the last state reported during this call (undefined: none yet).
+      slot.call = { effects, now: input.now, random: generator(input.seed), report: undefined };
       if (watch) watch.begin(server, input);
       try {
         handle(slot, server, input);
+        if (slot.call.report !== undefined) slot.report = slot.call.report;
         return JSON.stringify({ effects });
       } catch (error) {
         // (The node's errors come from its own realm: look at their shape, not their class.)
