@@ -423,6 +423,22 @@ export function replaceCode(text, code) {
   return [...lines.slice(0, from + 1), code.replace(/\n$/, ''), ...lines.slice(to)].join('\n');
 }
 
+/** The lines of a scenario outside its code block, comments and blank lines left out, spaced alike. */
+function setupLines(text) {
+  const out = [];
+  let inCode = false;
+  for (const raw of text.split('\n')) {
+    if (inCode) {
+      if (raw.trim() === 'end') inCode = false;
+      continue;
+    }
+    const l = raw.split('#')[0].trim().split(/[ \t]+/).join(' ');
+    if (l === 'code') inCode = true;
+    if (l) out.push(l);
+  }
+  return out;
+}
+
 /** The exercises of a folder: Map id -> { text, goal, js }. */
 function loadExercises(dir) {
   const out = new Map();
@@ -483,6 +499,14 @@ async function gradeFile(path, exercises) {
   const lines = new Set(text.split('\n').map((l) => l.split('#')[0].trim()));
   const missing = ex.goal.find((g) => !lines.has(g));
   if (missing) return [[file, id, 'goal missing', `the goal line '${missing}' is not in the file`]];
+  if (ex.js) {
+    // A node exercise is solved by the code, not by other faults or clients: apart from its code
+    // block, the file must start with the exercise's setup (comments and spacing aside).
+    const want = setupLines(splitExercise(ex.text).setup);
+    const have = setupLines(text);
+    const at = want.findIndex((l, i) => have[i] !== l);
+    if (at >= 0) return [[file, id, 'setup changed', `expected '${want[at]}' where the file has '${have[at] ?? '(its end)'}'`]];
+  }
   return [[file, id, ...(await gradeRun(text))]];
 }
 
