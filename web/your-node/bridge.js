@@ -81,9 +81,8 @@ export function describeInput(input) {
   if (input.kind === 'crash') return 'crash';
   if (input.kind === 'timer') return `onTimer(${input.name})`;
   if (input.kind === 'message') {
-    // (Cheaper than parsing the message: its text starts with the JSON of the node's object.)
-    const m = /"type":"((?:[^"\\]|\\.)*)"/.exec(input.msg);
-    return `onMessage(${m ? m[1] : '?'} from ${input.from})`;
+    const type = typeof input.msg === 'string' ? (/"type":"((?:[^"\\]|\\.)*)"/.exec(input.msg) ?? [])[1] : input.msg && input.msg.type;
+    return `onMessage(${type ?? '?'} from ${input.from})`;
   }
   if (input.kind === 'client') {
     const r = input.req;
@@ -173,7 +172,9 @@ export function createBridge(factory, { source = 'node.js', offset = 0, watch = 
     const node = slot.node;
     if (!node) return;
     if (input.kind === 'message') {
-      if (typeof node.onMessage === 'function') node.onMessage(input.from, JSON.parse(input.msg));
+      // (The engine passes the message as JSON inside the input; older builds as a string.)
+      const msg = typeof input.msg === 'string' ? JSON.parse(input.msg) : input.msg;
+      if (typeof node.onMessage === 'function') node.onMessage(input.from, msg);
     } else if (input.kind === 'timer') {
       if (typeof node.onTimer === 'function') node.onTimer(input.name);
     } else if (input.kind === 'client') {
