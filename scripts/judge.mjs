@@ -67,7 +67,7 @@ function codeOffset(text) {
 const refuse = (what, instead) => `throw new Error(${JSON.stringify(`${what} is not available to a node: ${instead}`)})`;
 
 /** Evaluate the module's text and return its default export (the node's factory). */
-export async function loadNode(code, offset = 0) {
+export async function loadNode(code, offset = 0, watch = null) {
   const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false }, name: 'node' });
   // What would make a run depend on something other than the scenario, the seed and the code.
   vm.runInContext(
@@ -97,7 +97,13 @@ export async function loadNode(code, offset = 0) {
     await mod.link((specifier) => {
       throw new Error(`import of ${JSON.stringify(specifier)}: a node's module may not import anything`);
     });
-    await mod.evaluate();
+    // The module's top level runs here: watched like a handler (an endless loop there too).
+    if (watch) watch.begin('', { kind: 'module', now: 0 });
+    try {
+      await mod.evaluate();
+    } finally {
+      if (watch) watch.end();
+    }
   } catch (e) {
     throw new Invalid(`the node's module failed to load: ${e.message}${where(e)}`);
   }
@@ -142,7 +148,7 @@ export async function judge(wasm, text, { trace = false, watch = null } = {}) {
   } catch (e) {
     throw new Invalid(e.message);
   }
-  const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text));
+  const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text), watch);
   const bridge = createBridge(factory, { source: SOURCE, offset: codeOffset(text), watch });
   return JSON.parse(wasm.runJs(text, bridge, trace));
 }
@@ -214,10 +220,8 @@ export function inWorker(job, { limitMs = HANDLER_LIMIT_MS } = {}) {
         whereIsWorker(worker, job.offset ?? 0).catch(() => null),
         new Promise((ok) => setTimeout(() => ok(null), 3000)),
       ]);
-      finish({
-        stuck: `${w.server} did not return within ${limitMs / 1000} s in ${w.event} at ${w.now}ms: stopped (an endless loop?)${line ? ` (${line})` : ''}`,
-        at: w.now,
-      });
+      const what = w.event === 'module' ? `the module's top level did not finish within ${limitMs / 1000} s` : `${w.server} did not return within ${limitMs / 1000} s in ${w.event} at ${w.now}ms`;
+      finish({ stuck: `${what}: stopped (an endless loop?)${line ? ` (${line})` : ''}`, at: w.now });
     }, 50);
     worker.on('message', finish);
     worker.on('error', (e) => finish({ crash: `the judge's worker failed: ${e && e.message}` }));
@@ -346,7 +350,7 @@ function failure(rep) {
 async function fuzz(wasm, text, count, watch = null, { first = 1, step = 1, stop = null } = {}) {
   const { head, nodes } = fuzzHead(text);
   const code = wasm.scenarioCode(`${head}\nseed 1\n`);
-  const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text));
+  const factory = code === undefined ? () => ({}) : await loadNode(code, codeOffset(text), watch);
   const scenarioOf = (seed, lines) => `${head}\nseed ${seed}\n${lines.join('\n')}\n`;
   const run = (seed, lines) => {
     const t = scenarioOf(seed, lines);

@@ -177,6 +177,10 @@ test('a single run with an endless loop is stopped too, and reported like a hand
   const rep = JSON.parse(r.stdout);
   assert.equal(rep.errors.length, 1);
   assert.match(rep.errors[0], /^(\d+)ms: S\d did not return within 1 s in onClient\(put x 1, request c1\.1\) at \1ms: stopped .*\(onClient, node\.js:4:\d+, scenario line 7\)$/);
+  // An endless loop in the module's top level, before any handler.
+  const top = judge(['-'], 'nodes 1\nprotocol js\ncode\nlet n = 0;\nwhile (n >= 0) n++;\nexport default () => ({});\nend\nrun 1s\n');
+  assert.equal(top.status, 1, top.stderr);
+  assert.match(top.stdout, /error: 0ms: the module's top level did not finish within 1 s: stopped \(an endless loop\?\) \(node\.js:2:\d+, scenario line 5\)/);
 });
 
 // The teaching Raft as a second implementation: these scenarios of the repository (written for
