@@ -30,7 +30,7 @@ const USAGE = `usage: npm run judge -- FILE.scn [--json] [--trace]   (FILE may b
        npm run judge -- --fuzz N FILE.scn [--jobs J]      N random fault schedules against FILE's
                                                           node; prints the first failing one, shrunk
                                                           (J worker threads, default: the cores, ≤ 4)
-       npm run judge -- --grade HANDINS_DIR [EXERCISES_DIR]
+       npm run judge -- [--jobs J] --grade HANDINS_DIR [EXERCISES_DIR]
                                                           grade a folder of hand-ins: ID.scn files
                                                           exported from the page, and .js nodes`;
 
@@ -239,7 +239,13 @@ async function whereIsWorker(worker, offset) {
   session.connect();
   const post = (method, params = {}) => new Promise((ok, fail) => session.post(method, params, (e, r) => (e ? fail(e) : ok(r))));
   try {
-    const attached = new Promise((ok) => session.once('NodeWorker.attachedToWorker', (m) => ok(m.params.sessionId)));
+    // Every live worker attaches; the one to pause is this worker: its title, "[worker N]",
+    // holds its thread id (the inspector's workerId is a counter of its own).
+    const attached = new Promise((ok) => {
+      session.on('NodeWorker.attachedToWorker', (m) => {
+        if (m.params.workerInfo?.title === `[worker ${worker.threadId}]`) ok(m.params.sessionId);
+      });
+    });
     await post('NodeWorker.enable', { waitForDebuggerOnStart: false });
     const sessionId = await Promise.race([attached, new Promise((ok) => setTimeout(() => ok(null), 1000))]);
     if (!sessionId) return null;
@@ -247,6 +253,7 @@ async function whereIsWorker(worker, offset) {
     const urls = new Map(); // scriptId -> url (a paused frame names its script by id)
     const paused = new Promise((ok) => {
       session.on('NodeWorker.receivedMessageFromWorker', (m) => {
+        if (m.params.sessionId !== sessionId) return;
         const msg = JSON.parse(m.params.message);
         if (msg.method === 'Debugger.scriptParsed') urls.set(msg.params.scriptId, msg.params.url);
         if (msg.method === 'Debugger.paused') ok(msg.params.callFrames);
@@ -454,9 +461,27 @@ function loadExercises(dir) {
   return out;
 }
 
+/** A limit of `n` at a time on async calls: limit(fn) runs fn when a place is free. */
+function pool(n) {
+  let active = 0;
+  const waiting = [];
+  return async (fn) => {
+    while (active >= n) await new Promise((go) => waiting.push(go));
+    active += 1;
+    try {
+      return await fn();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+let gradePool = pool(1);
+
 /** One run graded: [result, detail]. */
 async function gradeRun(text) {
-  const out = await inWorker({ kind: 'run', text, trace: false, offset: codeOffset(text) });
+  const out = await gradePool(() => inWorker({ kind: 'run', text, trace: false, offset: codeOffset(text) }));
   if (out.invalid) return ['invalid', out.invalid];
   if (out.stuck) return ['endless loop', out.stuck];
   if (out.crash) return ['judge error', out.crash.split('\n')[0]];
@@ -483,16 +508,17 @@ async function gradeFile(path, exercises) {
     const named = [...text.matchAll(/^\s*\/\/\s*exercises?:\s*(.+)$/gm)].flatMap((m) => m[1].split(/[\s,]+/).filter(Boolean));
     const ids = named.length ? named : [...exercises].filter(([, e]) => e.js).map(([id]) => id);
     if (!ids.length) return [[file, '-', 'no exercise', 'no protocol js exercise to grade it against']];
-    const rows = [];
-    for (const id of ids) {
-      const ex = exercises.get(id);
-      if (!ex) rows.push([file, id, 'unknown exercise', `no ${id}.scn among the exercises`]);
-      else if (!ex.js) rows.push([file, id, 'not a node exercise', `${id} is not a protocol js exercise: hand in its .scn`]);
-      else if (text.split('\n').some((l) => l.trim() === 'end')) {
-        rows.push([file, id, 'invalid', 'a line that is just "end" would close the code block early: rename or indent it']);
-      } else rows.push([file, id, ...(await gradeRun(replaceCode(ex.text, text)))]);
-    }
-    return rows;
+    return Promise.all(
+      ids.map(async (id) => {
+        const ex = exercises.get(id);
+        if (!ex) return [file, id, 'unknown exercise', `no ${id}.scn among the exercises`];
+        if (!ex.js) return [file, id, 'not a node exercise', `${id} is not a protocol js exercise: hand in its .scn`];
+        if (text.split('\n').some((l) => l.trim() === 'end')) {
+          return [file, id, 'invalid', 'a line that is just "end" would close the code block early: rename or indent it'];
+        }
+        return [file, id, ...(await gradeRun(replaceCode(ex.text, text)))];
+      }),
+    );
   }
   // A scenario exported from the page: `# exercise: ID`, the goal lines still there.
   const m = /^#\s*exercise:\s*(\S+)/m.exec(text);
@@ -514,7 +540,8 @@ async function gradeFile(path, exercises) {
   return [[file, id, ...(await gradeRun(text))]];
 }
 
-async function grade(dir, exercisesDir) {
+async function grade(dir, exercisesDir, jobs = 1) {
+  gradePool = pool(jobs);
   let exercises;
   let names;
   try {
@@ -526,8 +553,8 @@ async function grade(dir, exercisesDir) {
     console.error(`judge: ${e.message}`);
     return 2;
   }
-  const rows = [];
-  for (const name of names) rows.push(...(await gradeFile(join(dir, name), exercises)));
+  // Runs go to `jobs` worker threads at a time; the rows come out in the files' order.
+  const rows = (await Promise.all(names.map((name) => gradeFile(join(dir, name), exercises)))).flat();
   const width = (k, min) => Math.max(min, ...rows.map((r) => r[k].length)) + 2;
   const [w0, w1, w2] = [width(0, 4), width(1, 8), width(2, 6)];
   const row = (r) => `${r[0].padEnd(w0)}${r[1].padEnd(w1)}${r[2].padEnd(w2)}${r[3]}`.trimEnd();
@@ -610,7 +637,7 @@ async function main(args) {
       return 2;
     } else file = a;
   }
-  if (gradeDirs) return grade(gradeDirs[0], gradeDirs[1] ?? join(root, 'exercises'));
+  if (gradeDirs) return grade(gradeDirs[0], gradeDirs[1] ?? join(root, 'exercises'), jobs);
   if (file === null) {
     console.error(USAGE);
     return 2;

@@ -56,7 +56,7 @@ function grade(files) {
   const dir = mkdtempSync(join(tmpdir(), 'grade-js-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    const r = judge(['--grade', dir]);
+    const r = judge(['--jobs', '3', '--grade', dir]);
     const rows = new Map();
     for (const line of r.stdout.trim().split('\n').slice(1, -1)) {
       const m = /^(\S+)\s+(\S+)\s+(solved|not solved|goal missing|setup changed|unknown exercise|invalid|error|endless loop|no exercise|not a node exercise)\s*(.*)$/.exec(line);
@@ -139,6 +139,8 @@ test('--grade: one row per (file, exercise), a total, exit 0 only if all solved;
     'fay.js': '// exercise: node-elect-leader\nexport default function node(ctx) {\n  return { onStart( };\n}\n',
     'gus.js': '// exercise: node-elect-leader\nexport default function node(ctx) {\n  return { onStart() { throw new Error("not yet"); } };\n}\n',
     'hal.js': '// exercise: elect-leader\nexport default () => ({});\n',
+    // A second endless loop, elsewhere, graded at the same time: each row names its own line.
+    'jay.js': '// exercise: node-elect-leader\nexport default function node(ctx) {\n  return {\n    onStart() { ctx.setTimer("t", 20); },\n    onTimer() {\n      let x = 0;\n      while (x < 1) {}\n    },\n  };\n}\n',
     // The crashes of the setup taken out: solved by other faults, not by the code.
     'ian.scn': `# exercise: node-elect-leader\n${solution.replace('crash S1\n', '')}`,
   });
@@ -153,6 +155,7 @@ test('--grade: one row per (file, exercise), a total, exit 0 only if all solved;
   assert.equal(loop.result, 'endless loop');
   // Server, event, simulated time and the line of the loop (line 6 of the file, the module).
   assert.match(loop.detail, /^S\d did not return within 1 s in onTimer\(t\) at 10ms: stopped .*node\.js:6:\d+, scenario line \d+\)$/);
+  assert.match(r.rows.get('jay.js node-elect-leader').detail, /in onTimer\(t\) at 20ms: stopped .*node\.js:7:\d+, scenario line \d+\)$/);
   assert.equal(r.rows.get('fay.js node-elect-leader').result, 'invalid');
   assert.match(r.rows.get('fay.js node-elect-leader').detail, /does not parse: SyntaxError: .*module line 3/);
   assert.equal(r.rows.get('gus.js node-elect-leader').result, 'error');
@@ -160,7 +163,7 @@ test('--grade: one row per (file, exercise), a total, exit 0 only if all solved;
   assert.equal(r.rows.get('hal.js elect-leader').result, 'not a node exercise');
   assert.equal(r.rows.get('ian.scn node-elect-leader').result, 'setup changed');
   assert.match(r.rows.get('ian.scn node-elect-leader').detail, /expected 'crash S1' where the file has 'crash S5'/);
-  assert.equal(r.total, '3 of 10 solved');
+  assert.equal(r.total, '3 of 11 solved');
   // All solved: exit 0.
   const ok = grade({ 'ada.scn': `# exercise: node-elect-leader\n${solution}` });
   assert.equal(ok.status, 0, ok.stdout);
