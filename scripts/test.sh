@@ -104,8 +104,8 @@ fi
 # ---- native and WebAssembly agree: every scenario's trace_hash, run in Node ----------------
 section "native-vs-wasm"
 if [ "$built" = 1 ]; then
-  # (judge.test.mjs has a summary line of its own, below.)
-  node --test $(find tests/node -name '*.test.mjs' -not -name 'judge.test.mjs' | sort) 2>&1 | tee "$results/node.log"
+  # (judge*.test.mjs have a summary line of their own, below.)
+  node --test $(find tests/node -name '*.test.mjs' -not -name 'judge*.test.mjs' | sort) 2>&1 | tee "$results/node.log"
   node_rc=${PIPESTATUS[0]}
   nv_passed=$(awk '/^# pass /{print $3}' "$results/node.log" | tail -1)
   nv_failed=$(awk '/^# fail /{print $3}' "$results/node.log" | tail -1)
@@ -119,7 +119,9 @@ fi
 # ---- npm run judge: JavaScript nodes (protocol js) run headless on the WebAssembly build ----
 section "judge"
 if [ "$built" = 1 ]; then
-  node --test tests/node/judge.test.mjs 2>&1 | tee "$results/judge.log"
+  # judge.test.mjs: the judge itself; judge-exercises.test.mjs: the JS exercises, --grade, the
+  # teaching Raft through the repository's Raft scenarios, and a 200-schedule --fuzz of it.
+  node --test tests/node/judge.test.mjs tests/node/judge-exercises.test.mjs 2>&1 | tee "$results/judge.log"
   judge_rc=${PIPESTATUS[0]}
   judge_passed=$(awk '/^# pass /{print $3}' "$results/judge.log" | tail -1)
   judge_failed=$(awk '/^# fail /{print $3}' "$results/judge.log" | tail -1)

@@ -39,6 +39,25 @@ function copy(value, what) {
   return text;
 }
 
+// Whether `value` would be written as the same JSON as `before`, a value that came out of
+// JSON.parse. Only says yes when sure (plain data, strictly equal leaves); anything unusual
+// (toJSON, undefined, functions, non-finite numbers) counts as different.
+function sameJson(value, before) {
+  if (value === before) return value === null || typeof value !== 'number' || Number.isFinite(value);
+  if (typeof value !== 'object' || value === null || typeof before !== 'object' || before === null) return false;
+  if (typeof value.toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    if (!Array.isArray(before) || value.length !== before.length) return false;
+    for (let i = 0; i < value.length; i++) if (!sameJson(value[i], before[i])) return false;
+    return true;
+  }
+  if (Array.isArray(before)) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== Object.keys(before).length) return false;
+  for (const k of keys) if (!Object.hasOwn(before, k) || !sameJson(value[k], before[k])) return false;
+  return true;
+}
+
 // The line of the node's module an error comes from ("onClient, node.js:42:7, scenario line
 // 50"), if the stack says. offset: the scenario line just before the module's first line.
 export function stackLine(error, source, offset = 0) {
@@ -55,9 +74,29 @@ export function stackLine(error, source, offset = 0) {
   return null;
 }
 
+// What a handler call is about, as the engine names it in errors: "onTimer(election)",
+// "onMessage(Vote from S1)", "onClient(put x 1, request c1.4)", "onStart".
+export function describeInput(input) {
+  if (input.kind === 'start') return 'onStart';
+  if (input.kind === 'crash') return 'crash';
+  if (input.kind === 'timer') return `onTimer(${input.name})`;
+  if (input.kind === 'message') {
+    const type = typeof input.msg === 'string' ? (/"type":"((?:[^"\\]|\\.)*)"/.exec(input.msg) ?? [])[1] : input.msg && input.msg.type;
+    return `onMessage(${type ?? '?'} from ${input.from})`;
+  }
+  if (input.kind === 'client') {
+    const r = input.req;
+    const what = r.op === 'put' ? `put ${r.key} ${r.value}` : r.op === 'cas' ? `cas ${r.key} ${r.expected ?? '-'} ${r.value}` : `get ${r.key}`;
+    return `onClient(${what}, request ${r.id})`;
+  }
+  return input.kind;
+}
+
 // factory: the module's default export. source: the module's name in stack traces.
 // offset: the scenario line just before the module's first line (errors name both).
-export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
+// watch (optional): { begin(server, input), end() } around every handler call, for a watchdog
+// that stops a handler which never returns (the judge's --grade).
+export function createBridge(factory, { source = 'node.js', offset = 0, watch = null } = {}) {
   const servers = new Map();
 
   function makeCtx(slot, id, names) {
@@ -88,7 +127,14 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
         effect({ t: 'reply', id: String(req && req.id), result: JSON.parse(copy(result, 'a reply')) });
       },
       report(state) {
-        effect({ t: 'report', state: JSON.parse(copy(state, 'a report')) });
+        // The engine only acts on what changed since the last report (js.rs, take_report): a
+        // report that says the same again is dropped here, before any copying.
+        const call = need();
+        const last = call.report !== undefined ? call.report : slot.report;
+        if (last && sameJson(state, last)) return;
+        const parsed = JSON.parse(copy(state, 'a report'));
+        call.report = parsed;
+        effect({ t: 'report', state: parsed });
       },
       log(text) {
         effect({ t: 'log', text: String(text) });
@@ -108,10 +154,12 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
   function handle(slot, server, input) {
     if (input.kind === 'crash') {
       slot.node = null;
+      slot.report = null;
       return;
     }
     if (input.kind === 'start') {
       slot.node = null;
+      slot.report = null;
       const ctx = makeCtx(slot, server, input.servers);
       const node = factory(ctx);
       if (!node || typeof node !== 'object') {
@@ -124,7 +172,9 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
     const node = slot.node;
     if (!node) return;
     if (input.kind === 'message') {
-      if (typeof node.onMessage === 'function') node.onMessage(input.from, JSON.parse(input.msg));
+      // (The engine passes the message as JSON inside the input; older builds as a string.)
+      const msg = typeof input.msg === 'string' ? JSON.parse(input.msg) : input.msg;
+      if (typeof node.onMessage === 'function') node.onMessage(input.from, msg);
     } else if (input.kind === 'timer') {
       if (typeof node.onTimer === 'function') node.onTimer(input.name);
     } else if (input.kind === 'client') {
@@ -137,13 +187,17 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
       const input = JSON.parse(inputText);
       let slot = servers.get(server);
       if (!slot) {
-        slot = { node: null, storage: new Map(), call: null };
+        // report: the last state reported and carried out (its JSON copy), to drop repeats.
+        slot = { node: null, storage: new Map(), call: null, report: null };
         servers.set(server, slot);
       }
       const effects = [];
-      slot.call = { effects, now: input.now, random: generator(input.seed) };
+      // report: the last state reported during this call (undefined: none yet).
+      slot.call = { effects, now: input.now, random: generator(input.seed), report: undefined };
+      if (watch) watch.begin(server, input);
       try {
         handle(slot, server, input);
+        if (slot.call.report !== undefined) slot.report = slot.call.report;
         return JSON.stringify({ effects });
       } catch (error) {
         // (The node's errors come from its own realm: look at their shape, not their class.)
@@ -152,6 +206,7 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
         return JSON.stringify({ error: { message, at: stackLine(error, source, offset) } });
       } finally {
         slot.call = null;
+        if (watch) watch.end();
       }
     },
   };

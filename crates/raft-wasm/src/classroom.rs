@@ -76,9 +76,15 @@ mod tests {
         r.exit_code()
     }
 
+    /// A `protocol js` exercise: its node is JavaScript, which only the judge can run
+    /// (`raft-sim` refuses it); tests/node/exercises.test.mjs holds those to the same rules.
+    fn is_js(text: &str) -> bool {
+        text.lines().any(|l| l.split('#').next().unwrap_or("").split_whitespace().eq(["protocol", "js"]))
+    }
+
     #[test]
     fn every_exercise_is_well_formed_unsolved_at_the_start_and_solved_by_its_solution() {
-        let list = exercises();
+        let list: Vec<_> = exercises().into_iter().filter(|(_, text)| !is_js(text)).collect();
         assert!(list.len() >= 10, "at least ten exercises, found {}", list.len());
         for (id, text) in &list {
             for key in ["title", "story", "hint", "explain"] {

@@ -22,7 +22,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use raft_core::{ClientReply, ClientResult, Command, EntryData, Log, NodeId, RequestId, Role, Term};
-use serde_json::{json, Value};
+use serde::Deserialize;
+use serde_json::Value;
 use simulator::model::Settings;
 use simulator::servers::{Admin, Ctx, Delay, Host, HostFactory, JsonMsg, Output, Payload, Reported, TimerName};
 use wasm_bindgen::prelude::*;
@@ -123,16 +124,26 @@ impl JsHost {
     }
 
     /// Run one handler on the JS side and carry its effects into `out`. `what` names the
-    /// event for an error ("onMessage(Vote from S1)").
-    fn run(&mut self, ctx: &Ctx, what: &str, mut input: Value, out: &mut Vec<Output>) {
-        input["now"] = json!(ctx.now);
-        // Two 32-bit halves: a JS number holds 53 bits exactly, not 64.
-        input["seed"] = json!([ctx.seed >> 32, ctx.seed & 0xffff_ffff]);
-        input["id"] = json!(name(self.id));
-        input["servers"] = json!(self.servers.iter().map(|&v| name(v)).collect::<Vec<_>>());
+    /// event for an error ("onMessage(Vote from S1)"). `fields`: the input's own members, as
+    /// JSON object members (`"kind":"timer","name":"election"`); the common ones are added here.
+    /// (The input is written as text directly: it is made for every handler call, and a
+    /// message's text, already JSON, goes in as it is rather than as an escaped string.)
+    fn run(&mut self, ctx: &Ctx, what: &str, fields: &str, out: &mut Vec<Output>) {
         let me = name(self.id);
+        let mut input = String::with_capacity(fields.len() + 96);
+        input.push('{');
+        input.push_str(fields);
+        // The seed in two 32-bit halves: a JS number holds 53 bits exactly, not 64.
+        input.push_str(&format!(",\"now\":{},\"seed\":[{},{}],\"id\":\"{me}\",\"servers\":[", ctx.now, ctx.seed >> 32, ctx.seed & 0xffff_ffff));
+        for (i, &v) in self.servers.iter().enumerate() {
+            if i > 0 {
+                input.push(',');
+            }
+            input.push_str(&format!("\"S{v}\""));
+        }
+        input.push_str("]}");
         let fail = |detail: String| Output::Fail(format!("{me} failed in {what} at {}ms: {detail}", ctx.now));
-        let text = match self.bridge.call(&me, &input.to_string()) {
+        let text = match self.bridge.call(&me, &input) {
             Ok(text) => text,
             Err(e) => {
                 let detail = e.as_string().unwrap_or_else(|| format!("{e:?}"));
@@ -140,21 +151,20 @@ impl JsHost {
                 return;
             }
         };
-        let result: Value = match serde_json::from_str(&text) {
+        let result: BridgeResult = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
                 out.push(fail(format!("the bridge answered no JSON: {e}")));
                 return;
             }
         };
-        if let Some(error) = result.get("error") {
-            let message = error.get("message").and_then(Value::as_str).unwrap_or("an error");
-            let at = error.get("at").and_then(Value::as_str).map(|at| format!(" ({at})")).unwrap_or_default();
+        if let Some(error) = result.error {
+            let message = error.message.as_deref().unwrap_or("an error");
+            let at = error.at.map(|at| format!(" ({at})")).unwrap_or_default();
             out.push(fail(format!("{message}{at}")));
             return;
         }
-        let effects = result.get("effects").and_then(Value::as_array).cloned().unwrap_or_default();
-        for effect in &effects {
+        for effect in &result.effects {
             if let Err(detail) = self.effect(ctx, effect, out) {
                 out.push(fail(detail));
                 return;
@@ -162,39 +172,38 @@ impl JsHost {
         }
     }
 
-    fn effect(&mut self, ctx: &Ctx, e: &Value, out: &mut Vec<Output>) -> Result<(), String> {
-        let field = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("");
-        match field("t") {
+    fn effect(&mut self, ctx: &Ctx, e: &Effect, out: &mut Vec<Output>) -> Result<(), String> {
+        match e.t.as_str() {
             "send" => {
-                let to = parse_name(field("to")).filter(|v| *v != self.id);
+                let to = parse_name(&e.to).filter(|v| *v != self.id);
                 let Some(to) = to else {
-                    return Err(format!("ctx.send to {:?}: not another server of the cluster (S1..S9)", field("to")));
+                    return Err(format!("ctx.send to {:?}: not another server of the cluster (S1..S9)", e.to));
                 };
-                out.push(Output::Send(Payload::Json(JsonMsg::new(self.id, to, field("type"), field("msg").to_owned()))));
+                out.push(Output::Send(Payload::Json(JsonMsg::new(self.id, to, &e.kind, e.msg.clone()))));
             }
             "timer" => {
-                let ms = e.get("ms").and_then(Value::as_f64).unwrap_or(f64::NAN);
+                let ms = e.ms.as_ref().and_then(Value::as_f64).unwrap_or(f64::NAN);
                 if !(0.0..=TIMER_MS_MAX).contains(&ms) {
-                    return Err(format!("ctx.setTimer({:?}, {}): the delay must be 0 to 86400000 ms", field("name"), e.get("ms").unwrap_or(&Value::Null)));
+                    return Err(format!("ctx.setTimer({:?}, {}): the delay must be 0 to 86400000 ms", e.name, e.ms.as_ref().unwrap_or(&Value::Null)));
                 }
-                let name = field("name").to_owned();
+                let name = e.name.clone();
                 self.timers.insert(name.clone());
                 out.push(Output::SetTimer { name: TimerName::Owned(name), after: Delay::Ms(ms.floor() as u64) });
             }
-            "clear" => out.push(Output::ClearTimer { name: TimerName::Owned(field("name").to_owned()) }),
+            "clear" => out.push(Output::ClearTimer { name: TimerName::Owned(e.name.clone()) }),
             "reply" => {
-                let Some((id, command)) = self.pending.remove(field("id")) else {
+                let Some((id, command)) = self.pending.remove(&e.id) else {
                     // Answered already (each delivery of a request may be answered once), or
                     // never asked: a client would drop such an answer; the trace says so.
-                    out.push(Output::Note(format!("answers request {:?} again (dropped: it is not waiting)", field("id")).into()));
+                    out.push(Output::Note(format!("answers request {:?} again (dropped: it is not waiting)", e.id).into()));
                     return Ok(());
                 };
-                let reply = client_reply(&command, e.get("result").unwrap_or(&Value::Null))?;
+                let reply = client_reply(&command, e.result.as_ref().unwrap_or(&Value::Null))?;
                 out.push(Output::Reply { id, reply });
             }
-            "report" => self.take_report(e.get("state").unwrap_or(&Value::Null), out)?,
+            "report" => self.take_report(e.state.as_ref().unwrap_or(&Value::Null), out)?,
             "log" => {
-                let text = field("text");
+                let text = e.text.as_str();
                 out.push(Output::Note(format!("logs {text}").into()));
                 if ctx.feed {
                     out.push(Output::Say(text.to_owned()));
@@ -271,9 +280,46 @@ impl JsHost {
         }
     }
 
-    fn input(kind: &str) -> Value {
-        json!({ "kind": kind })
+    fn input(kind: &str) -> String {
+        format!("\"kind\":\"{kind}\"")
     }
+}
+
+/// What the bridge answers a handler call with: its effects in order, or the error it threw.
+#[derive(Deserialize)]
+struct BridgeResult {
+    #[serde(default)]
+    effects: Vec<Effect>,
+    error: Option<BridgeError>,
+}
+
+#[derive(Deserialize)]
+struct BridgeError {
+    message: Option<String>,
+    at: Option<String>,
+}
+
+/// One effect (web/your-node/bridge.js): `t` says which; the other members are its arguments.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Effect {
+    t: String,
+    to: String,
+    #[serde(rename = "type")]
+    kind: String,
+    /// A message, as the JSON text the bridge made of it.
+    msg: String,
+    name: String,
+    ms: Option<Value>,
+    id: String,
+    result: Option<Value>,
+    state: Option<Value>,
+    text: String,
+}
+
+/// `s` as a JSON string.
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
 /// The id a node sees for a client request: `c1.4` (client 1, its 4th command).
@@ -340,35 +386,33 @@ impl Host for JsHost {
         "js"
     }
     fn start(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
-        self.run(ctx, "onStart", JsHost::input("start"), out);
+        self.run(ctx, "onStart", &JsHost::input("start"), out);
     }
     fn on_message(&mut self, ctx: &Ctx, msg: Payload, out: &mut Vec<Output>) {
         let Payload::Json(m) = msg else { return };
         let what = format!("onMessage({} from S{})", m.kind, m.from);
-        self.run(ctx, &what, json!({ "kind": "message", "from": name(m.from), "msg": m.text }), out);
+        // The message's text is the JSON the sender's bridge made: it goes in as it is.
+        let fields = format!("\"kind\":\"message\",\"from\":\"S{}\",\"msg\":{}", m.from, m.text);
+        self.run(ctx, &what, &fields, out);
     }
     fn on_timer(&mut self, ctx: &Ctx, timer: &str, _forced: bool, out: &mut Vec<Output>) {
         let what = format!("onTimer({timer})");
-        self.run(ctx, &what, json!({ "kind": "timer", "name": timer }), out);
+        self.run(ctx, &what, &format!("\"kind\":\"timer\",\"name\":{}", json_str(timer)), out);
     }
     fn on_client(&mut self, ctx: &Ctx, id: RequestId, command: Command, out: &mut Vec<Output>) {
         let rid = request_name(id);
-        let mut req = json!({ "id": rid, "key": command.key() });
+        let mut req = format!("\"id\":\"{rid}\",\"key\":{}", json_str(command.key()));
         match &command {
-            Command::Put { value, .. } => {
-                req["op"] = json!("put");
-                req["value"] = json!(value);
-            }
-            Command::Get { .. } => req["op"] = json!("get"),
+            Command::Put { value, .. } => req.push_str(&format!(",\"op\":\"put\",\"value\":{}", json_str(value))),
+            Command::Get { .. } => req.push_str(",\"op\":\"get\""),
             Command::Cas { old, new, .. } => {
-                req["op"] = json!("cas");
-                req["value"] = json!(new);
-                req["expected"] = json!(old);
+                let old = old.as_deref().map_or_else(|| "null".to_owned(), json_str);
+                req.push_str(&format!(",\"op\":\"cas\",\"value\":{},\"expected\":{old}", json_str(new)));
             }
         }
         let what = format!("onClient({command}, request {rid})");
         self.pending.insert(rid, (id, command));
-        self.run(ctx, &what, json!({ "kind": "client", "req": req }), out);
+        self.run(ctx, &what, &format!("\"kind\":\"client\",\"req\":{{{req}}}"), out);
     }
     fn on_admin(&mut self, _ctx: &Ctx, admin: Admin, out: &mut Vec<Output>) {
         out.push(Output::Refused { reason: format!("a JavaScript node has no {admin:?}") });
@@ -382,11 +426,11 @@ impl Host for JsHost {
         if let Some(r) = &mut self.report {
             r.commit = 0;
         }
-        self.run(ctx, "crash", JsHost::input("crash"), out);
+        self.run(ctx, "crash", &JsHost::input("crash"), out);
         out.retain(|o| matches!(o, Output::Say(_) | Output::Fail(_)));
     }
     fn restart(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
-        self.run(ctx, "onStart (restart)", JsHost::input("start"), out);
+        self.run(ctx, "onStart (restart)", &JsHost::input("start"), out);
     }
     fn configure(&mut self, _settings: &Settings) {}
     fn has_timer(&self, name: &str) -> bool {
