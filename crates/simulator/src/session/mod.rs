@@ -23,7 +23,9 @@ use raft_core::{sort, vecmap::VecMap};
 use serde::Serialize;
 
 use crate::runner::Runner;
-use crate::scenario::{self, Action, Item, ItemKind, Scenario};
+use crate::scenario::{self, Action, Item, ItemKind};
+#[cfg(feature = "hosted")]
+use crate::scenario::Scenario;
 use crate::engine::Observe;
 use crate::servers::HostFactory;
 pub use goal::GoalResult;
@@ -77,10 +79,16 @@ struct Checkpoint {
 pub type HostMaker = std::rc::Rc<dyn Fn() -> HostFactory>;
 
 /// What a session that never clones needs to start a runner again from time zero.
+#[cfg(feature = "hosted")]
 struct Fresh {
     scenario: Scenario,
     hosts: HostMaker,
 }
+
+/// Without embedder-built servers (feature `hosted` off: the page's light module) there is no
+/// such session, and none of its code is compiled in.
+#[cfg(not(feature = "hosted"))]
+enum Fresh {}
 
 /// The linearizability verdict of a history, remembered by (operations, completed).
 #[derive(Clone, Debug)]
@@ -201,20 +209,33 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
 
 impl Session {
     pub fn new(text: &str) -> Result<Session, String> {
-        Session::with_hosts(text, None)
+        Session::start(text, None)
     }
 
     /// A session whose `protocol js` servers `hosts` builds: each call of `hosts` gives an
     /// independent set of servers. Such a session never clones its runner (its servers live
     /// outside it); seeking back replays the recording on a fresh one.
+    #[cfg(feature = "hosted")]
     pub fn with_hosts(text: &str, hosts: Option<HostMaker>) -> Result<Session, String> {
+        Session::start(text, hosts)
+    }
+
+    fn start(text: &str, hosts: Option<HostMaker>) -> Result<Session, String> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let parsed = scenario::parse(text).map_err(|e| e.to_string())?;
-        // (The runner reads the settings written before the first action: keep them.)
-        let head = parsed.items.iter().take_while(|i| !matches!(i.kind, ItemKind::Action(_))).cloned().collect();
-        let fresh = hosts.map(|hosts| Fresh { scenario: Scenario { items: head, code: None, nodes: parsed.nodes, seed: parsed.seed }, hosts });
+        #[cfg(feature = "hosted")]
+        let fresh = hosts.map(|hosts| {
+            // (The runner reads the settings written before the first action: keep them.)
+            let head = parsed.items.iter().take_while(|i| !matches!(i.kind, ItemKind::Action(_))).cloned().collect();
+            Fresh { scenario: Scenario { items: head, code: None, nodes: parsed.nodes, seed: parsed.seed }, hosts }
+        });
+        #[cfg(not(feature = "hosted"))]
+        let fresh: Option<Fresh> = hosts.and(None);
         let runner = match &fresh {
+            #[cfg(feature = "hosted")]
             Some(f) => Runner::with_hosts(&parsed, Observe::PAGE, Some((f.hosts)())),
+            #[cfg(not(feature = "hosted"))]
+            Some(f) => match *f {},
             None => Runner::new(&parsed, Observe::PAGE),
         };
         // The parser's items by line (the parser gives them in order; the stable sort keeps a
@@ -332,11 +353,16 @@ impl Session {
     /// A runner as at time zero, for a session that never clones.
     fn fresh_runner(&self) -> Option<Runner> {
         let f = self.fresh.as_ref()?;
-        let mut runner = Runner::with_hosts(&f.scenario, Observe::PAGE, Some((f.hosts)()));
-        if let Some(budget) = self.lin_budget {
-            runner.lin_step_budget = budget;
+        #[cfg(not(feature = "hosted"))]
+        match *f {}
+        #[cfg(feature = "hosted")]
+        {
+            let mut runner = Runner::with_hosts(&f.scenario, Observe::PAGE, Some((f.hosts)()));
+            if let Some(budget) = self.lin_budget {
+                runner.lin_step_budget = budget;
+            }
+            Some(runner)
         }
-        Some(runner)
     }
 
     /// The runner of checkpoint `cp`, to play on from there.

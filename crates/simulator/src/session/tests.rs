@@ -286,6 +286,7 @@ fn the_event_stream_accounts_for_every_message_and_client() {
 
 /// Servers the embedder builds (`protocol js`; here naive servers behind a factory), counting
 /// the factories made: such a session rebuilds from time zero rather than cloning.
+#[cfg(feature = "hosted")]
 fn embedded() -> (HostMaker, std::rc::Rc<std::cell::Cell<usize>>) {
     let made = std::rc::Rc::new(std::cell::Cell::new(0));
     let count = made.clone();
@@ -299,12 +300,14 @@ fn embedded() -> (HostMaker, std::rc::Rc<std::cell::Cell<usize>>) {
     (maker, made)
 }
 
+#[cfg(feature = "hosted")]
 fn embedded_hash(text: &str) -> String {
     let parsed = scenario::parse(text).unwrap_or_else(|e| panic!("recorded text must parse: {e}\n{text}"));
     let (maker, _) = embedded();
     Runner::run_with_hosts(&parsed, Observe::REPORT, Some(maker())).sim.trace().hash_hex()
 }
 
+#[cfg(feature = "hosted")]
 #[test]
 fn a_session_of_embedded_servers_seeks_by_replaying_from_time_zero() {
     let text = format!("protocol js\ncode\nexport default () => ({{}})\nend\n{}", busy(8).replace("run until leader\n", ""));
