@@ -109,6 +109,7 @@ export class WorkerPlayground {
     this.dead = false;
     this.lastNodeError = '';
     this.traceWaiters = new Map();
+    this.seekingTo = null; // the instant of a seek the worker has not answered yet
   }
 
   start(text) {
@@ -194,6 +195,8 @@ export class WorkerPlayground {
       return;
     }
     this.state = m;
+    // A seek is shown as it is once no other is still on its way.
+    if (!this.queue.some((o) => o.op === 'seek' || o.op === 'live')) this.seekingTo = null;
     for (const [g, r] of Object.entries(m.goals || {})) this.goals.set(g, r);
     p.resolve();
     for (const a of m.actErrors || []) this.onActError(a.line, a.message);
@@ -252,20 +255,25 @@ export class WorkerPlayground {
 
   seek(ms) {
     this.enqueue({ op: 'seek', ms });
-    // Shown at once, so that the timeline follows the pointer.
-    if (this.state) this.state = { ...this.state, live: false };
+    if (this.state) this.seekingTo = Math.max(0, Math.min(this.state.endMs, Math.floor(ms)));
   }
 
   live() {
     this.enqueue({ op: 'live' });
+    this.seekingTo = null;
   }
 
   setLinearizabilityBudget(steps) {
     this.enqueue({ op: 'budget', steps });
   }
 
+  /**
+   * The newest state's snapshot. While a seek is on its way, its instant (and not live) already,
+   * so that the timeline follows the pointer and the keys (each arrow press moves on from there).
+   */
   snapshot() {
-    return this.state.snap;
+    const snap = this.state.snap;
+    return this.seekingTo == null ? snap : { ...snap, time_ms: this.seekingTo, live: false };
   }
 
   recorded() {
