@@ -88,7 +88,14 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
         effect({ t: 'reply', id: String(req && req.id), result: JSON.parse(copy(result, 'a reply')) });
       },
       report(state) {
-        effect({ t: 'report', state: JSON.parse(copy(state, 'a report')) });
+        // The same state again tells the simulator nothing (a report is compared with the last
+        // one, and only what changed becomes events): it is not sent, which keeps a node that
+        // reports after every handler from costing its whole log on every call.
+        const text = copy(state, 'a report');
+        need();
+        if (text === slot.reported) return;
+        slot.reported = text;
+        effect({ t: 'report', state: JSON.parse(text) });
       },
       log(text) {
         effect({ t: 'log', text: String(text) });
@@ -107,11 +114,14 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
 
   function handle(slot, server, input) {
     if (input.kind === 'crash') {
+      // (A crash forgets the commit index the simulator had: the next report is sent whole.)
       slot.node = null;
+      slot.reported = null;
       return;
     }
     if (input.kind === 'start') {
       slot.node = null;
+      slot.reported = null;
       const ctx = makeCtx(slot, server, input.servers);
       const node = factory(ctx);
       if (!node || typeof node !== 'object') {
@@ -137,7 +147,7 @@ export function createBridge(factory, { source = 'node.js', offset = 0 } = {}) {
       const input = JSON.parse(inputText);
       let slot = servers.get(server);
       if (!slot) {
-        slot = { node: null, storage: new Map(), call: null };
+        slot = { node: null, storage: new Map(), call: null, reported: null };
         servers.set(server, slot);
       }
       const effects = [];
