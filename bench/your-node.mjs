@@ -1,10 +1,11 @@
 // Speed of a node written in JavaScript in the page: the teaching Raft (web/your-node/starters/
 // raft.js), 5 servers, in the page's Web Worker (web/your-node/worker.js), headless Chromium.
 // Run against the built page:  npx vite build && npx vite preview --port 4173 &
-//                              node bench/your-node.mjs [http://127.0.0.1:4173/] [SECONDS]
+//                              node bench/your-node.mjs [http://127.0.0.1:4173/] [SECONDS] [WRITES]
 // Prints simulated seconds per wall second:
-//   worker: the worker's own throughput (one `advance` of SECONDS simulated seconds, timed from
-//     the page until its answer: handlers, simulator, snapshot);
+//   worker: the worker's own throughput (SECONDS simulated seconds in 100 ms advances, WRITES
+//     client writes per simulated second (default 1; 0: none), timed from the page until the
+//     last answer: handlers, simulator, snapshots);
 //   page: the page playing at ?speed=1000 for 10 wall seconds, a client write every 100 ms of
 //     wall time (the page hands the worker at most MAX_STEP_MS = 100 simulated ms per frame, so
 //     at 60 frames a second it cannot pass 6 simulated s per wall s, whatever the worker does).
@@ -13,6 +14,7 @@ import { readFileSync } from 'node:fs';
 
 const base = process.argv[2] || 'http://127.0.0.1:4173/';
 const seconds = Number(process.argv[3] || 60);
+const writes = Number(process.argv[4] ?? 1);
 const raft = readFileSync(new URL('../web/your-node/starters/raft.js', import.meta.url), 'utf8');
 const scenario = `nodes 5\nseed 1\nprotocol js\ncode\n${raft.trimEnd()}\nend\nrun until leader within 5s\n`;
 const link = (speed) => `${base}?speed=${speed}#s=${Buffer.from(scenario).toString('base64url')}`;
@@ -29,22 +31,23 @@ const open = async (speed) => {
   await page.waitForFunction(() => document.querySelector('[data-recorded]')?.textContent.includes('protocol js'));
 };
 
-// The worker: one long advance with writes along the way (a put every simulated 100 ms).
+// The worker: SECONDS of simulated time in 100 ms steps, each answered before the next is
+// asked (as the page's frames do), with WRITES writes per simulated second.
 await open(1);
-const worker = await page.evaluate(async (seconds) => {
+const worker = await page.evaluate(async ({ seconds, writes }) => {
   const pg = window.playground.model.pg;
   await pg.settled();
   const t0 = pg.time();
   const w0 = performance.now();
   for (let i = 0; i < seconds * 10; i++) {
-    pg.act(`put k${i % 20} v${i}`);
+    if (writes > 0 && i % Math.max(1, Math.round(10 / writes)) === 0) pg.act(`put k${i % 20} v${i}`);
     pg.advance(100);
+    await pg.settled();
   }
-  await pg.settled();
   const wall = performance.now() - w0;
   const snap = pg.snapshot();
   return { sim: pg.time() - t0, wall, ops: snap.history.length, safe: snap.safe };
-}, seconds);
+}, { seconds, writes });
 console.log(`worker: ${(worker.sim / 1000).toFixed(1)} simulated s in ${(worker.wall / 1000).toFixed(2)} wall s = ` +
   `${(worker.sim / worker.wall).toFixed(0)}x real time (5 servers, teaching Raft, ${worker.ops} client operations, safe ${worker.safe})`);
 

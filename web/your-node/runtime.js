@@ -12,8 +12,10 @@
 //   onActError(line, msg) a scenario line was refused;
 //   onNodeError(detail)   the run stopped on the node: { kind: 'throw'|'timeout', message, server,
 //                         event, timeMs, line, column } (line/column in the node's module, 1-based).
-// A handler that runs for HANG_MS of real time is stopped by terminating the worker; the run is
-// then dead (`dead` is true) and the page keeps its last state on screen.
+// A handler that runs for HANG_MS of real time is stopped by terminating the worker (the worker
+// says it is alive every 200 ms while handlers run); the same requests are then replayed on a
+// new worker that names each handler before it runs, to say which one hung. The run is then
+// dead (`dead` is true) and the page keeps its last state on screen.
 
 import { codeOf, describeCall } from './describe.js';
 
@@ -103,8 +105,10 @@ export class WorkerPlayground {
     this.state = null;
     this.span = null; // the diagram's window, ms before now
     this.goals = new Map(); // goal text -> { results } | { error }
-    this.entered = null; // the handler that runs now, per the worker: [server, input]
+    this.running = false; // the node's code may be running (the worker said 'run', not yet 'sim')
     this.heard = 0; // when the worker last said something (performance.now())
+    this.opened = null; // the scenario text, and every op sent since: replayed to find a hung handler
+    this.sent = [];
     this.watchdog = setInterval(() => this.watch(), 100);
     this.dead = false;
     this.lastNodeError = '';
@@ -113,6 +117,7 @@ export class WorkerPlayground {
   }
 
   start(text) {
+    this.opened = text;
     return this.request({ type: 'open', text });
   }
 
@@ -122,22 +127,56 @@ export class WorkerPlayground {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending = { id, resolve, reject };
-      this.entered = null;
+      this.running = false;
       this.heard = performance.now();
       this.worker.postMessage({ ...msg, id, span: this.span, goals: [...this.goals.keys()] });
     });
   }
 
-  /** Stop the worker when a request has gone unanswered too long: HANG_MS inside a handler. */
+  /** Stop the worker when a request has gone unanswered too long: HANG_MS while handlers run. */
   watch() {
-    if (!this.pending || this.dead) return;
+    if (!this.pending || this.dead || this.diagnosing) return;
     const quiet = performance.now() - this.heard;
-    if (quiet > (this.entered ? HANG_MS : SIM_MS)) this.hung();
+    if (quiet > (this.running ? HANG_MS : SIM_MS)) this.hung();
   }
 
+  /**
+   * The worker went quiet while the node's code ran: stop it, and find which handler hung by
+   * replaying the same requests on a new worker that names every handler before it runs (the run
+   * is deterministic: it hangs in the same call). Costs one more HANG_MS, only when a node hangs.
+   */
   hung() {
-    const e = this.entered ? describeCall(...this.entered) : {};
-    const where = e.server ? `${e.server} did not return from ${e.event} at ${e.timeMs}ms` : 'the simulator did not answer';
+    this.diagnosing = true;
+    this.worker.terminate();
+    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    let last = null;
+    let heard = performance.now();
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      clearInterval(watch);
+      w.terminate();
+      this.reportHang(last ? describeCall(...last) : {});
+    };
+    w.onmessage = (e) => {
+      const m = e.data;
+      heard = performance.now();
+      if (m.type === 'enter') last = [m.server, m.input];
+      else if (m.id === 1 && (m.type === 'state' || m.type === 'failed')) done(); // it did not hang this time
+    };
+    // Before the first handler (the module still loading), no limit but the simulator's.
+    const started = performance.now();
+    const watch = setInterval(() => {
+      const now = performance.now();
+      if ((last && now - heard > HANG_MS) || now - started > SIM_MS) done();
+    }, 50);
+    w.postMessage({ type: 'open', id: 0, text: this.opened, beacons: true });
+    if (this.state) w.postMessage({ type: 'batch', id: 1, ops: this.sent, span: null, goals: [] });
+  }
+
+  reportHang(e) {
+    const where = e.server ? `${e.server} did not return from ${e.event} at ${e.timeMs}ms` : 'the node did not return';
     this.fail({
       kind: 'timeout',
       message: `${where} within ${HANG_MS / 1000} s of real time: the worker running the node was stopped (an endless loop?)`,
@@ -169,14 +208,8 @@ export class WorkerPlayground {
 
   receive(m) {
     if (this.dead) return;
-    if (m.type === 'enter') {
-      // (Only kept: described if this handler never returns.)
-      this.entered = [m.server, m.input];
-      this.heard = performance.now();
-      return;
-    }
-    if (m.type === 'sim') {
-      this.entered = null;
+    if (m.type === 'run' || m.type === 'alive' || m.type === 'sim') {
+      this.running = m.type !== 'sim';
       this.heard = performance.now();
       return;
     }
@@ -194,6 +227,8 @@ export class WorkerPlayground {
       this.free();
       return;
     }
+    // (The diagram's messages come every few states: keep the last ones until new ones come.)
+    if (m.messages == null && this.state) m.messages = this.state.messages;
     this.state = m;
     // A seek is shown as it is once no other is still on its way.
     if (!this.queue.some((o) => o.op === 'seek' || o.op === 'live')) this.seekingTo = null;
@@ -213,6 +248,7 @@ export class WorkerPlayground {
     if (this.pending || this.dead || !this.queue.length || !this.state) return;
     const ops = this.queue;
     this.queue = [];
+    this.sent.push(...ops);
     this.request({ type: 'batch', ops }).catch(() => {});
   }
 

@@ -9,8 +9,10 @@
 //        answer with the state; `span`: the diagram's window (ms before now) whose messages to
 //        send along; `goals`: goal texts to check at the new instant (the classroom's).
 //      {type: 'trace', id}: the trace so far as JSON Lines.
-// Out: {type: 'enter', server, input}: a handler is about to run (so the page can name a handler
-//        that never returns); {type: 'sim'}: the simulator works (no user code runs);
+// Out: {type: 'run'}: the node's code may run now (a request began); {type: 'alive'} every
+//        ALIVE_MS of wall time while handlers run; {type: 'sim'}: the simulator works (no user
+//        code runs: the snapshot, the checks); {type: 'enter', server, input} before every
+//        handler when opened with `beacons` (the page looking for the handler that hung);
 //      {type: 'state', id, …} after open and every batch; {type: 'failed', id, error} when the
 //        module cannot be loaded; {type: 'trace', id, text}.
 //
@@ -32,6 +34,26 @@ const addListener = self.addEventListener.bind(self);
 const createURL = URL.createObjectURL.bind(URL);
 const revokeURL = URL.revokeObjectURL.bind(URL);
 const BlobOf = Blob;
+const wallNow = performance.now.bind(performance);
+
+/**
+ * The diagram's messages are sent at most this often (wall ms): a window of a js run's messages
+ * is large (each carries its JSON), and the diagram does not need them at every frame.
+ */
+const MESSAGES_EVERY_MS = 150;
+let messagesAt = -Infinity;
+
+/**
+ * While handlers run, the page hears from this worker at least this often (wall ms): a handler
+ * that never returns is one the page stops hearing from (runtime.js, HANG_MS).
+ */
+const ALIVE_MS = 200;
+let aliveAt = -Infinity;
+/**
+ * Set by the page when it looks for the handler that hung (it replays the same requests on a new
+ * worker): every handler call is then announced first, with its server and input.
+ */
+let beacons = false;
 
 const ready = init();
 ready.catch(() => {}); // reported to the page by `open`
@@ -89,7 +111,14 @@ function makeBridge() {
   const inner = createBridge(factory, { source: SOURCE, offset });
   return {
     call(server, inputText) {
-      post({ type: 'enter', server, input: inputText });
+      if (beacons) post({ type: 'enter', server, input: inputText });
+      else {
+        const now = wallNow();
+        if (now - aliveAt > ALIVE_MS) {
+          aliveAt = now;
+          post({ type: 'alive' });
+        }
+      }
       const out = inner.call(server, inputText);
       if (out.startsWith('{"error"')) {
         const { error } = JSON.parse(out);
@@ -106,6 +135,9 @@ function makeBridge() {
 
 async function open(text) {
   await ready;
+  // From here on the node's code may run (its module's top level, then its handlers).
+  post({ type: 'run' });
+  aliveAt = wallNow();
   const parts = codeOf(text);
   offset = parts.offset;
   if (parts.code != null) {
@@ -151,7 +183,17 @@ function apply(ops) {
   return errors;
 }
 
-function state(id, span, goals, actErrors) {
+/** The diagram's window of messages, or null when it was sent lately (the page keeps the last). */
+function messagesFor(span, t, force) {
+  if (span == null) return null;
+  const now = wallNow();
+  if (!force && now - messagesAt < MESSAGES_EVERY_MS) return null;
+  messagesAt = now;
+  return pg.messagesBetween(Math.max(0, t - span), t);
+}
+
+/** `fresh`: send the diagram's messages whatever (the run did not just move on by time). */
+function state(id, span, goals, actErrors, fresh = true) {
   post({ type: 'sim' });
   const snap = pg.snapshot();
   const t = snap.time_ms;
@@ -176,16 +218,22 @@ function state(id, span, goals, actErrors) {
     timeline: pg.timeline(),
     live: pg.isLive(),
     endMs: pg.endMs(),
-    messages: span != null ? pg.messagesBetween(Math.max(0, t - span), t) : null,
+    messages: messagesFor(span, t, fresh),
     goals: checked,
     actErrors,
     nodeError: error,
   };
 }
 
-addListener('message', async (e) => {
-  const m = e.data;
+// One message at a time, in order (opening awaits the module: what comes meanwhile waits).
+let chain = Promise.resolve();
+addListener('message', (e) => {
+  chain = chain.then(() => handle(e.data));
+});
+
+async function handle(m) {
   if (m.type === 'open') {
+    beacons = !!m.beacons;
     try {
       await open(m.text);
     } catch (err) {
@@ -194,8 +242,12 @@ addListener('message', async (e) => {
     }
     post(state(m.id, m.span, m.goals, []));
   } else if (m.type === 'batch') {
+    post({ type: 'run' });
+    aliveAt = wallNow();
     const actErrors = apply(m.ops);
-    post(state(m.id, m.span, m.goals, actErrors));
+    // Only time passing (the frames of a running page) may leave the diagram a little behind.
+    const fresh = !m.ops.every((o) => o.op === 'advance');
+    post(state(m.id, m.span, m.goals, actErrors, fresh));
   } else if (m.type === 'trace') {
     let text = '';
     try {
@@ -205,4 +257,4 @@ addListener('message', async (e) => {
     }
     post({ type: 'trace', id: m.id, text });
   }
-});
+}
