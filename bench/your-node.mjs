@@ -51,6 +51,23 @@ const worker = await page.evaluate(async ({ seconds, writes }) => {
 console.log(`worker: ${(worker.sim / 1000).toFixed(1)} simulated s in ${(worker.wall / 1000).toFixed(2)} wall s = ` +
   `${(worker.sim / worker.wall).toFixed(0)}x real time (5 servers, teaching Raft, ${worker.ops} client operations, safe ${worker.safe})`);
 
+// The worker alone: the same simulated time in one request (no snapshot in between).
+await open(1);
+const whole = await page.evaluate(async ({ seconds, writes }) => {
+  const pg = window.playground.model.pg;
+  await pg.settled();
+  const t0 = pg.time();
+  const w0 = performance.now();
+  for (let i = 0; i < seconds * 10; i++) {
+    if (writes > 0 && i % Math.max(1, Math.round(10 / writes)) === 0) pg.queue.push({ op: 'act', line: `put k${i % 20} v${i}` });
+    pg.queue.push({ op: 'advance', ms: 100 });
+  }
+  pg.flush();
+  await pg.settled();
+  return { sim: pg.time() - t0, wall: performance.now() - w0 };
+}, { seconds, writes });
+console.log(`worker, one request: ${(whole.sim / 1000).toFixed(1)} simulated s in ${(whole.wall / 1000).toFixed(2)} wall s = ${(whole.sim / whole.wall).toFixed(0)}x real time`);
+
 // The page, playing as fast as its frame loop lets it.
 await open(1000);
 await page.getByRole('button', { name: 'Play' }).click();

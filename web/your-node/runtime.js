@@ -23,8 +23,14 @@ import { codeOf, describeCall } from './describe.js';
 export const HANG_MS = 1000;
 /** The simulator itself (checking linearizability, say) may take this long before it is stopped. */
 const SIM_MS = 30_000;
+/**
+ * A frame of the page may ask this much simulated time of the worker (model.js's MAX_STEP_MS
+ * keeps a run on the page's own thread to 100 ms a frame, so that a frame stays short; this run
+ * is computed off the page's thread, so the page can play it at 100x real time and more).
+ */
+const MAX_STEP_MS = 2000;
 /** Advances waiting for the worker add up to at most this much simulated time (the rest is dropped: the run lags, it does not pile up). */
-const ADVANCE_BACKLOG_MS = 1000;
+const ADVANCE_BACKLOG_MS = 2 * MAX_STEP_MS;
 
 /** Does this scenario text select `protocol js`? (The parser has the last word; this is cheap.) */
 export function isJsScenario(text) {
@@ -114,6 +120,7 @@ export class WorkerPlayground {
     this.lastNodeError = '';
     this.traceWaiters = new Map();
     this.seekingTo = null; // the instant of a seek the worker has not answered yet
+    this.maxStepMs = MAX_STEP_MS; // read by model.js's tick
   }
 
   start(text) {
