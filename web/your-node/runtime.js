@@ -410,7 +410,8 @@ export async function loadJs(app, text, { paused, source }) {
     });
   } catch (err) {
     if (app.model.pg !== before) return false;
-    if (err && err.detail) markNodeError(app.root, err.detail);
+    // (A scenario that does not parse is the page's usual error, not the node's.)
+    if (err && err.detail && err.detail.kind !== 'scenario') markNodeError(app.root, err.detail);
     // As main.js's App.load does: say why; the run that was there goes on (or a fresh one starts).
     const message = `${source === 'link' ? 'This share link could not be opened' : 'This scenario could not be run'}: ${err.message || err}`;
     if (!app.model.pg) app.load('nodes 5\nseed 1\n');
