@@ -48,10 +48,12 @@ test('a share link of the teaching Raft: a leader is drawn, a write commits, cra
   const leader = await waitForLeader(page);
   // Drawn like Raft: the leader's term, and a role for every server.
   expect((await servers(page))[leader].term).toBeGreaterThan(0);
-  await page.screenshot({ path: '/tmp/pw16a/leader.png' });
 
   // A client write, as a person types it, commits.
   await page.getByRole('button', { name: 'Play' }).click();
+  // The node's messages are labelled with their own `type` (heartbeats come every 50 ms).
+  await expect.poll(() => page.locator('[data-cluster] [data-kind="AppendEntries"] .msg-word').allTextContents(), { timeout: 20_000 })
+    .toContain('AppendEntries');
   await page.locator('[name="key"]').fill('x');
   await page.locator('[name="value"]').fill('1');
   await page.getByRole('button', { name: 'Put' }).click();
@@ -71,7 +73,6 @@ test('a share link of the teaching Raft: a leader is drawn, a write commits, cra
   await expect(r).toHaveAttribute('data-partition', 'S1 S2 | S3 S4 S5');
   await expect(page.locator('[data-recorded]')).toContainText('partition S1 S2 | S3 S4 S5');
   await waitForLeader(page, { among: ['S3', 'S4', 'S5'] });
-  await page.screenshot({ path: '/tmp/pw16a/partition.png' });
   await expect(r).toHaveAttribute('data-safe', 'true');
 });
 
@@ -128,7 +129,6 @@ test('a node that throws: the run pauses at that instant and the page names serv
   await page.getByRole('button', { name: 'Play' }).click();
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(r).toHaveAttribute('data-time', '200');
-  await page.screenshot({ path: '/tmp/pw16a/throw.png' });
   await builtInRaftRuns(page);
 });
 
@@ -181,7 +181,6 @@ test('an endless loop: the worker is stopped, the page names server, event and t
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page.locator('[data-share-link]')).toContainText('#s=');
   await page.keyboard.press('Escape');
-  await page.screenshot({ path: '/tmp/pw16a/loop.png' });
   // The same code can be run again (it stops again the same way), and the built-in Raft loads.
   await page.evaluate((text) => window.playground.load(text, { paused: false }), nodeScenario(LOOPS, 'run 100ms\n'));
   await expect(r).not.toHaveAttribute('data-node-error');
@@ -249,6 +248,11 @@ test('a share link of a js run carries its code and replays to the trace_hash th
   expect(recorded).toContain('§5.2'); // the teaching Raft's own comments: the code travels whole
   // The judge, on the same text: the same trace_hash.
   expect(judge(recorded).trace_hash).toBe(hash);
+  // The trace exports too (the worker replays the recording for it).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export trace' }).click()]);
+  const trace = readFileSync(await download.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(trace.length).toBeGreaterThan(100);
+  expect(trace.some((l) => /RequestVote/.test(l.text))).toBe(true);
   // Opening the link replays to the same instant and hash.
   await page.goto('about:blank');
   await page.goto(link);

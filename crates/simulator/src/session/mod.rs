@@ -599,7 +599,12 @@ impl Session {
     /// recording with the trace lines kept.
     pub fn trace_lines(&self) -> Result<Vec<String>, String> {
         let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
-        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
+        let observe = Observe { trace_hash: true, trace_lines: true, feed: false, events: false };
+        // (Servers the embedder builds come from a fresh set of hosts, as for a seek.)
+        #[cfg(feature = "hosted")]
+        let runner = Runner::run_with_hosts(&parsed, observe, self.fresh.as_ref().map(|f| (f.hosts)()));
+        #[cfg(not(feature = "hosted"))]
+        let runner = Runner::run(&parsed, observe);
         Ok(runner.sim.trace().lines().to_vec())
     }
 

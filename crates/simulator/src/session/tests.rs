@@ -329,4 +329,6 @@ fn a_session_of_embedded_servers_seeks_by_replaying_from_time_zero() {
     assert_eq!(session.checkpoints.len(), 1);
     assert_eq!(session.trace_hash(), embedded_hash(&session.recorded()));
     assert!(session.recorded().contains("code\nexport default () => ({})\nend\n"), "the code block is recorded");
+    let lines = session.trace_lines().unwrap();
+    assert!(lines.len() > 100 && lines.iter().all(|l| !l.contains("no host")), "the trace replays on fresh hosts");
 }
