@@ -175,8 +175,11 @@ test('an endless loop: the worker is stopped, the page names server, event and t
   await expect(r).toHaveAttribute('data-node-error-server', 'S3');
   await expect(r).toHaveAttribute('data-node-error-event', 'timer spin');
   await expect(r).toHaveAttribute('data-node-error-time', '300');
+  // The loop's line, found by the replay that guards every loop (web/your-node/guard.js).
+  await expect(r).toHaveAttribute('data-node-error-line', '6');
+  await expect(r).toHaveAttribute('data-node-error-column', '7');
   await expect(r).toHaveAttribute('data-paused', 'true');
-  expect(await errorText(page)).toMatch(/S3 did not return from timer spin at 300ms/);
+  expect(await errorText(page)).toMatch(/S3 did not return from timer spin at 300ms.*module line 6/);
   // The page's own controls still answer while the node's worker is gone.
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page.locator('[data-share-link]')).toContainText('#s=');

@@ -157,6 +157,7 @@ export class WorkerPlayground {
     this.worker.terminate();
     const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     let last = null;
+    let loop = null; // where a loop guard tripped (guard.js): the hung handler's line
     let heard = performance.now();
     let finished = false;
     const done = () => {
@@ -164,12 +165,13 @@ export class WorkerPlayground {
       finished = true;
       clearInterval(watch);
       w.terminate();
-      this.reportHang(last ? describeCall(...last) : {});
+      this.reportHang(last ? describeCall(...last) : {}, loop);
     };
     w.onmessage = (e) => {
       const m = e.data;
       heard = performance.now();
       if (m.type === 'enter') last = [m.server, m.input];
+      else if (m.type === 'loop') loop = loop || { line: m.line, column: m.column };
       else if (m.id === 1 && (m.type === 'state' || m.type === 'failed')) done(); // it did not hang this time
     };
     // Before the first handler (the module still loading), no limit but the simulator's.
@@ -182,16 +184,16 @@ export class WorkerPlayground {
     if (this.state) w.postMessage({ type: 'batch', id: 1, ops: this.sent, span: null, goals: [] });
   }
 
-  reportHang(e) {
+  reportHang(e, loop) {
     const where = e.server ? `${e.server} did not return from ${e.event} at ${e.timeMs}ms` : 'the node did not return';
     this.fail({
       kind: 'timeout',
-      message: `${where} within ${HANG_MS / 1000} s of real time: the worker running the node was stopped (an endless loop?)`,
+      message: `${where} within ${HANG_MS / 1000} s of real time: the worker running the node was stopped (${loop ? 'the loop at' : 'an endless loop?'}${loop ? ` module line ${loop.line}` : ''})`,
       server: e.server ?? null,
       event: e.event ?? null,
       timeMs: e.timeMs ?? null,
-      line: null,
-      column: null,
+      line: loop ? loop.line : null,
+      column: loop ? loop.column : null,
     });
   }
 

@@ -24,6 +24,7 @@
 import init, { Playground } from '../pkg/raft_wasm_full.js';
 import { createBridge } from './bridge.js';
 import { codeOf, describeCall } from './describe.js';
+import { GUARD, guardLoops } from './guard.js';
 
 // The module's name in stack traces (a `//# sourceURL` comment names it so).
 const SOURCE = 'node.js';
@@ -54,6 +55,10 @@ let aliveAt = -Infinity;
  * worker): every handler call is then announced first, with its server and input.
  */
 let beacons = false;
+/** When the handler running now began (wall ms), for the loop guards of that replay. */
+let callStart = 0;
+/** A loop guard trips after this long in one handler: before the page's HANG_MS of silence. */
+const GUARD_MS = 800;
 
 const ready = init();
 ready.catch(() => {}); // reported to the page by `open`
@@ -111,8 +116,10 @@ function makeBridge() {
   const inner = createBridge(factory, { source: SOURCE, offset });
   return {
     call(server, inputText) {
-      if (beacons) post({ type: 'enter', server, input: inputText });
-      else {
+      if (beacons) {
+        post({ type: 'enter', server, input: inputText });
+        callStart = wallNow();
+      } else {
         const now = wallNow();
         if (now - aliveAt > ALIVE_MS) {
           aliveAt = now;
@@ -142,8 +149,24 @@ async function open(text) {
   offset = parts.offset;
   if (parts.code != null) {
     sandbox();
+    let code = parts.code;
+    if (beacons) {
+      // The replay that looks for a hung handler: every loop says where it is once it has run
+      // too long (guard.js), and the page hears of it before the loop goes on or throws.
+      let count = 0;
+      Object.defineProperty(self, GUARD, {
+        value: (line, column) => {
+          if ((++count & 1023) === 0 && wallNow() - callStart > GUARD_MS) {
+            post({ type: 'loop', line, column });
+            throw new Error(`a loop at module line ${line}, column ${column} ran for more than ${GUARD_MS} ms`);
+          }
+          return true;
+        },
+      });
+      code = guardLoops(code);
+    }
     // The module as the person wrote it (same lines, same columns), named for stack traces.
-    const url = createURL(new BlobOf([`${parts.code}\n//# sourceURL=${SOURCE}\n`], { type: 'text/javascript' }));
+    const url = createURL(new BlobOf([`${code}\n//# sourceURL=${SOURCE}\n`], { type: 'text/javascript' }));
     let mod;
     try {
       mod = await import(/* @vite-ignore */ url);
@@ -234,6 +257,7 @@ addListener('message', (e) => {
 async function handle(m) {
   if (m.type === 'open') {
     beacons = !!m.beacons;
+    callStart = wallNow();
     try {
       await open(m.text);
     } catch (err) {

@@ -44,3 +44,40 @@ describe("a run's own limit on simulated time per frame", () => {
     expect(asked).toEqual([2000, MAX_STEP_MS]);
   });
 });
+
+import { guardLoops, blankOut } from '../../../web/your-node/guard.js';
+
+describe('loop guards (the replay that finds a hung handler)', () => {
+  it('guard every while and three-part for condition, keeping lines, skipping strings and comments', () => {
+    const code = [
+      "const s = 'while (x)'; // for (;;)",
+      'function f(xs) {',
+      '  while (x = next()) n++;',
+      '  for (;;) { if (done) break; }',
+      '  for (let i = 0; i < n; i++) g(i);',
+      '  for (const x of xs) h(x);',
+      '  do { k++; } while (k < 3);',
+      '  const r = /while \\(/.test(s);',
+      '}',
+    ].join('\n');
+    const out = guardLoops(code);
+    expect(out.split('\n').length).toBe(code.split('\n').length);
+    expect(out.split('\n')[0]).toBe(code.split('\n')[0]);
+    expect(out).toContain('while (__yourNodeLoopGuard(3,3),x = next())');
+    expect(out).toContain('for (;__yourNodeLoopGuard(4,3);)');
+    expect(out).toContain('for (let i = 0;__yourNodeLoopGuard(5,3), i < n; i++)');
+    expect(out).toContain('for (const x of xs)');
+    expect(out).toContain('while (__yourNodeLoopGuard(7,15),k < 3)');
+    expect(out.split('\n')[7]).toBe(code.split('\n')[7]);
+    // Still a valid program, and it runs as before while the guard lets it.
+    let calls = 0;
+    const run = new Function('__yourNodeLoopGuard', `${out}\nreturn f;`);
+    expect(typeof run(() => ++calls > 0)).toBe('function');
+  });
+  it('blanks strings, templates, comments and regular expressions, same length', () => {
+    const code = "a = `x${y}` + \"q\" /* c */ + /re[/]/g; // d";
+    const out = blankOut(code);
+    expect(out.length).toBe(code.length);
+    expect(out.replace(/ +/g, ' ')).toBe('a = + + g; '); // (a regular expression's flags stay)
+  });
+});
