@@ -230,6 +230,21 @@ test('time travel over a node written in JavaScript: back and forth gives the sa
   expect(await shown()).toBe(atEnd);
 });
 
+test("the classroom's goal check works on a js run (answered from the worker)", async ({ page }) => {
+  await openLink(page, raftScenario(3, 'run until leader within 5s\nput x 1\nrun 500ms\n'));
+  const check = (goal) => page.evaluate(async (goal) => {
+    const pg = window.playground.model.pg;
+    pg.check(goal); // asked once: computed with every state from now on
+    pg.advance(1);
+    await pg.settled();
+    return pg.check(goal);
+  }, goal);
+  const holds = await check('expect value x 1');
+  expect(holds).toEqual([expect.objectContaining({ passed: true })]);
+  const fails = await check('expect value x 2');
+  expect(fails).toEqual([expect.objectContaining({ passed: false })]);
+});
+
 test('a share link of a js run carries its code and replays to the trace_hash the judge gives', async ({ page }) => {
   await openLink(page, raftScenario(5, 'run until leader within 5s\nput x 1\nrun 300ms\n'));
   const r = root(page);
