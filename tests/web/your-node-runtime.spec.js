@@ -129,6 +129,14 @@ test('a node that throws: the run pauses at that instant and the page names serv
   await page.getByRole('button', { name: 'Play' }).click();
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(r).toHaveAttribute('data-time', '200');
+  // Its share link replays into the same error, shown as soon as the run is opened.
+  const recorded = await page.evaluate(() => window.playground.model.recorded());
+  await page.goto('about:blank');
+  await page.goto(`./?speed=5#s=${encodeScenario(recorded)}`);
+  await expect(page.locator('[data-recorded]')).toContainText('protocol js');
+  await expect(r).toHaveAttribute('data-node-error', 'throw');
+  await expect(r).toHaveAttribute('data-node-error-line', '7');
+  await expect(r).toHaveAttribute('data-time', '200');
   await builtInRaftRuns(page);
 });
 
