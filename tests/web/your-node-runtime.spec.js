@@ -159,6 +159,11 @@ test('a module that does not parse is refused before anything runs, with its lin
   await expect(page.locator('[data-error]')).toContainText('must export a factory');
   const kinds = await page.evaluate(() => window.nodeErrors.map((e) => e.kind));
   expect(kinds).toEqual(['syntax', 'syntax']);
+  // A scenario line that does not parse is the page's usual error, naming its line.
+  await page.evaluate((text) => window.playground.load(text), nodeScenario('export default () => ({});', 'run 1s\nfrobnicate S1\n'));
+  await expect(page.locator('[data-error]')).toContainText('line 8, column 1');
+  expect(await page.evaluate(() => window.nodeErrors.length)).toBe(2);
+  await expect(page.locator('[data-recorded]')).not.toContainText('protocol js');
 });
 
 const LOOPS = `export default function node(ctx) {

@@ -232,8 +232,15 @@ export class WorkerPlayground {
     if (!p || p.id !== m.id) return;
     this.pending = null;
     if (m.type === 'failed') {
-      p.reject(new NodeError({ server: null, event: null, timeMs: null, line: null, column: null, ...m.error }));
-      this.free();
+      const detail = { server: null, event: null, timeMs: null, line: null, column: null, ...m.error };
+      if (!this.state) {
+        p.reject(new NodeError(detail));
+        this.free();
+      } else {
+        // The simulator itself failed during a run (not the node): the run is over; say so.
+        this.pending = p;
+        this.fail({ ...detail, kind: 'throw', message: `the simulator failed: ${detail.message}` });
+      }
       return;
     }
     // (The diagram's messages come every few states: keep the last ones until new ones come.)

@@ -264,14 +264,22 @@ async function handle(m) {
       post({ type: 'failed', id: m.id, error: { message: (err && err.message) || String(err), ...(err.detail || { kind: 'scenario' }) } });
       return;
     }
-    post(state(m.id, m.span, m.goals, []));
+    try {
+      post(state(m.id, m.span, m.goals, []));
+    } catch (err) {
+      post({ type: 'failed', id: m.id, error: { message: (err && err.message) || String(err), kind: 'scenario' } });
+    }
   } else if (m.type === 'batch') {
     post({ type: 'run' });
     aliveAt = wallNow();
-    const actErrors = apply(m.ops);
-    // Only time passing (the frames of a running page) may leave the diagram a little behind.
-    const fresh = !m.ops.every((o) => o.op === 'advance');
-    post(state(m.id, m.span, m.goals, actErrors, fresh));
+    try {
+      const actErrors = apply(m.ops);
+      // Only time passing (the frames of a running page) may leave the diagram a little behind.
+      const fresh = !m.ops.every((o) => o.op === 'advance');
+      post(state(m.id, m.span, m.goals, actErrors, fresh));
+    } catch (err) {
+      post({ type: 'failed', id: m.id, error: { message: (err && err.message) || String(err), kind: 'throw' } });
+    }
   } else if (m.type === 'trace') {
     let text = '';
     try {
