@@ -47,10 +47,15 @@ export default defineConfig({
         embed: resolve(root, 'embed.html'),
         article: resolve(root, 'article.html'),
         element: resolve(root, 'web/element.js'),
+        // A run of a node written in JavaScript (web/your-node/runtime.js): an entry of its own
+        // with a stable name, which main.js imports by URL only when a `protocol js` scenario is
+        // opened (an import() Vite could see would add its preload helper to the first load).
+        'your-node-runtime': resolve(root, 'web/your-node/runtime.js'),
       },
       preserveEntrySignatures: 'exports-only',
       output: {
-        entryFileNames: (chunk) => (chunk.name === 'element' ? 'raft-playground.js' : 'assets/[name]-[hash].js'),
+        entryFileNames: (chunk) =>
+          chunk.name === 'element' ? 'raft-playground.js' : chunk.name === 'your-node-runtime' ? 'assets/your-node-runtime.js' : 'assets/[name]-[hash].js',
       },
     },
   },

@@ -274,7 +274,8 @@ export class ClusterView {
       set(el.spin, { transform: `rotate(${p.angle.toFixed(1)})` });
       set(el.dot, { r: heartbeat ? 4.5 : 6 });
       set(el.root, { 'data-kind': m.kind });
-      setText(el.word, snapshot ? 'snapshot' : '');
+      // A node written in JavaScript names its messages itself: each carries its `type`.
+      setText(el.word, snapshot ? 'snapshot' : snap.settings.protocol === 'js' ? m.kind : '');
     });
 
     // --- servers -------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ export function wireIO(root, app) {
   on('export-scenario', () => download('raft-playground.scn', app.model.recorded()));
   on('export-trace', () => {
     try {
-      download('raft-playground-trace.jsonl', app.model.pg.traceJsonl(), 'application/x-ndjson');
+      // (A run of a node written in JavaScript answers from its worker: a promise.)
+      Promise.resolve(app.model.pg.traceJsonl()).then((text) => download('raft-playground-trace.jsonl', text, 'application/x-ndjson'));
     } catch (err) {
       app.showError(`The trace could not be exported: ${err && err.message ? err.message : err}`);
     }

@@ -48,6 +48,11 @@ export function firstInstant(nodes) {
   };
 }
 
+/** A scenario of `protocol js` (a node written in JavaScript): run in a worker (your-node/runtime.js). */
+const JS_PROTOCOL = /^\s*protocol\s+js\b/m;
+/** Where that module is: built as an entry of its own (vite.config.js), beside main's chunk. */
+const YOUR_NODE_RUNTIME = import.meta.env.DEV ? './your-node/runtime.js' : './your-node-runtime.js';
+
 /** Refresh the recorded scenario on screen at most this often (ms of wall time). */
 const RECORDED_EVERY_MS = 250;
 
@@ -120,8 +125,13 @@ class App {
 
   // --- starting runs ---------------------------------------------------------------------------
 
-  /** Start a run from scenario text; on error, say so and keep (or start) a usable run. */
+  /**
+   * Start a run from scenario text; on error, say so and keep (or start) a usable run. Returns
+   * whether it started; for a `protocol js` scenario, a promise of that (its worker loads first).
+   */
   load(text, { paused = false, source = 'scenario' } = {}) {
+    // A node written in JavaScript: its simulator and its code in a Web Worker (loaded on demand).
+    if (JS_PROTOCOL.test(text)) return import(/* @vite-ignore */ new URL(YOUR_NODE_RUNTIME, import.meta.url).href).then((m) => m.loadJs(this, text, { paused, source }));
     try {
       this.model.load(text);
     } catch (err) {
@@ -167,7 +177,7 @@ class App {
       this.load(FRESH);
       return true;
     }
-    if (!this.load(text, { paused: true, source: 'link' })) {
+    if (!(await this.load(text, { paused: true, source: 'link' }))) {
       this.errorEl.append(' A new cluster was started instead.');
     }
     return true;

@@ -36,8 +36,10 @@ export class Model {
   tick(realMs, speed) {
     const want = realMs * speed + this.carryMs;
     let whole = Math.floor(want);
-    if (whole > MAX_STEP_MS) {
-      whole = MAX_STEP_MS;
+    // (A run in a worker, your-node/runtime.js, is not drawn in the same frame: it may go further.)
+    const max = this.pg.maxStepMs || MAX_STEP_MS;
+    if (whole > max) {
+      whole = max;
       this.carryMs = 0;
     } else {
       this.carryMs = want - whole;

@@ -153,6 +153,7 @@ export function createBridge(factory, { source = 'node.js', offset = 0, watch = 
 
   function handle(slot, server, input) {
     if (input.kind === 'crash') {
+      // (A crash forgets the commit index the simulator had: the next report is sent whole.)
       slot.node = null;
       slot.report = null;
       return;

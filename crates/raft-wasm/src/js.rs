@@ -15,9 +15,10 @@
 //! previous one and the differences become `RoleChanged`, `LogWritten`, `Committed` and
 //! `Applied`. Its key-value state, for `expect value`, is its committed log applied in order.
 //!
-//! Cloning (the page's checkpoints): a clone shares the bridge, hence the live JS nodes, so a
-//! clone is not independent. Only whole runs (`runJs`) use this host for now; time travel over a
-//! JS node is the page's next step.
+//! Cloning: a clone shares the bridge, hence the live JS nodes, so a clone is not independent.
+//! Nothing clones one: a whole run (`runJs`) never does, and the page's session (`withBridge`,
+//! [`host_maker`]) never checkpoints a run of JS nodes: it goes back in time by replaying the
+//! recording on servers from a new bridge.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,6 +45,17 @@ pub fn factory(bridge: Bridge) -> HostFactory {
     let bridge = std::rc::Rc::new(bridge);
     std::rc::Rc::new(move |id: NodeId, initial: &[NodeId], _joining: bool, _settings: &Settings| -> Box<dyn Host> {
         Box::new(JsHost::new(bridge.clone(), id, initial.to_vec()))
+    })
+}
+
+/// A maker of independent factories for the page's session: each call asks JS for a new bridge
+/// (`make_bridge()`, web/your-node/worker.js), so a replay from time zero shares nothing with the
+/// run it replaces.
+pub fn host_maker(make_bridge: js_sys::Function) -> simulator::session::HostMaker {
+    std::rc::Rc::new(move || {
+        // The worker's own function: it does not throw (a failure would show as the bridge's).
+        let bridge = make_bridge.call0(&JsValue::NULL).unwrap_or(JsValue::NULL);
+        factory(bridge.unchecked_into::<Bridge>())
     })
 }
 

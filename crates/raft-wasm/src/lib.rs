@@ -60,6 +60,15 @@ impl Playground {
         Session::new(text).map(|session| Playground { session }).map_err(|e| JsError::new(&e))
     }
 
+    /// A run of `protocol js` in the page (web/your-node/worker.js): `makeBridge()` returns a new,
+    /// independent bridge (web/your-node/bridge.js) each time it is called. The session never
+    /// clones such a run: going back in time replays it on fresh servers from a new bridge.
+    #[cfg(feature = "js")]
+    #[wasm_bindgen(js_name = withBridge)]
+    pub fn with_bridge(text: &str, make_bridge: js_sys::Function) -> Result<Playground, JsError> {
+        Session::with_hosts(text, Some(js::host_maker(make_bridge))).map(|session| Playground { session }).map_err(|e| JsError::new(&e))
+    }
+
     /// Advance simulated time by whole milliseconds.
     pub fn advance(&mut self, ms: f64) {
         self.session.advance(whole_ms(ms));

@@ -9,6 +9,11 @@
 //!
 //! Used by the page's handle (`raft-wasm`) and by `raft-sim run --at`; nothing here knows about
 //! JavaScript. The types the page reads derive `Serialize` only.
+//!
+//! Servers built by the embedder (`protocol js`: a [`HostFactory`]) keep their state outside the
+//! runner, so a clone of the runner would share it: such a session never clones. It keeps no
+//! checkpoint but time zero, and goes back by building a fresh runner (fresh hosts from the
+//! embedder's maker) and replaying the recording to the instant asked for.
 
 mod goal;
 pub mod tracker;
@@ -19,7 +24,10 @@ use serde::Serialize;
 
 use crate::runner::Runner;
 use crate::scenario::{self, Action, Item, ItemKind};
+#[cfg(feature = "hosted")]
+use crate::scenario::Scenario;
 use crate::engine::Observe;
+use crate::servers::HostFactory;
 pub use goal::GoalResult;
 use tracker::{Happening, Mark, MessageRec, Tracker};
 
@@ -58,12 +66,29 @@ struct Rec {
 }
 
 /// The runner as it was at `time_ms`, with `recs[..next]` applied (and `recs[next]`, a run,
-/// possibly begun).
+/// possibly begun). `runner` is None in a session that never clones (see [`Fresh`]): its only
+/// checkpoint is time zero, a fresh runner.
 struct Checkpoint {
     time_ms: u64,
     next: usize,
-    runner: Runner,
+    runner: Option<Runner>,
 }
+
+/// Makes fresh hosts for a session whose servers the embedder builds (`protocol js`): each call
+/// a new, independent set (a new bridge), for a runner rebuilt from time zero.
+pub type HostMaker = std::rc::Rc<dyn Fn() -> HostFactory>;
+
+/// What a session that never clones needs to start a runner again from time zero.
+#[cfg(feature = "hosted")]
+struct Fresh {
+    scenario: Scenario,
+    hosts: HostMaker,
+}
+
+/// Without embedder-built servers (feature `hosted` off: the page's light module) there is no
+/// such session, and none of its code is compiled in.
+#[cfg(not(feature = "hosted"))]
+enum Fresh {}
 
 /// The linearizability verdict of a history, remembered by (operations, completed).
 #[derive(Clone, Debug)]
@@ -95,6 +120,10 @@ pub struct Session {
     lin: VecMap<(usize, usize), LinVerdict>,
     /// The last view told of a linearizability violation (see `view`).
     lin_told: bool,
+    /// Set when the runner must not be cloned: going back rebuilds it from time zero.
+    fresh: Option<Fresh>,
+    /// The linearizability search budget, for runners rebuilt from time zero.
+    lin_budget: Option<u64>,
 }
 
 fn kind_of(item: &Option<Item>) -> RecKind {
@@ -180,9 +209,35 @@ fn replay(runner: &mut Runner, next: &mut usize, recs: &[Rec], t: u64, mut track
 
 impl Session {
     pub fn new(text: &str) -> Result<Session, String> {
+        Session::start(text, None)
+    }
+
+    /// A session whose `protocol js` servers `hosts` builds: each call of `hosts` gives an
+    /// independent set of servers. Such a session never clones its runner (its servers live
+    /// outside it); seeking back replays the recording on a fresh one.
+    #[cfg(feature = "hosted")]
+    pub fn with_hosts(text: &str, hosts: Option<HostMaker>) -> Result<Session, String> {
+        Session::start(text, hosts)
+    }
+
+    fn start(text: &str, hosts: Option<HostMaker>) -> Result<Session, String> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let parsed = scenario::parse(text).map_err(|e| e.to_string())?;
-        let runner = Runner::new(&parsed, Observe::PAGE);
+        #[cfg(feature = "hosted")]
+        let fresh = hosts.map(|hosts| {
+            // (The runner reads the settings written before the first action: keep them.)
+            let head = parsed.items.iter().take_while(|i| !matches!(i.kind, ItemKind::Action(_))).cloned().collect();
+            Fresh { scenario: Scenario { items: head, code: None, nodes: parsed.nodes, seed: parsed.seed }, hosts }
+        });
+        #[cfg(not(feature = "hosted"))]
+        let fresh: Option<Fresh> = hosts.and(None);
+        let runner = match &fresh {
+            #[cfg(feature = "hosted")]
+            Some(f) => Runner::with_hosts(&parsed, Observe::PAGE, Some((f.hosts)())),
+            #[cfg(not(feature = "hosted"))]
+            Some(f) => match *f {},
+            None => Runner::new(&parsed, Observe::PAGE),
+        };
         // The parser's items by line (the parser gives them in order; the stable sort keeps a
         // line's last item last, the one kept, as a map from line to item would).
         let mut items = parsed.items;
@@ -193,7 +248,7 @@ impl Session {
             lines.pop();
         }
         let mut session = Session {
-            checkpoints: vec![Checkpoint { time_ms: 0, next: 0, runner: runner.clone() }],
+            checkpoints: vec![Checkpoint { time_ms: 0, next: 0, runner: if fresh.is_some() { None } else { Some(runner.clone()) } }],
             tracker: Tracker::from_runner(&runner),
             runner,
             recs: Vec::new(),
@@ -201,6 +256,8 @@ impl Session {
             interval_ms: CHECKPOINT_FIRST_MS,
             lin: VecMap::new(),
             lin_told: false,
+            fresh,
+            lin_budget: None,
         };
         for (i, l) in lines.iter().enumerate() {
             let line = i as u32 + 1;
@@ -272,6 +329,17 @@ impl Session {
             let cp = (self.time() / self.interval_ms + 1) * self.interval_ms;
             let stop = cp.min(target);
             run_to(&mut self.runner, stop, Some(&mut self.tracker));
+            if self.runner.sim.halted() {
+                // A server failed (a user's handler threw): the run stops at that instant, and
+                // so does the recording's run line.
+                let now = self.time();
+                let last = self.recs.last_mut().expect("a run line is being played");
+                if last.end_ms > now {
+                    last.end_ms = now;
+                    last.text = format!("run {}ms", now - last.at_ms);
+                }
+                break;
+            }
             if stop == cp {
                 self.take_checkpoint();
             }
@@ -282,12 +350,38 @@ impl Session {
         self.next = self.recs.len();
     }
 
+    /// A runner as at time zero, for a session that never clones.
+    fn fresh_runner(&self) -> Option<Runner> {
+        let f = self.fresh.as_ref()?;
+        #[cfg(not(feature = "hosted"))]
+        match *f {}
+        #[cfg(feature = "hosted")]
+        {
+            let mut runner = Runner::with_hosts(&f.scenario, Observe::PAGE, Some((f.hosts)()));
+            if let Some(budget) = self.lin_budget {
+                runner.lin_step_budget = budget;
+            }
+            Some(runner)
+        }
+    }
+
+    /// The runner of checkpoint `cp`, to play on from there.
+    fn runner_at(&self, cp: &Checkpoint) -> Runner {
+        match &cp.runner {
+            Some(r) => r.clone(),
+            None => self.fresh_runner().expect("only a session that never clones keeps a checkpoint without a runner"),
+        }
+    }
+
     fn take_checkpoint(&mut self) {
+        if self.fresh.is_some() {
+            return;
+        }
         let now = self.time();
         if self.checkpoints.last().is_some_and(|c| c.time_ms >= now) {
             return;
         }
-        self.checkpoints.push(Checkpoint { time_ms: now, next: self.next, runner: self.runner.clone() });
+        self.checkpoints.push(Checkpoint { time_ms: now, next: self.next, runner: Some(self.runner.clone()) });
         if self.checkpoints.len() > CHECKPOINTS_MAX {
             self.interval_ms *= 2;
             let every = self.interval_ms;
@@ -296,7 +390,8 @@ impl Session {
     }
 
     pub fn advance(&mut self, ms: u64) {
-        if ms == 0 {
+        if ms == 0 || (self.is_live() && self.runner.sim.halted()) {
+            // (A failed server stopped the run for good: live time would record nothing.)
             return;
         }
         let target = self.time() + ms;
@@ -364,7 +459,7 @@ impl Session {
             .rev()
             .find(|c| c.time_ms <= t && c.next <= limit)
             .expect("the checkpoint at time 0 is always kept");
-        self.runner = cp.runner.clone();
+        self.runner = self.runner_at(cp);
         self.next = cp.next;
     }
 
@@ -487,8 +582,11 @@ impl Session {
     /// to see how the page shows an undecided history; it changes nothing else about the run.
     pub fn set_lin_step_budget(&mut self, steps: u64) {
         self.runner.lin_step_budget = steps;
+        self.lin_budget = Some(steps);
         for checkpoint in &mut self.checkpoints {
-            checkpoint.runner.lin_step_budget = steps;
+            if let Some(runner) = &mut checkpoint.runner {
+                runner.lin_step_budget = steps;
+            }
         }
         self.lin.clear();
     }
@@ -501,7 +599,12 @@ impl Session {
     /// recording with the trace lines kept.
     pub fn trace_lines(&self) -> Result<Vec<String>, String> {
         let parsed = scenario::parse(&self.recorded()).map_err(|e| e.to_string())?;
-        let runner = Runner::run(&parsed, Observe { trace_hash: true, trace_lines: true, feed: false, events: false });
+        let observe = Observe { trace_hash: true, trace_lines: true, feed: false, events: false };
+        // (Servers the embedder builds come from a fresh set of hosts, as for a seek.)
+        #[cfg(feature = "hosted")]
+        let runner = Runner::run_with_hosts(&parsed, observe, self.fresh.as_ref().map(|f| (f.hosts)()));
+        #[cfg(not(feature = "hosted"))]
+        let runner = Runner::run(&parsed, observe);
         Ok(runner.sim.trace().lines().to_vec())
     }
 
@@ -542,7 +645,7 @@ impl Session {
         } else {
             // Older than what is kept: replay from a checkpoint before the window.
             let cp = self.checkpoints.iter().rev().find(|c| c.time_ms <= from_ms).expect("time 0 is kept");
-            let mut runner = cp.runner.clone();
+            let mut runner = self.runner_at(cp);
             let mut next = cp.next;
             let mut tr = Tracker::from_runner(&runner);
             // Far enough past the window for every message sent in it to land or be lost.

@@ -283,3 +283,52 @@ fn the_event_stream_accounts_for_every_message_and_client() {
     assert!(quiet.sim.take_events().is_empty());
     assert_eq!(quiet.sim.trace().hash_hex(), r.sim.trace().hash_hex());
 }
+
+/// Servers the embedder builds (`protocol js`; here naive servers behind a factory), counting
+/// the factories made: such a session rebuilds from time zero rather than cloning.
+#[cfg(feature = "hosted")]
+fn embedded() -> (HostMaker, std::rc::Rc<std::cell::Cell<usize>>) {
+    let made = std::rc::Rc::new(std::cell::Cell::new(0));
+    let count = made.clone();
+    let maker: HostMaker = std::rc::Rc::new(move || {
+        count.set(count.get() + 1);
+        let factory: HostFactory = std::rc::Rc::new(|id, initial: &[raft_core::NodeId], joining, settings: &crate::model::Settings| {
+            crate::servers::build(crate::model::Protocol::Naive, id, initial, joining, settings, None).expect("naive builds")
+        });
+        factory
+    });
+    (maker, made)
+}
+
+#[cfg(feature = "hosted")]
+fn embedded_hash(text: &str) -> String {
+    let parsed = scenario::parse(text).unwrap_or_else(|e| panic!("recorded text must parse: {e}\n{text}"));
+    let (maker, _) = embedded();
+    Runner::run_with_hosts(&parsed, Observe::REPORT, Some(maker())).sim.trace().hash_hex()
+}
+
+#[cfg(feature = "hosted")]
+#[test]
+fn a_session_of_embedded_servers_seeks_by_replaying_from_time_zero() {
+    let text = format!("protocol js\ncode\nexport default () => ({{}})\nend\n{}", busy(8).replace("run until leader\n", ""));
+    let (maker, made) = embedded();
+    let mut session = Session::with_hosts(&text, Some(maker)).unwrap();
+    assert_eq!(made.get(), 1);
+    assert_eq!(session.checkpoints.len(), 1, "no checkpoint but time zero");
+    let end = session.end_ms();
+    assert_eq!(session.trace_hash(), embedded_hash(&session.recorded()));
+    for t in [end / 2, 0, end - 1, 3_210, end] {
+        session.seek(t);
+        assert_eq!(session.time(), t);
+        assert_eq!(session.trace_hash(), embedded_hash(&session.recorded()), "at {t}");
+    }
+    assert!(made.get() >= 4, "every seek back built fresh servers ({} made)", made.get());
+    session.seek(end / 2);
+    session.act("crash S2").unwrap();
+    session.advance(700);
+    assert_eq!(session.checkpoints.len(), 1);
+    assert_eq!(session.trace_hash(), embedded_hash(&session.recorded()));
+    assert!(session.recorded().contains("code\nexport default () => ({})\nend\n"), "the code block is recorded");
+    let lines = session.trace_lines().unwrap();
+    assert!(lines.len() > 100 && lines.iter().all(|l| !l.contains("no host")), "the trace replays on fresh hosts");
+}
