@@ -280,6 +280,9 @@ export class Classroom {
       this.el.status.textContent = `This exercise's goal cannot be checked: ${err.message || err}`;
       return;
     }
+    // No results yet: a run in a Web Worker (a node written in JavaScript) answers the check
+    // with its next state; look again then, even if the instant is the same.
+    if (results.length === 0) a.lastKey = null;
     const all = results.length > 0 && results.every((r) => r.passed);
     if (!a.solved) {
       if (!all) a.heldSince = null;

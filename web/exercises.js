@@ -143,8 +143,10 @@ export function goalSentence(text) {
   if (t === 'expect leader') return 'One running server is the leader.';
   if ((m = /^expect leader (S\d)$/.exec(t))) return `${m[1]} is the leader.`;
   if (t === 'expect no-leader') return 'No running server is the leader.';
+  if (t === 'expect leaders 1') return 'Exactly one server believes it is the leader.';
   if ((m = /^expect leaders (\d+)$/.exec(t))) return `${m[1]} servers believe they are the leader at the same time.`;
   if (t === 'expect safe') return 'Every safety property still holds.';
+  if (t === 'expect linearizable') return 'Every answer the clients got fits one order of the operations: the history is linearizable.';
   if (t === 'expect not-linearizable') return 'A client sees an impossible answer: the history is not linearizable.';
   if ((m = /^expect violation ([a-z-]+)$/.exec(t))) return `The checker catches a violation of ${m[1].replace(/-/g, ' ')}.`;
   if ((m = /^expect role (S\d) ([a-z-]+)$/.exec(t))) return `${m[1]} is a ${m[2]}.`;
@@ -152,6 +154,7 @@ export function goalSentence(text) {
   if ((m = /^expect term (\d+)\.\.(\d+)$/.exec(t))) return `The term is between ${m[1]} and ${m[2]}.`;
   if ((m = /^expect term (\d+)$/.exec(t))) return `The term is ${m[1]}.`;
   if ((m = /^expect committed (\d+) on (.+)$/.exec(t))) return `${SERVERS(m[2])} have committed entry ${m[1]} (or later ones).`;
+  if ((m = /^expect committed (\d+)$/.exec(t))) return `Every running server has committed entry ${m[1]} (or later ones).`;
   if ((m = /^expect value (\S+) - on (.+)$/.exec(t))) return `${SERVERS(m[2])} have no value for ${m[1]}.`;
   if ((m = /^expect value (\S+) (\S+) on (.+)$/.exec(t))) return `${SERVERS(m[3])} have ${m[1]} = ${m[2]}.`;
   if ((m = /^expect value (\S+) -$/.exec(t))) return `No value for ${m[1]} is committed (the write is lost).`;

@@ -6,53 +6,9 @@ import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { openPage, root, shot } from './helpers.js';
-
-const drawer = (page) => page.locator('[data-your-node]');
-const editor = (page) => page.getByRole('textbox', { name: 'Code of your node' });
-
-/** The editor's text, as CodeMirror holds it (one element per line). */
-async function editorText(page) {
-  return page.locator('[data-node-editor] .cm-content .cm-line').evaluateAll((lines) => lines.map((l) => l.textContent).join('\n'));
-}
-
-async function openDrawer(page) {
-  await page.getByRole('button', { name: 'Your node', exact: true }).click();
-  await expect(drawer(page)).toHaveAttribute('data-editor', 'ready');
-  await expect(editor(page)).toBeVisible();
-}
-
-/** Every scenario handed to app.load from now on, in window.__loads. */
-async function watchLoads(page) {
-  await page.evaluate(() => {
-    const app = window.playground;
-    const load = app.load.bind(app);
-    window.__loads = [];
-    app.load = (text, options) => {
-      window.__loads.push(text);
-      return load(text, options);
-    };
-  });
-}
-const loads = (page) => page.evaluate(() => window.__loads);
-
-/** Empty the editor with the keyboard. */
-async function clearEditor(page) {
-  await editor(page).click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.press('Delete');
-  await expect.poll(() => editorText(page)).toBe('');
-}
-
-/**
- * Type lines as a person does, without leading blanks: the editor indents each new line
- * itself, and a line that starts with `}` goes back one level as it is typed.
- */
-async function typeLines(page, lines) {
-  for (let i = 0; i < lines.length; i++) {
-    await page.keyboard.type(lines[i].trimStart(), { delay: 5 });
-    if (i < lines.length - 1) await page.keyboard.press('Enter');
-  }
-}
+import {
+  drawer, editor, editorText, openDrawer, watchLoads, loads, clearEditor, typeLines,
+} from './your-node-helpers.js';
 
 // A small node, as it lands (two-space indentation, made by the editor while typing).
 const NODE = [
@@ -293,67 +249,6 @@ test('the drawer on a phone: a bottom sheet with the editor in reach', async ({ 
   await page.getByRole('button', { name: 'Run your code' }).scrollIntoViewIfNeeded();
   await expect(page.getByRole('button', { name: 'Run your code' })).toBeInViewport();
   await shot(page, '94-your-node-phone-run');
-});
-
-test('a JavaScript exercise: its own code, Run replays its setup with the code replaced and keeps it graded', async ({ page }) => {
-  await openPage(page);
-  // Stand-ins for two other parts of the page: an exercise whose setup runs a JavaScript node
-  // (exercises/ gets them separately), and app.load accepting `protocol js` (the Web Worker
-  // runner). Both act only through what the drawer uses: the classroom's exercises and app.load.
-  const start = 'export default function node(ctx) {\n  return {};\n}';
-  await page.evaluate((start) => {
-    const app = window.playground;
-    const cls = app.classroom;
-    const setup = `# title: Elect a leader (fixture)\nnodes 3\nseed 2\nprotocol js\ncode\n${start}\nend\nrun 1s\n`;
-    const ex = { id: 'js-fixture', title: 'Elect a leader (fixture)', story: 'A test exercise.', hints: ['A hint.'], explain: 'Because.', holdMs: 0, startPaused: false, order: 0, setup, goal: ['expect leader'] };
-    cls.exercises.push(ex);
-    cls.byId.set(ex.id, ex);
-    cls.el.select.append(new Option(ex.title, ex.id));
-    window.__loads = [];
-    app.load = (text) => {
-      window.__loads.push(text);
-      return true;
-    };
-  }, start);
-  await page.getByRole('button', { name: 'Exercises', exact: true }).click();
-  await page.getByRole('combobox', { name: 'Exercise' }).selectOption('js-fixture');
-  await expect(page.locator('[data-exercise]')).toHaveAttribute('data-exercise', 'js-fixture');
-
-  await openDrawer(page);
-  await expect(drawer(page)).toHaveAttribute('data-node-code-source', 'exercise');
-  await expect(page.getByRole('button', { name: 'Exercise: Elect a leader (fixture)' })).toHaveAttribute('aria-pressed', 'true');
-  await expect.poll(() => editorText(page)).toBe(start);
-  await page.locator('[data-node-editor] .cm-line').nth(1).click();
-  await page.keyboard.press('End');
-  await page.keyboard.press('ArrowLeft');
-  await page.keyboard.press('ArrowLeft');
-  await page.keyboard.type(' onStart() {} ');
-  const mine = 'export default function node(ctx) {\n  return { onStart() {} };\n}';
-  await expect.poll(() => kept(page, 'exercise:js-fixture')).toBe(mine);
-  expect(await kept(page, 'mine')).toBeNull();
-
-  await page.getByRole('button', { name: 'Run your code' }).click();
-  const runs = await page.evaluate(() => window.__loads);
-  expect(runs[runs.length - 1]).toBe(`# exercise: js-fixture\n# title: Elect a leader (fixture)\nnodes 3\nseed 2\nprotocol js\ncode\n${mine}\nend\nrun 1s\n`);
-  // Still the exercise, checked live (its badge in the top bar), and still in the editor.
-  await expect(page.locator('[data-control="exercise"]')).toHaveValue('js-fixture');
-  await expect(page.locator('[data-exercise-badge]')).toBeVisible();
-  await expect(drawer(page)).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Run your code' })).toBeFocused();
-  expect(await page.evaluate(() => window.playground.classroom.active.ex.id)).toBe('js-fixture');
-
-  // The person's own code is one click away, and the exercise's comes back as it was left.
-  await page.getByRole('button', { name: 'My code' }).click();
-  await expect.poll(() => editorText(page)).toContain('export default function node(ctx)');
-  await expect.poll(() => editorText(page)).not.toBe(mine);
-  await page.getByRole('button', { name: 'Exercise: Elect a leader (fixture)' }).click();
-  await expect.poll(() => editorText(page)).toBe(mine);
-
-  // Built-in Raft in an exercise: its story with the built-in Raft (the code stays).
-  await page.getByRole('button', { name: 'Built-in Raft' }).click();
-  const last = await page.evaluate(() => window.__loads[window.__loads.length - 1]);
-  expect(last).toBe('# title: Elect a leader (fixture)\nnodes 3\nseed 2\nrun 1s\n');
-  await expect.poll(() => editorText(page)).toBe(mine);
 });
 
 test('axe finds nothing in the open drawer, with a syntax error shown', async ({ page }) => {

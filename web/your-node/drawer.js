@@ -387,7 +387,9 @@ export class YourNode {
         this.runNode.focus();
       }
     } else {
-      ok = this.app.load(baseScenario(this.settings(), code), { paused: this.app.paused });
+      // A run stopped by the node's error is paused by it, not by the person: Run runs.
+      const paused = this.app.paused && !this.app.root.dataset.nodeError;
+      ok = this.app.load(baseScenario(this.settings(), code), { paused });
     }
     this.follow(false);
     return ok;

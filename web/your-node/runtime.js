@@ -412,7 +412,11 @@ export async function loadJs(app, text, { paused, source }) {
     pg = await WorkerPlayground.open(text, {
       onFree: () => clearNodeError(app.root),
       onUpdate: () => {
-        if (mine()) app.model.snap = null;
+        if (!mine()) return;
+        app.model.snap = null;
+        // Paused, the page draws only when asked: the worker's answer (a seek, a goal's check)
+        // is news.
+        app.requestRender();
       },
       onActError: (line, message) => mine() && app.showError(`"${line}" was not applied: ${message}`),
       onNodeError: (detail) => mine() && nodeError(app, detail),
