@@ -8,22 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const judgeScript = join(root, 'scripts/judge.mjs');
-
-function judge(args, input) {
-  const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', judgeScript, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    input,
-    maxBuffer: 1 << 26,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { root, judge } from './judge-run.mjs';
 
 const read = (path) => readFileSync(join(root, path), 'utf8');
 const starter = (name) => read(`web/your-node/starters/${name}`);

@@ -5,23 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const judgeScript = join(root, 'scripts/judge.mjs');
-
-// The judge as a user runs it: its stdout, stderr and exit status.
-function judge(args, input) {
-  const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', judgeScript, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    input,
-    maxBuffer: 1 << 26,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { root, judge } from './judge-run.mjs';
 
 function report(file) {
   const r = judge([file, '--json']);

@@ -6,19 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { root, judge } from './judge-run.mjs';
 import { baseScenario, replaceCode, removeCode, extractCode } from '../../web/your-node/code-block.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function judge(text) {
-  const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', join(root, 'scripts/judge.mjs'), '-', '--json'], {
-    cwd: root, encoding: 'utf8', input: text, maxBuffer: 1 << 26,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The judge on scenario text, as `npm run judge -- - --json`. */
+const judgeText = (text) => judge(['-', '--json'], text);
 
 const starter = (name) => readFileSync(join(root, 'web/your-node/starters', `${name}.js`), 'utf8');
 
@@ -26,7 +19,7 @@ test("Run's scenario: the teaching Raft, verbatim (final newline and all), elect
   const code = starter('raft');
   const text = `${baseScenario({ nodes: 3, seed: 5 }, code)}run until leader within 5s\nput x 1\nrun 1s\nexpect value x 1\nexpect leader\n`;
   assert.equal(extractCode(text), code);
-  const r = judge(text);
+  const r = judgeText(text);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const rep = JSON.parse(r.stdout);
   assert.ok(rep.expectations.every((e) => e.passed));
@@ -34,20 +27,20 @@ test("Run's scenario: the teaching Raft, verbatim (final newline and all), elect
 
 test('a thrown error names the line of the editor text (the block keeps the module lines as typed)', () => {
   const code = 'export default function node(ctx) {\n  return {\n    onStart() {\n      throw new Error("at line 4");\n    },\n  };\n}';
-  const r = judge(`${baseScenario({ nodes: 3, seed: 1 }, code)}run 1s\n`);
+  const r = judgeText(`${baseScenario({ nodes: 3, seed: 1 }, code)}run 1s\n`);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /node\.js:4:/);
 });
 
 test("an exercise's setup with the code replaced runs that code; Built-in Raft's runs the built-in Raft", () => {
   const setup = `# exercise: fixture\nnodes 3\nseed 2\nprotocol js\ncode\n${starter('skeleton')}\nend\nrun until leader within 5s\n`;
-  const mine = judge(`${replaceCode(setup, starter('raft'))}expect leader\n`);
+  const mine = judgeText(`${replaceCode(setup, starter('raft'))}expect leader\n`);
   assert.equal(mine.status, 0, mine.stdout + mine.stderr);
   // The skeleton never elects anyone: the same setup with its own code fails to.
-  assert.equal(judge(`${setup}expect leader\n`).status, 1);
+  assert.equal(judgeText(`${setup}expect leader\n`).status, 1);
   const builtin = removeCode(setup);
   assert.doesNotMatch(builtin, /protocol js|^code$/m);
-  const r = judge(`${builtin}expect leader\n`);
+  const r = judgeText(`${builtin}expect leader\n`);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(JSON.parse(r.stdout).protocol, 'raft');
 });
