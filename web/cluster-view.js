@@ -85,6 +85,8 @@ const ROLE_WORD = { follower: 'follower', 'pre-candidate': 'pre-candidate', cand
 /** What a server says about itself, for people who cannot see the drawing. */
 export function serverName(n) {
   const more = '; M for more, 1 to 3 to move it to an island';
+  // A plain server (it reports no Raft state) has no role or term worth saying.
+  if (n.plain) return `${n.id}, ${n.running ? 'running' : 'crashed'} — press Enter to ${n.running ? 'crash' : 'restart'}${more}`;
   if (!n.running) return `${n.id}, crashed, term ${n.term} — press Enter to restart${more}`;
   const member = n.membership && n.membership !== 'member' ? ', not a member' : '';
   return `${n.id}, ${ROLE_WORD[n.role] || n.role}, term ${n.term}${member} — press Enter to crash${more}`;
@@ -295,6 +297,7 @@ export class ClusterView {
         'data-running': n.running ? 'true' : 'false',
         'data-commit': n.commit_index,
         'data-member': member.get(n.id) ? 'true' : 'false',
+        'data-plain': n.plain ? 'true' : null,
         'aria-label': serverName(n),
       });
       const t = n.timer;
@@ -312,10 +315,10 @@ export class ClusterView {
       const below = p.y + r + 17;
       set(el.root, { class: n.running ? 'server-label' : 'server-label crashed', 'data-label-of': n.id });
       set(el.term, { x: p.x.toFixed(1), y: (p.y + 14).toFixed(1) });
-      setText(el.term, `T${n.term}`);
+      setText(el.term, n.plain ? '' : `T${n.term}`);
       set(el.role, { x: p.x.toFixed(1), y: below.toFixed(1) });
       set(el.extra, { x: p.x.toFixed(1), y: (below + 13).toFixed(1) });
-      let word = n.running ? ROLE_WORD[n.role] || n.role : 'crashed';
+      let word = !n.running ? 'crashed' : n.plain ? 'server' : ROLE_WORD[n.role] || n.role;
       if (!member.get(n.id)) word += n.membership === 'joining' ? ' (joining)' : ' (not a member)';
       setText(el.role, word);
       let extra = '';

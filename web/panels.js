@@ -30,6 +30,9 @@ export function headline(snap) {
     const stale = leaders.length > 1 ? ` (also ${leaders.slice(1).map((x) => `${x.id} of term ${x.term}`).join(', ')})` : '';
     return `${l.id} leads term ${l.term}${stale}${crashedText}${splitText}`;
   }
+  // Servers that report no Raft state (naive, or a JavaScript node that never reports): no
+  // leader or term to speak of.
+  if (snap.nodes.length && snap.nodes.every((n) => n.plain)) return `${running.length} of ${snap.nodes.length} servers running, no leader reported${splitText}`;
   const maxTerm = Math.max(0, ...snap.nodes.map((n) => n.term));
   const electing = running.some((n) => n.role === 'candidate' || n.role === 'pre-candidate');
   return `${electing ? 'Election under way' : 'No leader'} (term ${maxTerm})${crashedText}${splitText}`;

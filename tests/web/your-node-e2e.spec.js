@@ -57,6 +57,7 @@ test('a node typed in the editor runs in the page: drawn, crashed, partitioned, 
 
   // Drawn like Raft from what the node reports, its messages labelled with their type.
   await expect(server(page, 'S1')).toHaveAttribute('data-role', 'leader');
+  await expect(server(page, 'S1')).not.toHaveAttribute('data-plain');
   await expect(server(page, 'S2')).toHaveAttribute('data-role', 'follower');
   await expect.poll(() => page.locator('[data-cluster] .msg-word').allTextContents(), { timeout: 20_000 })
     .toEqual(expect.arrayContaining(['ping']));
@@ -106,6 +107,9 @@ test('a thrown error and an endless loop typed in the editor are reported; the p
   await running(page).click();
   const r = root(page);
   await expect(page.locator('[data-recorded]')).toContainText('protocol js');
+  // It never reports its state: drawn as plain servers, no role or term to show.
+  await expect(server(page, 'S1')).toHaveAttribute('data-plain', 'true');
+  await expect(page.locator('[data-label-of="S1"] .role-word')).toHaveText('server');
   await expect(r).toHaveAttribute('data-node-error', 'throw', { timeout: 15_000 });
   await expect(r).toHaveAttribute('data-node-error-server', 'S2');
   await expect(r).toHaveAttribute('data-node-error-event', 'timer t');

@@ -58,6 +58,10 @@ pub struct NodeView {
     pub membership: &'static str,
     /// For a leader: each follower's match index, `S2:7`.
     pub progress: Vec<ProgressView>,
+    /// A server that reports no Raft state (`protocol naive`, or a JavaScript node that never
+    /// calls `ctx.report`): its role and term are placeholders, and the page draws it as a plain
+    /// server.
+    pub plain: bool,
 }
 
 #[derive(Serialize, Clone, Debug)]
@@ -173,6 +177,7 @@ fn plain_node_view(base: NodeBase, s: &Server) -> NodeView {
         votes_needed: None,
         membership: "member",
         progress: Vec::new(),
+        plain: true,
     }
 }
 
@@ -242,6 +247,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
                         learner: p.learner,
                     })
                     .collect(),
+                plain: false,
             }
         })
         .collect();
