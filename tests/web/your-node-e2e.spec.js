@@ -73,7 +73,7 @@ test('a node typed in the editor runs in the page: drawn, crashed, partitioned, 
   await expect(recorded).toContainText('crash S2');
   await expect(recorded).toContainText('restart S2');
   await expect(recorded).toContainText(/partition S1 \| /);
-  await shot(page, '90-your-node-typed-and-partitioned');
+  await shot(page, '96-your-node-typed-and-partitioned');
 
   // The share link carries the code: it replays to the same trace_hash in another tab.
   await pause(page);
@@ -120,7 +120,7 @@ test('a thrown error and an endless loop typed in the editor are reported; the p
   // The code is still there (the drawer stayed open), the error marked at its line.
   await expect(drawer(page)).toBeVisible();
   await expect.poll(() => editorText(page)).toContain("throw new Error('S2 gives up')");
-  await shot(page, '91-your-node-throw');
+  await shot(page, '97-your-node-throw');
 
   // Turn the throw into an endless loop, with the keyboard, and run it again.
   await clearEditor(page);
@@ -131,7 +131,7 @@ test('a thrown error and an endless loop typed in the editor are reported; the p
   await expect(r).toHaveAttribute('data-node-error-event', 'timer t');
   await expect(r).toHaveAttribute('data-node-error-line', '5');
   await expect.poll(() => editorText(page)).toContain('while (true) {}');
-  await shot(page, '92-your-node-endless-loop');
+  await shot(page, '98-your-node-endless-loop');
 
   // Still usable: the built-in Raft runs on the same page and elects a leader.
   await drawer(page).getByRole('button', { name: 'Built-in Raft' }).click();
@@ -165,5 +165,5 @@ test('an exercise for a JavaScript node is solved with the reference node (the t
   await expect(panel).toHaveAttribute('data-solved', 'true', { timeout: 30_000 });
   const leaders = Object.values(await servers(page)).filter((s) => s.role === 'leader' && s.running);
   expect(leaders).toHaveLength(1);
-  await shot(page, '93-your-node-exercise-solved');
+  await shot(page, '99-your-node-exercise-solved');
 });
