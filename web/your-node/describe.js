@@ -1,18 +1,14 @@
 // Small helpers shared by the page's side of a js run (runtime.js) and its worker (worker.js).
 
-/** The scenario's code block: { code, offset } (offset: the scenario line before its first line). */
+import { findCodeBlock } from './code-block.js';
+
+/**
+ * The scenario's code block: { code, offset } (offset: the scenario line before its first line).
+ * Read by code-block.js, the one reader of the block on the page's side (the drawer's too).
+ */
 export function codeOf(text) {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const start = lines.findIndex((l) => l.replace(/#.*/, '').trim() === 'code');
-  if (start < 0) return { code: null, offset: 0 };
-  let end = lines.length;
-  for (let i = start + 1; i < lines.length; i++) {
-    if (lines[i].replace(/^[ \t]+|[ \t]+$/g, '') === 'end') {
-      end = i;
-      break;
-    }
-  }
-  return { code: lines.slice(start + 1, end).join('\n'), offset: start + 1 };
+  const block = findCodeBlock(text);
+  return block ? { code: block.code, offset: block.open + 1 } : { code: null, offset: 0 };
 }
 
 /**
