@@ -160,13 +160,26 @@ export class Classroom {
     }
     this.app.clearError();
     const text = recorded ?? startText(ex);
-    if (!this.app.load(text, { paused: recorded != null || ex.startPaused, source: recorded != null ? source : 'scenario' })) {
+    const loaded = this.app.load(text, { paused: recorded != null || ex.startPaused, source: recorded != null ? source : 'scenario' });
+    // A node written in JavaScript loads in its worker first (a promise): the exercise begins
+    // once its run is there, and a run that failed to load leaves it, as below.
+    if (loaded instanceof Promise) return loaded.then((ok) => {
+        if (ok) return this.begin(ex, recorded, text);
+        this.leave(false);
+        return false;
+      });
+    if (!loaded) {
       this.leave(false);
       return false;
     }
+    return this.begin(ex, recorded, text);
+  }
+
+  /** The exercise's run is loaded: check its goal from now on. */
+  begin(ex, recorded, text) {
     this.active = { ex, pg: this.app.model.pg, solved: false, solvedAt: null, heldSince: null, hints: 0, lastKey: null };
     if (recorded != null) this.solvedInRecording(text);
-    this.el.select.value = id;
+    this.el.select.value = ex.id;
     this.drawers.toggle('exercises', true);
     this.renderExercise();
     this.check(this.app.model.snapshot());
@@ -200,8 +213,9 @@ export class Classroom {
     if (!id || !this.byId.has(id)) return false;
     // The goal appended by an unsolved hand-in is not part of the run: leave it out.
     const run = text.replace(/\n# goal: \(not reached on the page\)\n[\s\S]*$/, '\n');
-    const ok = this.start(id, run, 'file');
-    if (ok) this.app.announce(`${name} opened as exercise “${this.byId.get(id).title}”: ${this.active.solved ? `solved at ${seconds(this.active.solvedAt)}` : 'not solved'}.`);
+    Promise.resolve(this.start(id, run, 'file')).then((ok) => {
+      if (ok) this.app.announce(`${name} opened as exercise “${this.byId.get(id).title}”: ${this.active.solved ? `solved at ${seconds(this.active.solvedAt)}` : 'not solved'}.`);
+    });
     return true;
   }
 

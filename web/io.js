@@ -60,7 +60,7 @@ export async function openScenario(app, text, name = 'The scenario') {
     if (classroom && classroom.openHandIn(text, name)) return true;
   }
   const wasPaused = app.paused;
-  const ok = app.load(text, { paused: true });
+  const ok = await app.load(text, { paused: true });
   if (!ok) {
     app.errorEl.textContent = app.errorEl.textContent.replace(/^This scenario/, name);
     // The old run goes on as it was: a failed import does not start or stop time.

@@ -364,7 +364,8 @@ class App {
   runEditor() {
     const text = this.editor.querySelector('textarea').value;
     this.clearError();
-    if (this.load(text, { paused: true })) this.closeEditor();
+    // (A js scenario loads in its worker first: the editor closes once it has.)
+    Promise.resolve(this.load(text, { paused: true })).then((ok) => ok && this.closeEditor());
   }
 
   // --- messages to the person ----------------------------------------------------------------

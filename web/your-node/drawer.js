@@ -379,7 +379,8 @@ export class YourNode {
     let ok;
     if (ex && this.source === `exercise:${ex.id}`) {
       ok = this.app.classroom.start(ex.id, `# exercise: ${ex.id}\n${replaceCode(ex.setup, code)}`, 'scenario');
-      if (ok && !ex.startPaused) this.app.setPaused(false);
+      // (The run loads in its worker first: it plays once it is there.)
+      Promise.resolve(ok).then((done) => done && !ex.startPaused && this.app.setPaused(false));
       // Starting an exercise opens its drawer; the person is writing code: back to the editor
       // (the goal's state stays in the top bar's badge).
       if (this.drawer.hidden) {

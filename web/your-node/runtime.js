@@ -442,9 +442,8 @@ export async function loadJs(app, text, { paused, source }) {
   clearNodeError(app.root);
   if (old && old.free) old.free();
   model.pg = pg;
-  // An exercise started with this load (classroom.js) follows the run it started.
-  const ex = app.classroom && app.classroom.active;
-  if (ex && ex.pg === old) ex.pg = pg;
+  // (An exercise started with this load begins once it resolves: classroom.js's start. Any
+  // other run leaves the exercise that was active, as a run loaded on the page's thread does.)
   model.carryMs = 0;
   model.snap = null;
   app.afterLoad(paused);
