@@ -161,6 +161,10 @@ test('an exercise for a JavaScript node is solved with the reference node (the t
   await expect.poll(() => page.evaluate(() => localStorage.getItem('raft-playground:your-node:exercise:node-elect-leader'))).toContain("type: 'RequestVote'");
   await running(page).click();
   await expect(page.locator('[data-recorded]')).toContainText('RequestVote');
+  // The exercise began again with this code (its badge in the top bar), and the person is back
+  // in the editor.
+  await expect(page.locator('[data-exercise-badge]')).toBeVisible();
+  await expect(running(page)).toBeFocused();
   await page.getByRole('button', { name: 'Close Your node' }).click();
   await expect(panel).toHaveAttribute('data-solved', 'true', { timeout: 30_000 });
   const leaders = Object.values(await servers(page)).filter((s) => s.role === 'leader' && s.running);

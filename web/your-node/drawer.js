@@ -379,14 +379,17 @@ export class YourNode {
     let ok;
     if (ex && this.source === `exercise:${ex.id}`) {
       ok = this.app.classroom.start(ex.id, `# exercise: ${ex.id}\n${replaceCode(ex.setup, code)}`, 'scenario');
-      // (The run loads in its worker first: it plays once it is there.)
-      Promise.resolve(ok).then((done) => done && !ex.startPaused && this.app.setPaused(false));
-      // Starting an exercise opens its drawer; the person is writing code: back to the editor
-      // (the goal's state stays in the top bar's badge).
-      if (this.drawer.hidden) {
-        this.app.drawers.toggle('your-node', true);
-        this.runNode.focus();
-      }
+      // The run loads in its worker first: once it is there (and the exercise has begun), it
+      // plays; and since beginning an exercise opens its drawer while the person is writing
+      // code, back to the editor (the goal's state stays in the top bar's badge).
+      Promise.resolve(ok).then((done) => {
+        if (!done) return;
+        if (!ex.startPaused) this.app.setPaused(false);
+        if (this.drawer.hidden) {
+          this.app.drawers.toggle('your-node', true);
+          this.runNode.focus();
+        }
+      });
     } else {
       // A run stopped by the node's error is paused by it, not by the person: Run runs.
       const paused = this.app.paused && !this.app.root.dataset.nodeError;
