@@ -92,6 +92,15 @@ async function builtInRaftRuns(page) {
   await waitForLeader(page);
 }
 
+/** Open a 3-server run of `code` by share link (node errors collected) and press Play. */
+async function playNode(page, code) {
+  await openPage(page, '?speed=5');
+  await collectNodeErrors(page);
+  await page.goto(`./?speed=5#s=${encodeScenario(nodeScenario(code, 'run 100ms\n'))}`);
+  await expect(page.locator('[data-recorded]')).toContainText('protocol js');
+  await page.getByRole('button', { name: 'Play' }).click();
+}
+
 const THROWS = `export default function node(ctx) {
   return {
     onStart() { ctx.setTimer('tick', 200); },
@@ -106,11 +115,7 @@ const THROWS = `export default function node(ctx) {
 }`;
 
 test('a node that throws: the run pauses at that instant and the page names server, event, time and line', async ({ page }) => {
-  await openPage(page, '?speed=5');
-  await collectNodeErrors(page);
-  await page.goto(`./?speed=5#s=${encodeScenario(nodeScenario(THROWS, 'run 100ms\n'))}`);
-  await expect(page.locator('[data-recorded]')).toContainText('protocol js');
-  await page.getByRole('button', { name: 'Play' }).click();
+  await playNode(page, THROWS);
   const r = root(page);
   await expect(r).toHaveAttribute('data-node-error', 'throw');
   await expect(r).toHaveAttribute('data-paused', 'true');
@@ -178,11 +183,7 @@ const LOOPS = `export default function node(ctx) {
 }`;
 
 test('an endless loop: the worker is stopped, the page names server, event and time, and stays usable', async ({ page }) => {
-  await openPage(page, '?speed=5');
-  await collectNodeErrors(page);
-  await page.goto(`./?speed=5#s=${encodeScenario(nodeScenario(LOOPS, 'run 100ms\n'))}`);
-  await expect(page.locator('[data-recorded]')).toContainText('protocol js');
-  await page.getByRole('button', { name: 'Play' }).click();
+  await playNode(page, LOOPS);
   const r = root(page);
   await expect(r).toHaveAttribute('data-node-error', 'timeout', { timeout: 15_000 });
   await expect(r).toHaveAttribute('data-node-error-server', 'S3');
