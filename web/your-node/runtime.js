@@ -24,6 +24,13 @@ export const HANG_MS = 1000;
 /** The simulator itself (checking linearizability, say) may take this long before it is stopped. */
 const SIM_MS = 30_000;
 /**
+ * The replay that looks for the hung handler waits this long after a handler began before it
+ * gives up on hearing from a loop guard (worker.js trips one after 800 ms in one handler). It is
+ * well past that, so a guard is heard even when the machine is busy; only a hang no guard sees
+ * (`for … of`, recursion) waits it out, and only once.
+ */
+const DIAGNOSE_MS = 4 * HANG_MS;
+/**
  * A frame of the page may ask this much simulated time of the worker (model.js's MAX_STEP_MS
  * keeps a run on the page's own thread to 100 ms a frame, so that a frame stays short; this run
  * is computed off the page's thread, so the page can play it at 100x real time and more).
@@ -150,7 +157,7 @@ export class WorkerPlayground {
   /**
    * The worker went quiet while the node's code ran: stop it, and find which handler hung by
    * replaying the same requests on a new worker that names every handler before it runs (the run
-   * is deterministic: it hangs in the same call). Costs one more HANG_MS, only when a node hangs.
+   * is deterministic: it hangs in the same call). Costs about one more HANG_MS, only when a node hangs.
    */
   hung() {
     this.diagnosing = true;
@@ -178,7 +185,7 @@ export class WorkerPlayground {
     const started = performance.now();
     const watch = setInterval(() => {
       const now = performance.now();
-      if ((last && now - heard > HANG_MS) || now - started > SIM_MS) done();
+      if ((last && now - heard > DIAGNOSE_MS) || now - started > SIM_MS) done();
     }, 50);
     w.postMessage({ type: 'open', id: 0, text: this.opened, beacons: true });
     if (this.state) w.postMessage({ type: 'batch', id: 1, ops: this.sent, span: null, goals: [] });
