@@ -1,8 +1,9 @@
 // Loop guards, for the one replay that looks for a handler that never returned (runtime.js's
 // `hung`, worker.js with `beacons`): every `while (…)` and `for (…; …; …)` condition of the node's
 // module first calls GUARD(line, column) (a comma expression: `while (GUARD(3,5), x = next())`,
-// valid whatever the condition), which returns true until the handler has run too long, and then
-// names the loop. Only that replay runs the rewritten module; a run as the person wrote it never does.
+// valid whatever the condition), and so does the block of every `for (… of …)` and
+// `for (… in …)` (`{GUARD(3,5);`); the guard returns true until the handler has run too long,
+// and then names the loop. Only that replay runs the rewritten module; a run as the person wrote it never does.
 //
 // The rewrite needs no parser: strings, template literals, comments and regular expressions are
 // blanked out first (same length), so the keywords and parentheses found are code. It inserts no
@@ -55,7 +56,7 @@ export function blankOut(code) {
   return out.join('');
 }
 
-/** The module with a guard in every `while` and three-part `for` condition (see above). */
+/** The module with a guard in every `while` and `for` loop (see above). */
 export function guardLoops(code) {
   const plain = blankOut(code);
   const inserts = [];
@@ -85,6 +86,12 @@ export function guardLoops(code) {
       const second = plain.indexOf(';', semi + 1);
       const empty = second < 0 || second > close ? true : plain.slice(semi + 1, second).trim() === '';
       inserts.push([semi + 1, empty ? call : `${call},`]);
+    } else {
+      // `for (… of …)` or `for (… in …)`: no condition to put the guard in, so it goes first in
+      // the body when the body is a block. A body without braces keeps no guard (the page still
+      // names the server, event and time of the hang, without a line).
+      const body = plain.slice(close + 1).search(/\S/);
+      if (body >= 0 && plain[close + 1 + body] === '{') inserts.push([close + 2 + body, `${call};`]);
     }
   }
   let out = code;

@@ -27,7 +27,7 @@ const SIM_MS = 30_000;
  * The replay that looks for the hung handler waits this long after a handler began before it
  * gives up on hearing from a loop guard (worker.js trips one after 800 ms in one handler). It is
  * well past that, so a guard is heard even when the machine is busy; only a hang no guard sees
- * (`for … of`, recursion) waits it out, and only once.
+ * (a `for … of` without braces, recursion) waits it out, and only once.
  */
 const DIAGNOSE_MS = 4 * HANG_MS;
 /**

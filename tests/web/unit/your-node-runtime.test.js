@@ -48,7 +48,7 @@ describe("a run's own limit on simulated time per frame", () => {
 import { guardLoops, blankOut } from '../../../web/your-node/guard.js';
 
 describe('loop guards (the replay that finds a hung handler)', () => {
-  it('guard every while and three-part for condition, keeping lines, skipping strings and comments', () => {
+  it('guard every while and for loop (the condition, or the block of a for…of/in), keeping lines, skipping strings and comments', () => {
     const code = [
       "const s = 'while (x)'; // for (;;)",
       'function f(xs) {',
@@ -58,6 +58,11 @@ describe('loop guards (the replay that finds a hung handler)', () => {
       '  for (const x of xs) h(x);',
       '  do { k++; } while (k < 3);',
       '  const r = /while \\(/.test(s);',
+      '  for (const k in o) { h(k); }',
+      '  for (const [a, b] of m.entries())',
+      '  {',
+      '    g(a, b);',
+      '  }',
       '}',
     ].join('\n');
     const out = guardLoops(code);
@@ -66,7 +71,9 @@ describe('loop guards (the replay that finds a hung handler)', () => {
     expect(out).toContain('while (__yourNodeLoopGuard(3,3),x = next())');
     expect(out).toContain('for (;__yourNodeLoopGuard(4,3);)');
     expect(out).toContain('for (let i = 0;__yourNodeLoopGuard(5,3), i < n; i++)');
-    expect(out).toContain('for (const x of xs)');
+    expect(out).toContain('for (const x of xs) h(x);'); // a body without braces keeps no guard
+    expect(out).toContain('for (const k in o) {__yourNodeLoopGuard(9,3); h(k); }');
+    expect(out.split('\n')[10]).toBe('  {__yourNodeLoopGuard(10,3);');
     expect(out).toContain('while (__yourNodeLoopGuard(7,15),k < 3)');
     expect(out.split('\n')[7]).toBe(code.split('\n')[7]);
     // Still a valid program, and it runs as before while the guard lets it.
