@@ -205,6 +205,28 @@ test('an endless loop: the worker is stopped, the page names server, event and t
   await builtInRaftRuns(page);
 });
 
+const FOR_OF = `export default function node(ctx) {
+  return {
+    onStart() { ctx.setTimer('walk', 200); },
+    onTimer(name) {
+      const seen = new Set([0]);
+      for (const k of seen) {
+        if (ctx.id === 'S2') { seen.delete(k); seen.add(k + 1); }
+      }
+    },
+  };
+}`;
+
+test('an endless for…of loop is named by its line too (the guard goes first in its block)', async ({ page }) => {
+  await playNode(page, FOR_OF);
+  const r = root(page);
+  await expect(r).toHaveAttribute('data-node-error', 'timeout', { timeout: 15_000 });
+  await expect(r).toHaveAttribute('data-node-error-server', 'S2');
+  await expect(r).toHaveAttribute('data-node-error-event', 'timer walk');
+  await expect(r).toHaveAttribute('data-node-error-line', '6');
+  expect(await errorText(page)).toMatch(/S2 did not return from timer walk at 200ms.*module line 6/);
+});
+
 test('time travel over a node written in JavaScript: back and forth gives the same snapshot', async ({ page }) => {
   await openLink(page, raftScenario(3, 'run until leader within 5s\nput x 1\nrun 500ms\ncrash leader\nrun 1s\nput y 2\nrun 1s\n'));
   const r = root(page);
