@@ -64,18 +64,32 @@ impl KvState {
     fn execute(&mut self, command: &Command) -> ClientResult {
         match command {
             Command::Put { key, value } => {
-                self.data.insert(key.clone(), value.clone());
+                self.set(key, value);
                 ClientResult::Done
             }
             Command::Get { key } => ClientResult::Value(self.data.get(key).cloned()),
             Command::Cas { key, old, new } => {
                 let current = self.data.get(key).cloned();
                 if current == *old {
-                    self.data.insert(key.clone(), new.clone());
+                    self.set(key, new);
                     ClientResult::Done
                 } else {
                     ClientResult::CasFailed(current)
                 }
+            }
+        }
+    }
+
+    /// `key` := `value`. An existing key keeps its string and its value's allocation (every
+    /// server applies every write, and a restarted one its whole log again).
+    fn set(&mut self, key: &str, value: &str) {
+        match self.data.get_mut(key) {
+            Some(v) => {
+                v.clear();
+                v.push_str(value);
+            }
+            None => {
+                self.data.insert(key.to_owned(), value.to_owned());
             }
         }
     }
