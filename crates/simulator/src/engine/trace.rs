@@ -17,13 +17,13 @@ fn fnv(hash: &mut u64, bytes: &[u8]) {
     *hash = h;
 }
 
-/// A formatter's sink that hashes what is written to it instead of keeping it.
-struct FnvWriter<'a>(&'a mut u64);
+/// A formatter's sink that appends to a byte buffer.
+struct Bytes<'a>(&'a mut Vec<u8>);
 
-impl std::fmt::Write for FnvWriter<'_> {
+impl std::fmt::Write for Bytes<'_> {
     #[inline]
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        fnv(self.0, s.as_bytes());
+        self.0.extend_from_slice(s.as_bytes());
         Ok(())
     }
 }
@@ -37,11 +37,13 @@ pub struct Trace {
     /// Compute the hash at all. Off for fuzzing, where nothing reads it.
     hashing: bool,
     lines: Vec<String>,
+    /// The line being recorded, kept between events for its allocation.
+    line: Vec<u8>,
 }
 
 impl Trace {
     pub fn new(hashing: bool, keep_lines: bool) -> Trace {
-        Trace { hash: FNV_OFFSET, events: 0, keep_lines, hashing: hashing || keep_lines, lines: Vec::new() }
+        Trace { hash: FNV_OFFSET, events: 0, keep_lines, hashing: hashing || keep_lines, lines: Vec::new(), line: Vec::new() }
     }
 
     /// Record one event whose text is costly to build: `text` is only called when the line is
@@ -57,22 +59,33 @@ impl Trace {
 
     /// Record one event. `text` is only formatted when the line is hashed or kept.
     pub fn record(&mut self, time_ms: u64, text: impl std::fmt::Display) {
+        self.record_bytes(time_ms, |line| {
+            use std::fmt::Write as _;
+            let _ = write!(Bytes(line), "{text}");
+        });
+    }
+
+    /// Record one event whose text `write` appends to the line as UTF-8 bytes (for the most
+    /// frequent lines, written without the formatting machinery); called only when the line is
+    /// hashed or kept.
+    pub fn record_bytes(&mut self, time_ms: u64, write: impl FnOnce(&mut Vec<u8>)) {
         self.events += 1;
         if !self.hashing {
             return;
         }
+        // One buffer for every line: `{time_ms}ms {text}\n` is built in it, then hashed in one
+        // pass (this runs for every event of every hashed run).
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        raft_core::push_decimal(&mut line, time_ms);
+        line.extend_from_slice(b"ms ");
+        write(&mut line);
         if self.keep_lines {
-            let line = format!("{time_ms}ms {text}");
-            fnv(&mut self.hash, line.as_bytes());
-            fnv(&mut self.hash, b"\n");
-            self.lines.push(line);
-        } else {
-            // Only the hash is wanted: fold the same bytes in as they are formatted, with no
-            // line built (this runs for every event of every hashed run).
-            use std::fmt::Write as _;
-            let mut w = FnvWriter(&mut self.hash);
-            let _ = write!(w, "{time_ms}ms {text}\n");
+            self.lines.push(String::from_utf8_lossy(&line).into_owned());
         }
+        line.push(b'\n');
+        fnv(&mut self.hash, &line);
+        self.line = line;
     }
 
     pub fn hash_hex(&self) -> String {
@@ -111,13 +124,20 @@ mod tests {
         c.record(2, "y");
         assert_eq!(a.hash_hex(), c.hash_hex());
         assert_eq!(c.lines(), ["1ms x", "2ms y"]);
-        // Hashing while formatting, without a line, folds exactly the bytes of the kept line.
+        // Hashing without keeping the line folds exactly the bytes of the kept line, and a line
+        // written as bytes is the same line.
         let (mut d, mut e) = (Trace::new(true, false), Trace::new(true, true));
         for t in [&mut d, &mut e] {
             t.record(12345, format_args!("S{} becomes {} term={}", 3, "leader", 7));
             t.record(12346, format_args!("héllo {:>4}", 5));
         }
         assert_eq!(d.hash_hex(), e.hash_hex());
+        let mut f = Trace::new(true, true);
+        f.record_bytes(12345, |b| b.extend_from_slice(b"S3 becomes leader term=7"));
+        f.record_bytes(12346, |b| b.extend_from_slice("héllo    5".as_bytes()));
+        assert_eq!(f.hash_hex(), d.hash_hex());
+        assert_eq!(f.lines(), e.lines());
+        assert_eq!(e.lines(), ["12345ms S3 becomes leader term=7", "12346ms héllo    5"]);
         assert_ne!(d.hash_hex(), c.hash_hex());
     }
 }
