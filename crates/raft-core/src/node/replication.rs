@@ -251,8 +251,9 @@ impl Node {
     }
 
     pub(super) fn send_append_to_all(&mut self) {
-        let peers: Vec<NodeId> = self.leader().progress.keys().copied().collect();
-        for to in peers {
+        // By position: sending changes no progress entry (and allocates no list of peers).
+        for k in 0..self.leader().progress.len() {
+            let to = self.leader().progress.key_at(k);
             self.send_append(to);
         }
     }
@@ -377,12 +378,21 @@ impl Node {
     pub(super) fn maybe_commit(&mut self, now: TimeMs) {
         let leader = self.leader();
         let last_index = self.log.last_index();
-        let matches: Vec<Index> = self
-            .voters
-            .iter()
-            .map(|v| if *v == self.id { last_index } else { leader.progress.get(v).map_or(0, |p| p.match_index) })
-            .collect();
-        let n = quorum::committed_index(&matches, self.config.has_bug(Bug::SmallQuorum));
+        let match_of = |v: &NodeId| if *v == self.id { last_index } else { leader.progress.get(v).map_or(0, |p| p.match_index) };
+        // Run after every acknowledgement: the match indexes go in a buffer on the stack (a
+        // cluster has a handful of voters), not in a vector per call.
+        let mut on_stack = [0 as Index; 16];
+        let mut on_heap = Vec::new();
+        let matches: &mut [Index] = if self.voters.len() <= on_stack.len() {
+            &mut on_stack[..self.voters.len()]
+        } else {
+            on_heap.resize(self.voters.len(), 0);
+            &mut on_heap
+        };
+        for (m, v) in matches.iter_mut().zip(&self.voters) {
+            *m = match_of(v);
+        }
+        let n = quorum::committed_index_sorting(matches, self.config.has_bug(Bug::SmallQuorum));
         if n <= self.commit_index {
             return;
         }
