@@ -164,19 +164,18 @@ impl Message {
 }
 
 /// Append `n` in decimal, as `{}` writes it.
-#[inline]
 pub fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+    // Least significant digit first, then turned around: numbers here are short, and pushing
+    // byte by byte costs less than a copy call.
+    let start = out.len();
     loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        out.push(b'0' + (n % 10) as u8);
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[i..]);
+    out[start..].reverse();
 }
 
 #[cfg(test)]

@@ -68,17 +68,21 @@ pub fn cmd_bench(args: &[String]) -> ExitCode {
     };
     let start = Instant::now();
     let runner = Runner::run(&scenario, Observe::REPORT);
+    // The linearizability check of the whole history is part of the run's cost, as it is of
+    // `raft-sim run` (its report) and of the WebAssembly module's runScenario.
+    let linearizable = runner.linearizability();
     let wall = start.elapsed().as_secs_f64();
     let sim_s = runner.sim.now() as f64 / 1000.0;
     let ok = runner.sim.history().iter().filter(|o| o.outcome == Some(scenario::OpOutcome::Ok)).count();
     println!(
-        "bench: 5 servers (RaftScope's workload), write every 100ms, crash every 5s: {sim_s:.0} s simulated in {wall:.3} s wall = {:.0} simulated s per wall s; {} events, {} messages, {} of {} writes ok, safe={}",
+        "bench: 5 servers (RaftScope's workload), write every 100ms, crash every 5s: {sim_s:.0} s simulated in {wall:.3} s wall = {:.0} simulated s per wall s; {} events, {} messages, {} of {} writes ok, safe={}, linearizable={}",
         sim_s / wall,
         runner.sim.trace().events(),
         runner.sim.stats().messages_sent,
         ok,
         runner.sim.history().len(),
-        runner.sim.checker().is_safe()
+        runner.sim.checker().is_safe(),
+        linearizable.linearizable
     );
     ExitCode::SUCCESS
 }
