@@ -83,79 +83,79 @@ impl MessageBody {
 impl fmt::Display for Message {
     /// One readable line, e.g. `S1->S3 AppendEntries term=4 prev=4/7 commit=7 entries=[4/8]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = Vec::with_capacity(64);
+        let mut text = String::with_capacity(64);
         self.write_text(&mut text);
-        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        f.write_str(&text)
     }
 }
 
 impl Message {
-    /// Append the message's line (its `Display` text) to `out` as UTF-8 bytes, without the
-    /// formatting machinery: the simulator hashes one such line per delivered message, and
+    /// Append the message's line (its `Display` text) to `out` without the formatting
+    /// machinery: the simulator hashes one such line per delivered message, and
     /// this is the only rendering (`Display` goes through it).
-    pub fn write_text(&self, out: &mut Vec<u8>) {
-        let pair = |out: &mut Vec<u8>, term: Term, index: Index| {
+    pub fn write_text(&self, out: &mut String) {
+        let pair = |out: &mut String, term: Term, index: Index| {
             push_decimal(out, term);
-            out.push(b'/');
+            out.push('/');
             push_decimal(out, index);
         };
-        out.push(b'S');
+        out.push('S');
         push_decimal(out, self.from as u64);
-        out.extend_from_slice(b"->S");
+        out.push_str("->S");
         push_decimal(out, self.to as u64);
-        out.push(b' ');
-        out.extend_from_slice(self.body.kind().as_bytes());
-        out.extend_from_slice(b" term=");
+        out.push(' ');
+        out.push_str(self.body.kind());
+        out.push_str(" term=");
         push_decimal(out, self.term);
         match &self.body {
             MessageBody::PreVote { last_log_index, last_log_term }
             | MessageBody::RequestVote { last_log_index, last_log_term, .. } => {
-                out.extend_from_slice(b" last=");
+                out.push_str(" last=");
                 pair(out, *last_log_term, *last_log_index);
                 if let MessageBody::RequestVote { transfer: true, .. } = self.body {
-                    out.extend_from_slice(b" transfer");
+                    out.push_str(" transfer");
                 }
             }
             MessageBody::PreVoteResponse { granted } | MessageBody::RequestVoteResponse { granted } => {
-                out.extend_from_slice(if *granted { b" granted=true" } else { b" granted=false" });
+                out.push_str(if *granted { " granted=true" } else { " granted=false" });
             }
             MessageBody::AppendEntries { prev_index, prev_term, entries, leader_commit, .. } => {
-                out.extend_from_slice(b" prev=");
+                out.push_str(" prev=");
                 pair(out, *prev_term, *prev_index);
-                out.extend_from_slice(b" commit=");
+                out.push_str(" commit=");
                 push_decimal(out, *leader_commit);
-                out.extend_from_slice(b" entries=[");
+                out.push_str(" entries=[");
                 for (i, e) in entries.iter().enumerate() {
                     if i > 0 {
-                        out.push(b' ');
+                        out.push(' ');
                     }
                     pair(out, e.term, e.index);
                 }
-                out.push(b']');
+                out.push(']');
             }
             MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, .. } => {
                 if *success {
-                    out.extend_from_slice(b" ok match=");
+                    out.push_str(" ok match=");
                     push_decimal(out, *match_index);
                 } else {
                     match conflict_term {
                         Some(t) => {
-                            out.extend_from_slice(b" reject conflict=");
+                            out.push_str(" reject conflict=");
                             pair(out, *t, *conflict_index);
                         }
                         None => {
-                            out.extend_from_slice(b" reject short=");
+                            out.push_str(" reject short=");
                             push_decimal(out, *conflict_index);
                         }
                     }
                 }
             }
             MessageBody::InstallSnapshot { snapshot, .. } => {
-                out.extend_from_slice(b" last=");
+                out.push_str(" last=");
                 pair(out, snapshot.last_term, snapshot.last_index);
             }
             MessageBody::InstallSnapshotResponse { last_index, .. } => {
-                out.extend_from_slice(b" last=");
+                out.push_str(" last=");
                 push_decimal(out, *last_index);
             }
             MessageBody::TimeoutNow => {}
@@ -164,18 +164,21 @@ impl Message {
 }
 
 /// Append `n` in decimal, as `{}` writes it.
-pub fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    // Least significant digit first, then turned around: numbers here are short, and pushing
-    // byte by byte costs less than a copy call.
-    let start = out.len();
+pub fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
     loop {
-        out.push(b'0' + (n % 10) as u8);
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    out[start..].reverse();
+    // Pushed one by one: numbers here are short, and a copy call costs more.
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]
@@ -265,18 +268,18 @@ mod tests {
         for (body, want) in cases {
             let m = msg(body);
             assert_eq!(m.to_string(), format!("{t} {want}"));
-            let mut bytes = b"x ".to_vec();
-            m.write_text(&mut bytes);
-            assert_eq!(bytes, format!("x {t} {want}").into_bytes(), "appends to what is there");
+            let mut line = String::from("x ");
+            m.write_text(&mut line);
+            assert_eq!(line, format!("x {t} {want}"), "appends to what is there");
         }
     }
 
     #[test]
     fn decimal_like_display() {
         for n in [0, 1, 9, 10, 99, 100, 12345, 1 << 32, u64::MAX - 1, u64::MAX] {
-            let mut out = Vec::new();
+            let mut out = String::from("=");
             push_decimal(&mut out, n);
-            assert_eq!(out, n.to_string().into_bytes());
+            assert_eq!(out, format!("={n}"));
         }
     }
 }

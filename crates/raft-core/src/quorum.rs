@@ -47,19 +47,14 @@ pub fn vote_result(voters: &[NodeId], granted: &[NodeId], rejected: &[NodeId], s
 /// leader's own last index included when it is a voter). 0 when there are too few voters to
 /// form a majority at all (an empty configuration).
 pub fn committed_index(match_indexes: &[Index], small_quorum: bool) -> Index {
-    committed_index_sorting(&mut match_indexes.to_vec(), small_quorum)
-}
-
-/// `committed_index`, sorting `match_indexes` in place (descending) instead of a copy: the
-/// leader computes it after every acknowledgement, from a buffer of its own.
-pub fn committed_index_sorting(match_indexes: &mut [Index], small_quorum: bool) -> Index {
     let needed = majority(match_indexes.len(), small_quorum);
     if match_indexes.is_empty() || needed > match_indexes.len() {
         return 0;
     }
-    crate::sort::insertion_sort_by(match_indexes, |a, b| b < a); // descending (a few servers)
+    let mut sorted = match_indexes.to_vec();
+    crate::sort::insertion_sort_by(&mut sorted, |a, b| b < a); // descending (a few servers)
     // The `needed`-th highest index is held by `needed` voters (those at or above it).
-    match_indexes[needed - 1]
+    sorted[needed - 1]
 }
 
 /// Whether `acks` (the subset of `voters` that acknowledged something) is a majority.

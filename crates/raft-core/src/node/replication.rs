@@ -379,20 +379,21 @@ impl Node {
         let leader = self.leader();
         let last_index = self.log.last_index();
         let match_of = |v: &NodeId| if *v == self.id { last_index } else { leader.progress.get(v).map_or(0, |p| p.match_index) };
-        // Run after every acknowledgement: the match indexes go in a buffer on the stack (a
-        // cluster has a handful of voters), not in a vector per call.
-        let mut on_stack = [0 as Index; 16];
-        let mut on_heap = Vec::new();
-        let matches: &mut [Index] = if self.voters.len() <= on_stack.len() {
-            &mut on_stack[..self.voters.len()]
-        } else {
-            on_heap.resize(self.voters.len(), 0);
-            &mut on_heap
-        };
-        for (m, v) in matches.iter_mut().zip(&self.voters) {
-            *m = match_of(v);
-        }
-        let n = quorum::committed_index_sorting(matches, self.config.has_bug(Bug::SmallQuorum));
+        // `quorum::committed_index` without its vectors (this runs after every acknowledgement):
+        // the highest match index that at least a majority of the voters have reached. A
+        // cluster has a handful of voters, so counting for each one costs less than sorting.
+        let needed = quorum::majority(self.voters.len(), self.config.has_bug(Bug::SmallQuorum));
+        let n = self
+            .voters
+            .iter()
+            .map(match_of)
+            .filter(|&m| self.voters.iter().filter(|v| match_of(v) >= m).count() >= needed)
+            .max()
+            .unwrap_or(0);
+        debug_assert_eq!(
+            n,
+            quorum::committed_index(&self.voters.iter().map(match_of).collect::<Vec<_>>(), self.config.has_bug(Bug::SmallQuorum))
+        );
         if n <= self.commit_index {
             return;
         }

@@ -17,17 +17,6 @@ fn fnv(hash: &mut u64, bytes: &[u8]) {
     *hash = h;
 }
 
-/// A formatter's sink that appends to a byte buffer.
-struct Bytes<'a>(&'a mut Vec<u8>);
-
-impl std::fmt::Write for Bytes<'_> {
-    #[inline]
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Trace {
     hash: u64,
@@ -38,12 +27,12 @@ pub struct Trace {
     hashing: bool,
     lines: Vec<String>,
     /// The line being recorded, kept between events for its allocation.
-    line: Vec<u8>,
+    line: String,
 }
 
 impl Trace {
     pub fn new(hashing: bool, keep_lines: bool) -> Trace {
-        Trace { hash: FNV_OFFSET, events: 0, keep_lines, hashing: hashing || keep_lines, lines: Vec::new(), line: Vec::new() }
+        Trace { hash: FNV_OFFSET, events: 0, keep_lines, hashing: hashing || keep_lines, lines: Vec::new(), line: String::new() }
     }
 
     /// Record one event whose text is costly to build: `text` is only called when the line is
@@ -59,32 +48,44 @@ impl Trace {
 
     /// Record one event. `text` is only formatted when the line is hashed or kept.
     pub fn record(&mut self, time_ms: u64, text: impl std::fmt::Display) {
-        self.record_bytes(time_ms, |line| {
-            use std::fmt::Write as _;
-            let _ = write!(Bytes(line), "{text}");
-        });
+        use std::fmt::Write as _;
+        if let Some(mut line) = self.begin(time_ms) {
+            let _ = write!(line, "{text}");
+            self.finish(line);
+        }
     }
 
-    /// Record one event whose text `write` appends to the line as UTF-8 bytes (for the most
-    /// frequent lines, written without the formatting machinery); called only when the line is
-    /// hashed or kept.
-    pub fn record_bytes(&mut self, time_ms: u64, write: impl FnOnce(&mut Vec<u8>)) {
+    /// Record a Raft message's line (`Message::write_text`, without the formatting machinery:
+    /// most of a run's lines).
+    pub fn record_message(&mut self, time_ms: u64, m: &raft_core::Message) {
+        if let Some(mut line) = self.begin(time_ms) {
+            m.write_text(&mut line);
+            self.finish(line);
+        }
+    }
+
+    /// Count an event; when its line is hashed or kept, the line buffer with `{time_ms}ms `
+    /// in it, for the text to be appended and handed to `finish`. One buffer serves every line
+    /// (this runs for every event of every hashed run).
+    fn begin(&mut self, time_ms: u64) -> Option<String> {
         self.events += 1;
         if !self.hashing {
-            return;
+            return None;
         }
-        // One buffer for every line: `{time_ms}ms {text}\n` is built in it, then hashed in one
-        // pass (this runs for every event of every hashed run).
         let mut line = std::mem::take(&mut self.line);
         line.clear();
         raft_core::push_decimal(&mut line, time_ms);
-        line.extend_from_slice(b"ms ");
-        write(&mut line);
+        line.push_str("ms ");
+        Some(line)
+    }
+
+    /// Keep the line if lines are kept, and fold it and a newline into the hash in one pass.
+    fn finish(&mut self, mut line: String) {
         if self.keep_lines {
-            self.lines.push(String::from_utf8_lossy(&line).into_owned());
+            self.lines.push(line.clone());
         }
-        line.push(b'\n');
-        fnv(&mut self.hash, &line);
+        line.push('\n');
+        fnv(&mut self.hash, line.as_bytes());
         self.line = line;
     }
 
@@ -124,20 +125,26 @@ mod tests {
         c.record(2, "y");
         assert_eq!(a.hash_hex(), c.hash_hex());
         assert_eq!(c.lines(), ["1ms x", "2ms y"]);
-        // Hashing without keeping the line folds exactly the bytes of the kept line, and a line
-        // written as bytes is the same line.
+        // Hashing without keeping the line folds exactly the bytes of the kept line.
         let (mut d, mut e) = (Trace::new(true, false), Trace::new(true, true));
         for t in [&mut d, &mut e] {
             t.record(12345, format_args!("S{} becomes {} term={}", 3, "leader", 7));
             t.record(12346, format_args!("héllo {:>4}", 5));
         }
         assert_eq!(d.hash_hex(), e.hash_hex());
-        let mut f = Trace::new(true, true);
-        f.record_bytes(12345, |b| b.extend_from_slice(b"S3 becomes leader term=7"));
-        f.record_bytes(12346, |b| b.extend_from_slice("héllo    5".as_bytes()));
-        assert_eq!(f.hash_hex(), d.hash_hex());
-        assert_eq!(f.lines(), e.lines());
         assert_eq!(e.lines(), ["12345ms S3 becomes leader term=7", "12346ms héllo    5"]);
+        // A message's line written without `Display` is the same line.
+        let m = raft_core::Message {
+            from: 1,
+            to: 3,
+            term: 4,
+            body: raft_core::MessageBody::PreVoteResponse { granted: true },
+        };
+        let (mut f, mut g) = (Trace::new(true, true), Trace::new(true, false));
+        f.record(7, &m);
+        g.record_message(7, &m);
+        assert_eq!(f.lines(), ["7ms S1->S3 PreVoteResponse term=4 granted=true"]);
+        assert_eq!(f.hash_hex(), g.hash_hex());
         assert_ne!(d.hash_hex(), c.hash_hex());
     }
 }

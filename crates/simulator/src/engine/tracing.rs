@@ -20,8 +20,8 @@ impl Sim {
             Event::Delivered { .. } => {
                 let Some(f) = flight else { return };
                 match &f.envelope {
-                    // Most lines of a run: written as bytes, not through `Display`.
-                    Envelope::Peer(Payload::Raft(m)) => t.record_bytes(now, |line| m.write_text(line)),
+                    // Most lines of a run: written without the formatting machinery.
+                    Envelope::Peer(Payload::Raft(m)) => t.record_message(now, m),
                     Envelope::Peer(m) => t.record(now, m),
                     env => {
                         let history = &self.history;
