@@ -165,6 +165,17 @@ impl Message {
 
 /// Append `n` in decimal, as `{}` writes it.
 pub fn push_decimal(out: &mut String, mut n: u64) {
+    // Most numbers in a line (server ids, terms) have one or two digits.
+    let digit = |d: u64| char::from(b'0' + d as u8);
+    if n < 10 {
+        out.push(digit(n));
+        return;
+    }
+    if n < 100 {
+        out.push(digit(n / 10));
+        out.push(digit(n % 10));
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -276,7 +287,7 @@ mod tests {
 
     #[test]
     fn decimal_like_display() {
-        for n in [0, 1, 9, 10, 99, 100, 12345, 1 << 32, u64::MAX - 1, u64::MAX] {
+        for n in [0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 12345, 1 << 32, u64::MAX - 1, u64::MAX] {
             let mut out = String::from("=");
             push_decimal(&mut out, n);
             assert_eq!(out, format!("={n}"));
