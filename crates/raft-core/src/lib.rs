@@ -69,7 +69,7 @@ pub mod vecmap;
 pub use effect::{ClientReply, Effect};
 pub use kv::{KvState, Session};
 
-pub use message::{Message, MessageBody};
+pub use message::{push_decimal, Message, MessageBody};
 pub use node::{Input, Node, Progress};
 pub use quorum::{committed_index, is_quorum, majority, vote_result, VoteResult};
 pub use role::Role;

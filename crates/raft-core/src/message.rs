@@ -83,44 +83,214 @@ impl MessageBody {
 impl fmt::Display for Message {
     /// One readable line, e.g. `S1->S3 AppendEntries term=4 prev=4/7 commit=7 entries=[4/8]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "S{}->S{} {} term={}", self.from, self.to, self.body.kind(), self.term)?;
+        let mut text = String::with_capacity(64);
+        self.write_text(&mut text);
+        f.write_str(&text)
+    }
+}
+
+impl Message {
+    /// Append the message's line (its `Display` text) to `out` without the formatting
+    /// machinery: the simulator hashes one such line per delivered message, and
+    /// this is the only rendering (`Display` goes through it).
+    pub fn write_text(&self, out: &mut String) {
+        let pair = |out: &mut String, term: Term, index: Index| {
+            push_decimal(out, term);
+            out.push('/');
+            push_decimal(out, index);
+        };
+        out.push('S');
+        push_decimal(out, self.from as u64);
+        out.push_str("->S");
+        push_decimal(out, self.to as u64);
+        out.push(' ');
+        out.push_str(self.body.kind());
+        out.push_str(" term=");
+        push_decimal(out, self.term);
         match &self.body {
             MessageBody::PreVote { last_log_index, last_log_term }
             | MessageBody::RequestVote { last_log_index, last_log_term, .. } => {
-                write!(f, " last={last_log_term}/{last_log_index}")?;
+                out.push_str(" last=");
+                pair(out, *last_log_term, *last_log_index);
                 if let MessageBody::RequestVote { transfer: true, .. } = self.body {
-                    write!(f, " transfer")?;
+                    out.push_str(" transfer");
                 }
-                Ok(())
             }
             MessageBody::PreVoteResponse { granted } | MessageBody::RequestVoteResponse { granted } => {
-                write!(f, " granted={granted}")
+                out.push_str(if *granted { " granted=true" } else { " granted=false" });
             }
             MessageBody::AppendEntries { prev_index, prev_term, entries, leader_commit, .. } => {
-                write!(f, " prev={prev_term}/{prev_index} commit={leader_commit} entries=[")?;
+                out.push_str(" prev=");
+                pair(out, *prev_term, *prev_index);
+                out.push_str(" commit=");
+                push_decimal(out, *leader_commit);
+                out.push_str(" entries=[");
                 for (i, e) in entries.iter().enumerate() {
                     if i > 0 {
-                        write!(f, " ")?;
+                        out.push(' ');
                     }
-                    write!(f, "{}/{}", e.term, e.index)?;
+                    pair(out, e.term, e.index);
                 }
-                write!(f, "]")
+                out.push(']');
             }
             MessageBody::AppendEntriesResponse { success, match_index, conflict_term, conflict_index, .. } => {
                 if *success {
-                    write!(f, " ok match={match_index}")
+                    out.push_str(" ok match=");
+                    push_decimal(out, *match_index);
                 } else {
                     match conflict_term {
-                        Some(t) => write!(f, " reject conflict={t}/{conflict_index}"),
-                        None => write!(f, " reject short={conflict_index}"),
+                        Some(t) => {
+                            out.push_str(" reject conflict=");
+                            pair(out, *t, *conflict_index);
+                        }
+                        None => {
+                            out.push_str(" reject short=");
+                            push_decimal(out, *conflict_index);
+                        }
                     }
                 }
             }
             MessageBody::InstallSnapshot { snapshot, .. } => {
-                write!(f, " last={}/{}", snapshot.last_term, snapshot.last_index)
+                out.push_str(" last=");
+                pair(out, snapshot.last_term, snapshot.last_index);
             }
-            MessageBody::InstallSnapshotResponse { last_index, .. } => write!(f, " last={last_index}"),
-            MessageBody::TimeoutNow => Ok(()),
+            MessageBody::InstallSnapshotResponse { last_index, .. } => {
+                out.push_str(" last=");
+                push_decimal(out, *last_index);
+            }
+            MessageBody::TimeoutNow => {}
+        }
+    }
+}
+
+/// Append `n` in decimal, as `{}` writes it.
+pub fn push_decimal(out: &mut String, mut n: u64) {
+    // Most numbers in a line (server ids, terms) have one or two digits.
+    let digit = |d: u64| char::from(b'0' + d as u8);
+    if n < 10 {
+        out.push(digit(n));
+        return;
+    }
+    if n < 100 {
+        out.push(digit(n / 10));
+        out.push(digit(n % 10));
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Pushed one by one: numbers here are short, and a copy call costs more.
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(body: MessageBody) -> Message {
+        Message { from: 2, to: 9, term: 1_234_567_890_123, body }
+    }
+
+    #[test]
+    fn text_of_every_kind() {
+        let entry = |index, term| Entry { index, term, data: EntryData::Noop };
+        let snapshot = Snapshot {
+            last_index: 40,
+            last_term: 7,
+            voters: vec![1, 2, 3],
+            state: crate::kv::KvState::default().to_data(),
+        };
+        let t = "S2->S9";
+        let cases = [
+            (MessageBody::PreVote { last_log_index: 0, last_log_term: 0 }, "PreVote term=1234567890123 last=0/0"),
+            (MessageBody::PreVoteResponse { granted: true }, "PreVoteResponse term=1234567890123 granted=true"),
+            (
+                MessageBody::RequestVote { last_log_index: 10, last_log_term: 3, transfer: true },
+                "RequestVote term=1234567890123 last=3/10 transfer",
+            ),
+            (
+                MessageBody::RequestVote { last_log_index: 10, last_log_term: 3, transfer: false },
+                "RequestVote term=1234567890123 last=3/10",
+            ),
+            (MessageBody::RequestVoteResponse { granted: false }, "RequestVoteResponse term=1234567890123 granted=false"),
+            (
+                MessageBody::AppendEntries {
+                    prev_index: 7,
+                    prev_term: 4,
+                    entries: vec![entry(8, 4), entry(9, 5)],
+                    leader_commit: 7,
+                    read_ctx: 3,
+                },
+                "AppendEntries term=1234567890123 prev=4/7 commit=7 entries=[4/8 5/9]",
+            ),
+            (
+                MessageBody::AppendEntries { prev_index: 0, prev_term: 0, entries: vec![], leader_commit: 0, read_ctx: 0 },
+                "AppendEntries term=1234567890123 prev=0/0 commit=0 entries=[]",
+            ),
+            (
+                MessageBody::AppendEntriesResponse {
+                    success: true,
+                    match_index: u64::MAX,
+                    conflict_term: None,
+                    conflict_index: 0,
+                    read_ctx: 1,
+                    read_term: 1,
+                },
+                "AppendEntriesResponse term=1234567890123 ok match=18446744073709551615",
+            ),
+            (
+                MessageBody::AppendEntriesResponse {
+                    success: false,
+                    match_index: 0,
+                    conflict_term: Some(2),
+                    conflict_index: 5,
+                    read_ctx: 1,
+                    read_term: 1,
+                },
+                "AppendEntriesResponse term=1234567890123 reject conflict=2/5",
+            ),
+            (
+                MessageBody::AppendEntriesResponse {
+                    success: false,
+                    match_index: 0,
+                    conflict_term: None,
+                    conflict_index: 100,
+                    read_ctx: 1,
+                    read_term: 1,
+                },
+                "AppendEntriesResponse term=1234567890123 reject short=100",
+            ),
+            (MessageBody::InstallSnapshot { snapshot, read_ctx: 2 }, "InstallSnapshot term=1234567890123 last=7/40"),
+            (
+                MessageBody::InstallSnapshotResponse { last_index: 40, read_ctx: 2, read_term: 3 },
+                "InstallSnapshotResponse term=1234567890123 last=40",
+            ),
+            (MessageBody::TimeoutNow, "TimeoutNow term=1234567890123"),
+        ];
+        for (body, want) in cases {
+            let m = msg(body);
+            assert_eq!(m.to_string(), format!("{t} {want}"));
+            let mut line = String::from("x ");
+            m.write_text(&mut line);
+            assert_eq!(line, format!("x {t} {want}"), "appends to what is there");
+        }
+    }
+
+    #[test]
+    fn decimal_like_display() {
+        for n in [0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 12345, 1 << 32, u64::MAX - 1, u64::MAX] {
+            let mut out = String::from("=");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("={n}"));
         }
     }
 }

@@ -234,7 +234,18 @@ impl Node {
     /// The returned effects must be carried out in order (see the crate docs).
     #[must_use = "effects must be carried out"]
     pub fn step(&mut self, now: TimeMs, input: Input) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        self.step_into(now, input, &mut effects);
+        effects
+    }
+
+    /// `step`, with the effects written into `effects` (cleared first), so that a host that
+    /// steps the node for every event keeps one buffer instead of allocating a vector per step.
+    pub fn step_into(&mut self, now: TimeMs, input: Input, effects: &mut Vec<Effect>) {
         assert!(self.out.is_empty());
+        // The node writes into the caller's buffer and keeps the caller's (empty) one.
+        std::mem::swap(&mut self.out, effects);
+        self.out.clear();
         // Compaction is deferred to the start of the next step, so that every entry reported
         // `Applied` by a step can still be read from the log when that step returns.
         self.maybe_compact();
@@ -249,7 +260,7 @@ impl Node {
         }
         #[cfg(any(debug_assertions, test))]
         self.validate();
-        std::mem::take(&mut self.out)
+        std::mem::swap(&mut self.out, effects);
     }
 
     /// Change protocol switches at run time (the scenario language allows settings anywhere).

@@ -61,6 +61,17 @@ impl<K: Ord, V> VecMap<K, V> {
         self.find(key).ok().map(|i| &self.items[i].1)
     }
 
+    /// `get_mut` for the key at which `order(k)` (how `k` compares with the key sought) is
+    /// `Equal`; `order` must agree with `Ord`. For keys whose `Ord` is slower than it needs to
+    /// be (the state machine's short string keys, see `kv`).
+    pub fn get_mut_by(&mut self, order: impl FnMut(&K) -> std::cmp::Ordering) -> Option<&mut V> {
+        let mut order = order;
+        match self.items.binary_search_by(|(k, _)| order(k)) {
+            Ok(i) => Some(&mut self.items[i].1),
+            Err(_) => None,
+        }
+    }
+
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -125,6 +136,14 @@ impl<K, V> VecMap<K, V> {
     /// Pairs in ascending key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator + Clone {
         self.items.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The `k`-th smallest key (`k < len()`).
+    pub fn key_at(&self, k: usize) -> K
+    where
+        K: Copy,
+    {
+        self.items[k].0
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + Clone {

@@ -5,7 +5,7 @@
 //!                                          play a scenario (FILE may be - for standard input)
 //! raft-sim run FILE --at T [--json]        the state at instant T (the page's time travel)
 //! raft-sim fuzz [--seeds N] [--from SEED] …  random fault schedules, shrunk on failure
-//! raft-sim bench [--seconds N] [--print]   simulated seconds per wall second (see BENCHMARKS.md)
+//! raft-sim bench [--seconds N] [--runs N] [--print]   simulated seconds per wall second (see BENCHMARKS.md)
 //! ```
 //! Exit status (shared/SCENARIO.md): 0 all expectations passed and nothing was violated unless
 //! asked for; 1 an expectation failed or a property was violated; 2 the scenario is not valid.
@@ -35,7 +35,10 @@ const USAGE: &str = "usage:
                                          scenario when a property breaks; --jobs: threads
                                          (default: one per core); --shrink-runs: the
                                          shrinker's budget of runs (default 2000)
-  raft-sim bench [--seconds N] [--print] measure simulated seconds per wall second (--print: the workload)
+  raft-sim bench [--seconds N] [--runs N] [--print]
+                                         measure simulated seconds per wall second (--runs:
+                                         repeat, print the median and the fastest; --print:
+                                         the workload)
 ";
 
 fn main() -> ExitCode {

@@ -407,13 +407,20 @@ impl SafetyChecker {
     }
 
     pub fn on_apply(&mut self, now: u64, id: NodeId, index: Index, term: Term, entry: Option<&Entry>) {
-        let h = match entry {
-            Some(e) => entry_hash(e),
+        // The mirror already holds the hash of the entry the server holds at `index`: every
+        // write to its log was reported (and mirrored) before the entry could be applied, so
+        // hashing the entry again (its command's strings, for every server, on every apply and
+        // again when a restarted server replays its log) would give the same number.
+        let mirrored = self.mirrors[id as usize].get((index - 1) as usize).map(|s| s.entry);
+        let h = match (entry, mirrored) {
+            (Some(e), Some(m)) => {
+                debug_assert_eq!(m, entry_hash(e), "S{id}'s mirror is out of step with its log at {index}");
+                m
+            }
+            (Some(e), None) => entry_hash(e),
             // Applied from a snapshot's range: use the mirror's record.
-            None => match self.mirrors[id as usize].get((index - 1) as usize) {
-                Some(s) => s.entry,
-                None => return,
-            },
+            (None, Some(m)) => m,
+            (None, None) => return,
         };
         let i = (index - 1) as usize;
         if self.applied.len() <= i {

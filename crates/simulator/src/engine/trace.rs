@@ -17,17 +17,6 @@ fn fnv(hash: &mut u64, bytes: &[u8]) {
     *hash = h;
 }
 
-/// A formatter's sink that hashes what is written to it instead of keeping it.
-struct FnvWriter<'a>(&'a mut u64);
-
-impl std::fmt::Write for FnvWriter<'_> {
-    #[inline]
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        fnv(self.0, s.as_bytes());
-        Ok(())
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Trace {
     hash: u64,
@@ -37,11 +26,13 @@ pub struct Trace {
     /// Compute the hash at all. Off for fuzzing, where nothing reads it.
     hashing: bool,
     lines: Vec<String>,
+    /// The line being recorded, kept between events for its allocation.
+    line: String,
 }
 
 impl Trace {
     pub fn new(hashing: bool, keep_lines: bool) -> Trace {
-        Trace { hash: FNV_OFFSET, events: 0, keep_lines, hashing: hashing || keep_lines, lines: Vec::new() }
+        Trace { hash: FNV_OFFSET, events: 0, keep_lines, hashing: hashing || keep_lines, lines: Vec::new(), line: String::new() }
     }
 
     /// Record one event whose text is costly to build: `text` is only called when the line is
@@ -57,22 +48,45 @@ impl Trace {
 
     /// Record one event. `text` is only formatted when the line is hashed or kept.
     pub fn record(&mut self, time_ms: u64, text: impl std::fmt::Display) {
+        use std::fmt::Write as _;
+        if let Some(mut line) = self.begin(time_ms) {
+            let _ = write!(line, "{text}");
+            self.finish(line);
+        }
+    }
+
+    /// Record a Raft message's line (`Message::write_text`, without the formatting machinery:
+    /// most of a run's lines).
+    pub fn record_message(&mut self, time_ms: u64, m: &raft_core::Message) {
+        if let Some(mut line) = self.begin(time_ms) {
+            m.write_text(&mut line);
+            self.finish(line);
+        }
+    }
+
+    /// Count an event; when its line is hashed or kept, the line buffer with `{time_ms}ms `
+    /// in it, for the text to be appended and handed to `finish`. One buffer serves every line
+    /// (this runs for every event of every hashed run).
+    fn begin(&mut self, time_ms: u64) -> Option<String> {
         self.events += 1;
         if !self.hashing {
-            return;
+            return None;
         }
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        raft_core::push_decimal(&mut line, time_ms);
+        line.push_str("ms ");
+        Some(line)
+    }
+
+    /// Keep the line if lines are kept, and fold it and a newline into the hash in one pass.
+    fn finish(&mut self, mut line: String) {
         if self.keep_lines {
-            let line = format!("{time_ms}ms {text}");
-            fnv(&mut self.hash, line.as_bytes());
-            fnv(&mut self.hash, b"\n");
-            self.lines.push(line);
-        } else {
-            // Only the hash is wanted: fold the same bytes in as they are formatted, with no
-            // line built (this runs for every event of every hashed run).
-            use std::fmt::Write as _;
-            let mut w = FnvWriter(&mut self.hash);
-            let _ = write!(w, "{time_ms}ms {text}\n");
+            self.lines.push(line.clone());
         }
+        line.push('\n');
+        fnv(&mut self.hash, line.as_bytes());
+        self.line = line;
     }
 
     pub fn hash_hex(&self) -> String {
@@ -111,13 +125,26 @@ mod tests {
         c.record(2, "y");
         assert_eq!(a.hash_hex(), c.hash_hex());
         assert_eq!(c.lines(), ["1ms x", "2ms y"]);
-        // Hashing while formatting, without a line, folds exactly the bytes of the kept line.
+        // Hashing without keeping the line folds exactly the bytes of the kept line.
         let (mut d, mut e) = (Trace::new(true, false), Trace::new(true, true));
         for t in [&mut d, &mut e] {
             t.record(12345, format_args!("S{} becomes {} term={}", 3, "leader", 7));
             t.record(12346, format_args!("héllo {:>4}", 5));
         }
         assert_eq!(d.hash_hex(), e.hash_hex());
+        assert_eq!(e.lines(), ["12345ms S3 becomes leader term=7", "12346ms héllo    5"]);
+        // A message's line written without `Display` is the same line.
+        let m = raft_core::Message {
+            from: 1,
+            to: 3,
+            term: 4,
+            body: raft_core::MessageBody::PreVoteResponse { granted: true },
+        };
+        let (mut f, mut g) = (Trace::new(true, true), Trace::new(true, false));
+        f.record(7, &m);
+        g.record_message(7, &m);
+        assert_eq!(f.lines(), ["7ms S1->S3 PreVoteResponse term=4 granted=true"]);
+        assert_eq!(f.hash_hex(), g.hash_hex());
         assert_ne!(d.hash_hex(), c.hash_hex());
     }
 }

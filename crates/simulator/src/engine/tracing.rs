@@ -6,6 +6,7 @@ use super::events::{DropReason, Event, NetChange};
 use super::feed::{answer_text, arrow};
 use super::{Envelope, Flight, Sim};
 use crate::model::op_text;
+use crate::servers::Payload;
 
 impl Sim {
     /// `flight`: the message of a delivery or of a drop met on the way (lost) or on arrival;
@@ -19,6 +20,8 @@ impl Sim {
             Event::Delivered { .. } => {
                 let Some(f) = flight else { return };
                 match &f.envelope {
+                    // Most lines of a run: written without the formatting machinery.
+                    Envelope::Peer(Payload::Raft(m)) => t.record_message(now, m),
                     Envelope::Peer(m) => t.record(now, m),
                     env => {
                         let history = &self.history;

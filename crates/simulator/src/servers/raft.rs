@@ -26,12 +26,14 @@ pub struct RaftServer {
     initial: Vec<NodeId>,
     /// Start-up effects of the node built at construction, carried out by `start`.
     pending: Vec<Effect>,
+    /// The effects of the step being carried out; kept between steps for its allocation.
+    effects: Vec<Effect>,
 }
 
 impl RaftServer {
     pub fn new(id: NodeId, initial: Vec<NodeId>, config: Config) -> RaftServer {
         let (node, pending) = Node::new(id, initial.clone(), config);
-        RaftServer { id, node, initial, pending }
+        RaftServer { id, node, initial, pending, effects: Vec::new() }
     }
 
     pub fn node(&self) -> &Node {
@@ -49,17 +51,17 @@ impl RaftServer {
     }
 
     fn step(&mut self, ctx: &Ctx, input: Input, out: &mut Vec<Output>) {
-        let effects = self.node.step(ctx.now, input);
-        carry(ctx, effects, out);
+        self.node.step_into(ctx.now, input, &mut self.effects);
+        carry(ctx, &mut self.effects, out);
     }
 }
 
-/// The node's effects as outputs, in order.
+/// The node's effects as outputs, in order (`effects` is left empty).
 #[inline]
-fn carry(ctx: &Ctx, effects: Vec<Effect>, out: &mut Vec<Output>) {
+fn carry(ctx: &Ctx, effects: &mut Vec<Effect>, out: &mut Vec<Output>) {
     let s = ctx.settings;
     out.reserve(effects.len());
-    for e in effects {
+    for e in effects.drain(..) {
         out.push(match e {
             Effect::Send(m) => Output::Send(Payload::Raft(m)),
             Effect::PersistHardState => continue,
@@ -86,8 +88,8 @@ impl Host for RaftServer {
     }
 
     fn start(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
-        let effects = std::mem::take(&mut self.pending);
-        carry(ctx, effects, out);
+        let mut effects = std::mem::take(&mut self.pending);
+        carry(ctx, &mut effects, out);
     }
 
     fn on_message(&mut self, ctx: &Ctx, msg: Payload, out: &mut Vec<Output>) {
@@ -131,12 +133,12 @@ impl Host for RaftServer {
     }
 
     fn restart(&mut self, ctx: &Ctx, out: &mut Vec<Output>) {
-        let effects = self.reincarnate(ctx.settings.core.clone());
+        let mut effects = self.reincarnate(ctx.settings.core.clone());
         if ctx.feed {
             let (term, len) = (self.node.term(), self.node.log().last_index());
             out.push(Output::Say(format!("S{} restarted with term {term} and a log of {len} entries", self.id)));
         }
-        carry(ctx, effects, out);
+        carry(ctx, &mut effects, out);
     }
 
     fn configure(&mut self, settings: &Settings) {
