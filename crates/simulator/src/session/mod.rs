@@ -623,7 +623,8 @@ impl Session {
                 text: &'a str,
                 time_ms: u64,
             }
-            out.push_str(&serde_json::to_string(&Line { text, time_ms }).map_err(|e| e.to_string())?);
+            // It cannot fail (no map, no I/O); its error's `Display` would only add bytes.
+            out.push_str(&serde_json::to_string(&Line { text, time_ms }).map_err(|_| "a trace line could not be written as JSON")?);
             out.push('\n');
         }
         Ok(out)
