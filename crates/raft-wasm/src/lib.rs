@@ -38,7 +38,7 @@ pub struct Playground {
 /// compiled copy of every type's `Serialize`, and one `JSON.parse` is cheaper than building the
 /// object field by field across the boundary. (serde_json fails only on a map whose keys are
 /// not strings or numbers, or an I/O error, and none can happen here: the error's own message,
-/// its `Display` and `io::Error`'s, would be 4 KB of module that never runs.)
+/// its `Display` and `io::Error`'s, would be 3 KB of module that never runs.)
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     let text = serde_json::to_string(value).map_err(|_| JsError::new("the value could not be written as JSON"))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
