@@ -41,7 +41,16 @@ pub struct Playground {
 /// its `Display` and `io::Error`'s, would be 3 KB of module that never runs.)
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     let text = serde_json::to_string(value).map_err(|_| JsError::new("the value could not be written as JSON"))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
+    json_parse(&text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
+}
+
+// `JSON.parse`, bound here rather than through js-sys: the figure's and the playground's
+// modules then link no js-sys, whose closure adapters (wasm-bindgen keeps one per closure type
+// it describes, in the function table) would cost 2 KB there.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
 /// Whole milliseconds from a JS number: NaN, infinities and negatives are 0.
