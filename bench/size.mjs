@@ -21,9 +21,9 @@ import { gzipSync } from 'node:zlib';
  * (98 KB is RaftScope's whole page); the budgets come down to them as the module shrinks.
  */
 export const BUDGETS = {
-  'index.html': { budget: 186_000, goal: 98_000 },
-  'embed.html': { budget: 170_000, goal: 80_000 },
-  'raft-playground.js': { budget: 168_500, goal: 80_000 },
+  'index.html': { budget: 179_100, goal: 98_000 },
+  'embed.html': { budget: 163_200, goal: 80_000 },
+  'raft-playground.js': { budget: 161_600, goal: 80_000 },
 };
 
 const dist = join(dirname(new URL(import.meta.url).pathname), '..', 'dist');

@@ -36,7 +36,12 @@ optimise() {
     return
   fi
   # wasm-bindgen's output uses these post-MVP features; wasm-opt must be told it may keep them.
-  "$wasm_opt" "$level" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  # --converge repeats the level until the module stops changing; --low-memory-unused lets it fold
+  # constant offsets into loads and stores (Rust's stack occupies the first megabyte from the
+  # top down, data lies above it, so no pointer arithmetic lands in the first kilobyte); the
+  # producers and target-features sections are read by no browser.
+  "$wasm_opt" "$level" --converge --low-memory-unused --strip-producers --strip-target-features \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$wasm" -o "${wasm%.wasm}.opt.wasm" \
     && mv "${wasm%.wasm}.opt.wasm" "$wasm" \

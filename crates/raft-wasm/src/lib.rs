@@ -36,10 +36,21 @@ pub struct Playground {
 /// A value as plain JS data (objects and arrays, numbers as numbers): JSON text parsed by the
 /// browser. One serializer (serde_json, which the trace and the report use too) means one
 /// compiled copy of every type's `Serialize`, and one `JSON.parse` is cheaper than building the
-/// object field by field across the boundary.
+/// object field by field across the boundary. (serde_json fails only on a map whose keys are
+/// not strings or numbers, or an I/O error, and none can happen here: the error's own message,
+/// its `Display` and `io::Error`'s, would be 3 KB of module that never runs.)
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
+    let text = serde_json::to_string(value).map_err(|_| JsError::new("the value could not be written as JSON"))?;
+    json_parse(&text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
+}
+
+// `JSON.parse`, bound here rather than through js-sys: the figure's and the playground's
+// modules then link no js-sys, whose closure adapters (wasm-bindgen keeps one per closure type
+// it describes, in the function table) would cost 2 KB there.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
 /// Whole milliseconds from a JS number: NaN, infinities and negatives are 0.

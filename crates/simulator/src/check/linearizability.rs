@@ -1654,8 +1654,13 @@ impl Words<'_> {
 
     /// The operation as the scenario wrote it, with its line: "cas bike42 -→alice (line 9)".
     fn name(&self, op: &KeyOp) -> String {
+        format!("{} (line {})", self.form(op), op.line)
+    }
+
+    /// The operation as the scenario wrote it: "cas bike42 -→alice".
+    fn form(&self, op: &KeyOp) -> String {
         let key = self.key();
-        let form = match op.effect {
+        match op.effect {
             Effect::Put { value } | Effect::MaybePut { value } => format!("put {key} {}", self.value(value)),
             Effect::Get { .. } => format!("get {key}"),
             Effect::Cas { expected, new }
@@ -1663,8 +1668,7 @@ impl Words<'_> {
             | Effect::CasFailed { expected, new, .. } => {
                 format!("cas {key} {}→{}", self.value(expected), self.value(new))
             }
-        };
-        format!("{form} (line {})", op.line)
+        }
     }
 
     /// One line of the listing: "line 9: cas bike42 -→alice, ok, 1200 ms to 1260 ms".
@@ -1680,9 +1684,7 @@ impl Words<'_> {
                 format!("outcome unknown, invoked at {} ms", op.invoked_ms)
             }
         };
-        let name = self.name(op);
-        let form = name.rsplit_once(" (line").map_or(name.as_str(), |(form, _)| form);
-        format!("line {}: {form}, {what}", op.line)
+        format!("line {}: {}, {what}", op.line, self.form(op))
     }
 
     /// What an op claims to have seen, as a clause: "returned alice", "succeeded, so it found

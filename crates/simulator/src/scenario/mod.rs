@@ -6,4 +6,5 @@ mod print;
 
 pub use ast::*;
 pub use parse::{parse, parse_line, ParseError};
+pub(crate) use parse::find_str;
 pub use print::{print_item, print_scenario};

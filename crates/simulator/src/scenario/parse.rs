@@ -391,7 +391,7 @@ impl<'a> Cur<'a> {
         let mut out = Vec::with_capacity(self.toks.len());
         for tok in self.toks.get(self.pos..).unwrap_or(&[]) {
             let mut rest_start = 0;
-            while let Some(found_at) = tok.text.get(rest_start..).and_then(|r| r.find(sep)) {
+            while let Some(found_at) = tok.text.get(rest_start..).and_then(|r| find_str(r, sep)) {
                 let at = rest_start + found_at;
                 if at > rest_start {
                     out.push(tok.sub(rest_start, at));
@@ -546,10 +546,20 @@ fn duration(cur: &mut Cur<'_>, min_ms: u64) -> Result<u64, ParseError> {
     duration_tok(tok, min_ms)
 }
 
+/// Where `needle` first occurs in `hay`, as a byte offset (what `hay.find(needle)` says). The
+/// parser's few separators are short; `str::find` with a string pattern would compile the
+/// Two-Way searcher (3 KB) into every WebAssembly module for them.
+pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+}
+
 /// `A..B` (or a single `D`, meaning `D..D`), with `min_ms <= A <= B`.
 fn range(cur: &mut Cur<'_>, min_ms: u64) -> Result<(u64, u64), ParseError> {
     let tok = cur.need(RANGE)?;
-    let Some(at) = tok.text.find("..") else {
+    let Some(at) = find_str(tok.text, "..") else {
         if !tok.text.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(expected(tok, RANGE));
         }
@@ -568,7 +578,7 @@ fn range(cur: &mut Cur<'_>, min_ms: u64) -> Result<(u64, u64), ParseError> {
 fn term_range(cur: &mut Cur<'_>) -> Result<(u64, u64), ParseError> {
     const WHAT: &str = "a term N, or a range A..B or A.. (whole numbers)";
     let tok = cur.need(WHAT)?;
-    let (low, high) = match tok.text.split_once("..") {
+    let (low, high) = match find_str(tok.text, "..").map(|at| (&tok.text[..at], &tok.text[at + 2..])) {
         None => parse_u64(tok.text).map(|n| (n, n)),
         Some((a, "")) => parse_u64(a).map(|a| (a, u64::MAX)),
         Some((a, b)) => parse_u64(a).zip(parse_u64(b)),

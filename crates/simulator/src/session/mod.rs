@@ -614,7 +614,7 @@ impl Session {
     pub fn trace_jsonl(&self) -> Result<String, String> {
         let mut out = String::new();
         for line in &self.trace_lines()? {
-            let (t, text) = line.split_once("ms ").unwrap_or(("0", line));
+            let (t, text) = crate::scenario::find_str(line, "ms ").map_or(("0", line.as_str()), |at| (&line[..at], &line[at + 3..]));
             let time_ms: u64 = t.parse().unwrap_or(0);
             // A struct, not `json!`: no `serde_json::Value` (and its B-tree map) in the page's
             // module. Fields in the order `json!`'s sorted map wrote them: the same bytes.
@@ -623,7 +623,8 @@ impl Session {
                 text: &'a str,
                 time_ms: u64,
             }
-            out.push_str(&serde_json::to_string(&Line { text, time_ms }).map_err(|e| e.to_string())?);
+            // It cannot fail (no map, no I/O); its error's `Display` would only add bytes.
+            out.push_str(&serde_json::to_string(&Line { text, time_ms }).map_err(|_| "a trace line could not be written as JSON")?);
             out.push('\n');
         }
         Ok(out)
