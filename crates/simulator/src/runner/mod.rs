@@ -493,6 +493,13 @@ impl Runner {
     /// 0 when every expectation passed and nothing was violated but what was asked for;
     /// 1 otherwise.
     pub fn exit_code(&self) -> i32 {
+        self.exit_code_with(|| self.linearizability().violation.is_some())
+    }
+
+    /// `exit_code`, with the linearizability check's answer given by `lin_violated` (asked only
+    /// when it decides the code): the report has checked the history already, and the check is
+    /// the costliest part of a report.
+    pub(crate) fn exit_code_with(&self, lin_violated: impl FnOnce() -> bool) -> i32 {
         if self.sim.halted() || self.expectations.iter().any(|e| !e.passed) {
             return 1;
         }
@@ -504,7 +511,7 @@ impl Runner {
         }
         let lin_asked = self.expected_not_linearizable
             || self.expected_violation.iter().any(|p| p.is_none() || *p == Some(Property::Linearizability));
-        if !lin_asked && self.linearizability().violation.is_some() {
+        if !lin_asked && lin_violated() {
             return 1;
         }
         0

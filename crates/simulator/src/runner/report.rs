@@ -8,6 +8,7 @@ use raft_core::vecmap::VecMap;
 use raft_core::{ClientResult, EntryData};
 
 use crate::model::OpKind;
+use crate::check::linearizability;
 use crate::runner::Runner;
 use crate::model::Property;
 use crate::engine::{Server, Sim};
@@ -219,12 +220,11 @@ pub fn history_reports(sim: &Sim) -> Vec<OpReport> {
 
 /// `checks`: "ok" or `{at_ms, detail}` per property; linearizability may also be "undecided"
 /// (the checker's search ran out of its budget: neither shown linearizable nor violated).
-pub fn checks(runner: &Runner) -> BTreeMap<String, serde_json::Value> {
+fn checks(runner: &Runner, verdict: &linearizability::Verdict) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     for p in Property::ALL {
         let v = if p == Property::Linearizability {
-            let verdict = runner.linearizability();
-            match verdict.violation {
+            match &verdict.violation {
                 None if verdict.undecided => serde_json::Value::from("undecided"),
                 None => serde_json::Value::from("ok"),
                 Some(v) => serde_json::json!({
@@ -247,6 +247,8 @@ pub fn checks(runner: &Runner) -> BTreeMap<String, serde_json::Value> {
 
 pub fn report(runner: &Runner) -> Report {
     let sim = &runner.sim;
+    // The history is checked once, for `checks` and for `exit_code`.
+    let verdict = runner.linearizability();
     Report {
         time_ms: sim.now(),
         nodes: node_reports(sim),
@@ -257,7 +259,7 @@ pub fn report(runner: &Runner) -> Report {
             messages_dropped: sim.stats().messages_dropped,
             events: sim.trace().events(),
         },
-        checks: checks(runner),
+        checks: checks(runner, &verdict),
         expectations: runner
             .expectations
             .iter()
@@ -265,7 +267,7 @@ pub fn report(runner: &Runner) -> Report {
             .collect(),
         trace_hash: sim.trace().hash_hex(),
         errors: sim.errors().iter().map(|e| format!("{}ms: {}", e.time_ms, e.text)).collect(),
-        exit_code: runner.exit_code(),
+        exit_code: runner.exit_code_with(|| verdict.violation.is_some()),
         protocol: sim.protocol().name(),
     }
 }
