@@ -347,9 +347,14 @@ export class Panels {
     put(c.duplicate, String(Math.round(s.duplicate_pct)));
     const mean = Math.round((s.latency_min_ms + s.latency_max_ms) / 2);
     put(c.latency, String(mean));
-    this.outs.loss.textContent = `${s.loss_pct}%`;
-    this.outs.duplicate.textContent = `${s.duplicate_pct}%`;
-    this.outs.latency.textContent = `${s.latency_min_ms}–${s.latency_max_ms} ms`;
+    // Written only when they change: a text written every frame, even the same, makes the
+    // browser lay the page out again.
+    const text = (el, t) => {
+      if (el.textContent !== t) el.textContent = t;
+    };
+    text(this.outs.loss, `${s.loss_pct}%`);
+    text(this.outs.duplicate, `${s.duplicate_pct}%`);
+    text(this.outs.latency, `${s.latency_min_ms}–${s.latency_max_ms} ms`);
   }
 
   /** While a slider moves, show what it will set (and keep it shown until it is set). */
