@@ -120,6 +120,7 @@ export class Panels {
     this.keys = {};
     this.feedLast = null;
     this.opRows = new Map();
+    this.opKeyOf = new WeakMap(); // operation object → its row key (opKey)
   }
 
   changed(part, key) {
@@ -245,9 +246,16 @@ export class Panels {
     const seen = new Set();
     let added = false;
     for (const op of list) {
-      const key = opKey(op);
+      // A frame keeps the objects of operations that did not change (model.js): their keys
+      // are remembered, and a row drawn from the very same finished operation is as it was.
+      let key = this.opKeyOf.get(op);
+      if (key === undefined) {
+        key = opKey(op);
+        this.opKeyOf.set(op, key);
+      }
       seen.add(key);
       let row = this.opRows.get(key);
+      if (row && row.op === op && op.outcome != null) continue;
       if (!row) {
         const li = h('li', { 'data-op-line': op.line });
         const what = h('span', { class: 'op-what' }, `${opText(op)}`);
@@ -259,6 +267,7 @@ export class Panels {
         this.opRows.set(key, row);
         added = true;
       }
+      row.op = op;
       const outcome = op.outcome || 'pending';
       const text = outcomeText(op, now);
       if (row.out.textContent !== text) row.out.textContent = text;
