@@ -25,7 +25,9 @@ function make(tag, attrs = {}, parent = null) {
 /** Set attributes, touching the DOM only for values that changed. */
 function set(e, attrs) {
   const cache = e.__attrs || (e.__attrs = {});
-  for (const [k, v] of Object.entries(attrs)) {
+  // (for…in: no array of pairs made per call, and this runs for every element every frame)
+  for (const k in attrs) {
+    const v = attrs[k];
     const s = v == null ? null : String(v);
     if (cache[k] === s) continue;
     cache[k] = s;
