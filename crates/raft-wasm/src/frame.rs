@@ -90,7 +90,7 @@ fn write_snapshot(w: &mut Json, s: &Snapshot, old: Option<&Lists>) {
     w.key("linearizability_lines");
     w.list(&s.linearizability_lines, |w, l| w.u64((*l).into()));
     w.key("happened");
-    w.list_since(old.map(|o| &o.happened[..]), &s.happened, write_happening);
+    w.list_since(old.map(|o| &o.happened[..]), &s.happened, |h| h.seq, write_happening);
 }
 
 fn write_view(w: &mut Json, v: &View, old: Option<&Lists>) {
@@ -105,7 +105,7 @@ fn write_view(w: &mut Json, v: &View, old: Option<&Lists>) {
     }
     w.out.push(']');
     w.key("messages");
-    w.list_since(old.map(|o| &o.messages[..]), &v.messages, write_message);
+    w.list_since(old.map(|o| &o.messages[..]), &v.messages, |m| m.id, write_message);
     w.key("partition");
     w.str(&v.partition);
     w.key("partition_groups");
@@ -154,9 +154,9 @@ fn write_view(w: &mut Json, v: &View, old: Option<&Lists>) {
     w.list(&st.bugs, |w, b| w.str(b));
     w.out.push('}');
     w.key("history");
-    w.list_since(old.map(|o| &o.history[..]), &v.history, write_op);
+    w.list_since(old.map(|o| &o.history[..]), &v.history, |o| o.invoked_seq, write_op);
     w.key("events");
-    w.list_since(old.map(|o| &o.events[..]), &v.events, |w, e| {
+    w.list_since(old.map(|o| &o.events[..]), &v.events, |e| e.time_ms, |w, e| {
         w.out.push('{');
         w.key("time_ms");
         w.u64(e.time_ms);
@@ -266,7 +266,7 @@ fn write_node(w: &mut Json, n: &NodeView, old_log: Option<&[LogEntryView]>) {
     w.key("log_len");
     w.u64(n.log_len);
     w.key("log");
-    w.list_since(old_log, &n.log, |w, e| {
+    w.list_since(old_log, &n.log, |e| e.index, |w, e| {
         w.out.push('{');
         w.key("index");
         w.u64(e.index);
@@ -528,43 +528,73 @@ impl Json {
 
     /// A list. With `old` (what the page holds of it from the previous frame), an item equal to
     /// one there is not written again: runs of such items are written `[start, count]`,
-    /// positions in `old`; every other item is written whole (always an object).
-    fn list_since<T: PartialEq>(&mut self, old: Option<&[T]>, new: &[T], item: impl Fn(&mut Json, &T)) {
+    /// positions in `old`; every other item is written whole (always an object). `key` finds
+    /// the candidates in `old` (a message's id, an entry's index…): only items with the same
+    /// key are compared.
+    fn list_since<T: PartialEq>(
+        &mut self,
+        old: Option<&[T]>,
+        new: &[T],
+        key: impl Fn(&T) -> u64,
+        item: impl Fn(&mut Json, &T),
+    ) {
         let Some(old) = old else { return self.list(new, item) };
+        // (What does not depend on the item type is in `Runs`: one copy in the module.)
+        let mut runs = Runs::default();
         self.out.push('[');
-        // The run of old items being kept: (start, count).
-        let mut run: Option<(usize, usize)> = None;
         for x in new {
-            let next = run.map(|(s, n)| s + n);
-            let at = match next {
+            let at = match runs.next() {
                 Some(p) if old.get(p) == Some(x) => Some(p),
-                _ => old.iter().position(|o| o == x),
-            };
-            match (at, run) {
-                (Some(p), Some((s, n))) if p == s + n => run = Some((s, n + 1)),
-                (Some(p), _) => {
-                    self.run(run);
-                    run = Some((p, 1));
+                // A scan (the lists are short; `history` grows, but its new items are few),
+                // comparing keys before items.
+                _ => {
+                    let k = key(x);
+                    old.iter().position(|o| key(o) == k && o == x)
                 }
-                (None, _) => {
-                    self.run(run.take());
+            };
+            match at {
+                Some(p) => runs.keep(self, p),
+                None => {
+                    runs.flush(self);
                     self.sep();
                     item(self, x);
                 }
             }
         }
-        self.run(run);
+        runs.flush(self);
         self.out.push(']');
     }
 
-    fn run(&mut self, run: Option<(usize, usize)>) {
-        if let Some((s, n)) = run {
-            self.sep();
-            self.out.push('[');
-            self.u64(s as u64);
-            self.out.push(',');
-            self.u64(n as u64);
-            self.out.push(']');
+}
+
+/// The run of old items being kept, `(start, count)`, written `[start,count]` when it ends.
+#[derive(Default)]
+struct Runs(Option<(usize, usize)>);
+
+impl Runs {
+    /// The old position that would continue the run.
+    fn next(&self) -> Option<usize> {
+        self.0.map(|(s, n)| s + n)
+    }
+
+    fn keep(&mut self, w: &mut Json, p: usize) {
+        match self.0 {
+            Some((s, n)) if p == s + n => self.0 = Some((s, n + 1)),
+            _ => {
+                self.flush(w);
+                self.0 = Some((p, 1));
+            }
+        }
+    }
+
+    fn flush(&mut self, w: &mut Json) {
+        if let Some((s, n)) = self.0.take() {
+            w.sep();
+            w.out.push('[');
+            w.u64(s as u64);
+            w.out.push(',');
+            w.u64(n as u64);
+            w.out.push(']');
         }
     }
 }
