@@ -25,7 +25,9 @@ function make(tag, attrs = {}, parent = null) {
 /** Set attributes, touching the DOM only for values that changed. */
 function set(e, attrs) {
   const cache = e.__attrs || (e.__attrs = {});
-  for (const [k, v] of Object.entries(attrs)) {
+  // (for…in: no array of pairs made per call, and this runs for every element every frame)
+  for (const k in attrs) {
+    const v = attrs[k];
     const s = v == null ? null : String(v);
     if (cache[k] === s) continue;
     cache[k] = s;
@@ -41,12 +43,21 @@ function setText(e, text) {
   }
 }
 
-/** Keyed children of one layer: enter creates, update refreshes, exit removes. */
+/** Spare elements a layer keeps for reuse (see Keyed). */
+const SPARE_MAX = 64;
+
+/**
+ * Keyed children of one layer: enter creates, update refreshes, exit removes. With `reuse`, a
+ * removed child is kept (out of the document) and given to the next one that enters: for
+ * children whose refresh sets every attribute that varies (the messages: dozens come and go
+ * every second, each six elements to create).
+ */
 class Keyed {
-  constructor(parent, create) {
+  constructor(parent, create, reuse = false) {
     this.parent = parent;
     this.create = create;
     this.items = new Map();
+    this.spare = reuse ? [] : null;
   }
 
   update(list, keyOf, refresh) {
@@ -56,7 +67,7 @@ class Keyed {
       seen.add(key);
       let node = this.items.get(key);
       if (!node) {
-        node = this.create(item);
+        node = (this.spare && this.spare.pop()) || this.create(item);
         this.items.set(key, node);
         this.parent.appendChild(node.root);
       }
@@ -66,6 +77,7 @@ class Keyed {
       if (!seen.has(key)) {
         node.root.remove();
         this.items.delete(key);
+        if (this.spare && this.spare.length < SPARE_MAX) this.spare.push(node);
       }
     }
   }
@@ -114,7 +126,7 @@ export class ClusterView {
       return { root, rect: make('rect', { rx: 26 }, root), label: make('text', { class: 'island-label' }, root) };
     });
     this.links = new Keyed(this.linksG, (p) => this.makeLink(p));
-    this.messages = new Keyed(this.layers.messages, () => this.makeMessage());
+    this.messages = new Keyed(this.layers.messages, () => this.makeMessage(), true);
     this.servers = new Keyed(this.layers.servers, (n) => this.makeServer(n));
     this.labels = new Keyed(this.layers.labels, () => {
       const root = make('g', { class: 'server-label' });
@@ -272,10 +284,10 @@ export class ClusterView {
         class: cls.join(' '),
         transform: `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`,
         opacity: lost ? Math.max(0.15, 1 - (now - m.dropped_ms) / DYING_MS).toFixed(2) : null,
+        'data-kind': m.kind,
       });
       set(el.spin, { transform: `rotate(${p.angle.toFixed(1)})` });
       set(el.dot, { r: heartbeat ? 4.5 : 6 });
-      set(el.root, { 'data-kind': m.kind });
       // A node written in JavaScript names its messages itself: each carries its `type`.
       setText(el.word, snapshot ? 'snapshot' : snap.settings.protocol === 'js' ? m.kind : '');
     });

@@ -236,9 +236,22 @@ export class Lanes {
         this.msgGroup.append(rec.el);
       }
       rec.sig = sig;
-      rec.el.setAttribute('class', `dmsg ${messageKindClass(m.kind)} ${m.response ? 'reply' : 'request'} ${state}`);
-      rec.el.setAttribute('data-state', state);
-      rec.el.setAttribute('data-summary', messageText(m));
+      // A message on the wire only grows: its class, state and summary are written when they
+      // change, its path every redraw.
+      const cls = `dmsg ${messageKindClass(m.kind)} ${m.response ? 'reply' : 'request'} ${state}`;
+      const text = messageText(m);
+      if (rec.cls !== cls) {
+        rec.cls = cls;
+        rec.el.setAttribute('class', cls);
+      }
+      if (rec.state !== state) {
+        rec.state = state;
+        rec.el.setAttribute('data-state', state);
+      }
+      if (rec.text !== text) {
+        rec.text = text;
+        rec.el.setAttribute('data-summary', text);
+      }
       rec.el.setAttribute('d', d);
       if (state === 'dropped') {
         const c = `M${(x2 - 3).toFixed(1)} ${(y2 - 3).toFixed(1)} l6 6 m0 -6 l-6 6`;

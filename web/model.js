@@ -15,6 +15,7 @@ export class Model {
     this.pg = null;
     this.carryMs = 0; // fraction of a simulated millisecond not yet handed to the simulator
     this.snap = null;
+    this.held = null; // the last snapshot rebuilt from a frame (its lists are the next one's base)
   }
 
   /** Start a new run from scenario text (replayed to its end). Throws on an invalid scenario. */
@@ -24,6 +25,7 @@ export class Model {
     this.pg = pg;
     this.carryMs = 0;
     this.snap = null;
+    this.held = null;
   }
 
   /** Apply one scenario line now, recording it. Throws Error(message) on a bad line. */
@@ -67,7 +69,16 @@ export class Model {
 
   /** The snapshot of this instant, computed once however often it is asked for. */
   snapshot() {
-    if (!this.snap) this.snap = this.pg.snapshot();
+    if (this.snap) return this.snap;
+    if (typeof this.pg.frame === 'function') {
+      // Only what changed since the snapshot we hold crosses from the module (its lists as
+      // references to ours): rebuilt here into the whole snapshot.
+      const held = this.held;
+      this.snap = patchFrame(this.pg.frame(held ? held.frame : -1), held);
+      this.held = this.snap;
+    } else {
+      this.snap = this.pg.snapshot();
+    }
     return this.snap;
   }
 
@@ -79,6 +90,39 @@ export class Model {
     const snap = this.snapshot();
     return snap.trace_hash || this.pg.traceHash();
   }
+}
+
+/** The lists of a snapshot a frame may write as changes (crates/raft-wasm/src/frame.rs). */
+const FRAME_LISTS = ['messages', 'history', 'events', 'happened'];
+
+/**
+ * The whole snapshot from `frame`, the module's answer to `frame(held.frame)`: a list given as
+ * changes is a sequence of runs `[start, count]` of `held`'s list and new items (objects). A
+ * frame that does not refer to `held` (the module writes its lists whole then) is the
+ * snapshot as it is. Items kept are the same objects as in `held`; snapshots are read, never
+ * changed. The result keeps `frame`, the number to name when asking for the next one.
+ */
+export function patchFrame(frame, held) {
+  if (!held) return frame;
+  for (const f of FRAME_LISTS) frame[f] = patchList(frame[f], held[f]);
+  const before = new Map(held.nodes.map((n) => [n.id, n]));
+  for (const n of frame.nodes) {
+    const old = before.get(n.id);
+    if (old) n.log = patchList(n.log, old.log);
+  }
+  return frame;
+}
+
+function patchList(segments, old) {
+  const out = [];
+  for (const s of segments) {
+    if (Array.isArray(s)) {
+      for (let i = s[0], end = s[0] + s[1]; i < end; i++) out.push(old[i]);
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
 }
 
 /** Milliseconds from the snapshot's instant to the next delivery or timer deadline, or null. */

@@ -120,6 +120,7 @@ export class Panels {
     this.keys = {};
     this.feedLast = null;
     this.opRows = new Map();
+    this.opKeyOf = new WeakMap(); // operation object → its row key (opKey)
   }
 
   changed(part, key) {
@@ -245,9 +246,16 @@ export class Panels {
     const seen = new Set();
     let added = false;
     for (const op of list) {
-      const key = opKey(op);
+      // A frame keeps the objects of operations that did not change (model.js): their keys
+      // are remembered, and a row drawn from the very same finished operation is as it was.
+      let key = this.opKeyOf.get(op);
+      if (key === undefined) {
+        key = opKey(op);
+        this.opKeyOf.set(op, key);
+      }
       seen.add(key);
       let row = this.opRows.get(key);
+      if (row && row.op === op && op.outcome != null) continue;
       if (!row) {
         const li = h('li', { 'data-op-line': op.line });
         const what = h('span', { class: 'op-what' }, `${opText(op)}`);
@@ -259,6 +267,7 @@ export class Panels {
         this.opRows.set(key, row);
         added = true;
       }
+      row.op = op;
       const outcome = op.outcome || 'pending';
       const text = outcomeText(op, now);
       if (row.out.textContent !== text) row.out.textContent = text;
@@ -347,9 +356,14 @@ export class Panels {
     put(c.duplicate, String(Math.round(s.duplicate_pct)));
     const mean = Math.round((s.latency_min_ms + s.latency_max_ms) / 2);
     put(c.latency, String(mean));
-    this.outs.loss.textContent = `${s.loss_pct}%`;
-    this.outs.duplicate.textContent = `${s.duplicate_pct}%`;
-    this.outs.latency.textContent = `${s.latency_min_ms}–${s.latency_max_ms} ms`;
+    // Written only when they change: a text written every frame, even the same, makes the
+    // browser lay the page out again.
+    const text = (el, t) => {
+      if (el.textContent !== t) el.textContent = t;
+    };
+    text(this.outs.loss, `${s.loss_pct}%`);
+    text(this.outs.duplicate, `${s.duplicate_pct}%`);
+    text(this.outs.latency, `${s.latency_min_ms}–${s.latency_max_ms} ms`);
   }
 
   /** While a slider moves, show what it will set (and keep it shown until it is set). */

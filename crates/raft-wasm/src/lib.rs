@@ -13,6 +13,7 @@ use simulator::session::Session;
 use simulator::sim::Observe;
 
 pub mod classroom;
+pub mod frame;
 pub mod fuzz;
 #[cfg(feature = "js")]
 pub mod js;
@@ -31,17 +32,24 @@ pub fn start() {
 #[wasm_bindgen]
 pub struct Playground {
     session: Session,
+    /// What the page holds from the last `frame` (see frame.rs).
+    sent: frame::Sent,
 }
 
 /// A value as plain JS data (objects and arrays, numbers as numbers): JSON text parsed by the
-/// browser. One serializer (serde_json, which the trace and the report use too) means one
-/// compiled copy of every type's `Serialize`, and one `JSON.parse` is cheaper than building the
-/// object field by field across the boundary. (serde_json fails only on a map whose keys are
+/// browser, for every export but the per-frame snapshot (frame.rs writes that one by hand).
+/// serde_json (which the trace and the report use too) means one compiled copy of every type's
+/// `Serialize`, and one `JSON.parse` is cheaper than building the object field by field across
+/// the boundary. (serde_json fails only on a map whose keys are
 /// not strings or numbers, or an I/O error, and none can happen here: the error's own message,
 /// its `Display` and `io::Error`'s, would be 3 KB of module that never runs.)
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     let text = serde_json::to_string(value).map_err(|_| JsError::new("the value could not be written as JSON"))?;
-    json_parse(&text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
+    parse_json(&text)
+}
+
+fn parse_json(text: &str) -> Result<JsValue, JsError> {
+    json_parse(text).map_err(|_| JsError::new("the snapshot is not valid JSON"))
 }
 
 // `JSON.parse`, bound here rather than through js-sys: the figure's and the playground's
@@ -68,7 +76,7 @@ impl Playground {
     /// and column if the scenario is not valid.
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str) -> Result<Playground, JsError> {
-        Session::new(text).map(|session| Playground { session }).map_err(|e| JsError::new(&e))
+        Session::new(text).map(|session| Playground { session, sent: frame::Sent::default() }).map_err(|e| JsError::new(&e))
     }
 
     /// A run of `protocol js` in the page (web/your-node/worker.js): `makeBridge()` returns a new,
@@ -77,7 +85,7 @@ impl Playground {
     #[cfg(feature = "js")]
     #[wasm_bindgen(js_name = withBridge)]
     pub fn with_bridge(text: &str, make_bridge: js_sys::Function) -> Result<Playground, JsError> {
-        Session::with_hosts(text, Some(js::host_maker(make_bridge))).map(|session| Playground { session }).map_err(|e| JsError::new(&e))
+        Session::with_hosts(text, Some(js::host_maker(make_bridge))).map(|session| Playground { session, sent: frame::Sent::default() }).map_err(|e| JsError::new(&e))
     }
 
     /// Advance simulated time by whole milliseconds.
@@ -96,8 +104,17 @@ impl Playground {
         self.session.act(line).map_err(|e| JsError::new(&e))
     }
 
+    /// This instant as plain data (web/model.js reads it; PAGE.md lists its fields).
     pub fn snapshot(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.session.view())
+        parse_json(&frame::full(&self.session.view()))
+    }
+
+    /// The same snapshot for the next animation frame, numbered (`frame`), its lists written
+    /// as changes to those of frame `have` when that is the last one this handle returned (say
+    /// -1 for none): web/model.js rebuilds the whole snapshot from it (frame.rs).
+    pub fn frame(&mut self, have: f64) -> Result<JsValue, JsError> {
+        let view = self.session.view();
+        parse_json(&self.sent.frame(view, have))
     }
 
     pub fn recorded(&self) -> String {

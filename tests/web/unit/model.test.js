@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { Model, MAX_STEP_MS, nextEventIn } from '../../../web/model.js';
+import { readFileSync } from 'node:fs';
+import { Model, MAX_STEP_MS, nextEventIn, patchFrame } from '../../../web/model.js';
+import { initSync, Playground } from '../../../web/pkg/raft_wasm.js';
 
 class FakePlayground {
   constructor(text) {
@@ -43,5 +45,40 @@ describe('model time', () => {
     };
     expect(nextEventIn(snap)).toBe(20);
     expect(nextEventIn({ time_ms: 0, messages: [], nodes: [] })).toBeNull();
+  });
+});
+
+describe('frames: only what changed crosses from the module', () => {
+  it('rebuilds a list from runs of the one it holds and new items', () => {
+    const held = { frame: 4, messages: [{ id: 1 }, { id: 2 }, { id: 3 }], history: [], events: [], happened: [], nodes: [{ id: 'S1', log: [{ index: 1 }, { index: 2 }] }] };
+    const frame = { frame: 5, messages: [[1, 2], { id: 4 }], history: [], events: [], happened: [], nodes: [{ id: 'S1', log: [[1, 1], { index: 3 }] }, { id: 'S2', log: [{ index: 1 }] }] };
+    const snap = patchFrame(frame, held);
+    expect(snap.messages).toEqual([{ id: 2 }, { id: 3 }, { id: 4 }]);
+    expect(snap.messages[0]).toBe(held.messages[1]);
+    expect(snap.nodes[0].log).toEqual([{ index: 2 }, { index: 3 }]);
+    expect(snap.nodes[1].log).toEqual([{ index: 1 }]);
+  });
+
+  it('gives the snapshot the module gives, frame after frame, through writes, a crash, a partition and time travel', () => {
+    initSync({ module: readFileSync(new URL('../../../web/pkg/raft_wasm_bg.wasm', import.meta.url)) });
+    const m = new Model(Playground);
+    m.load('nodes 7\nseed 5\nloss 10%\nsnapshot-every 10\n');
+    let referred = 0;
+    for (let i = 0; i < 300; i++) {
+      m.tick(16, 1 + (i % 3));
+      if (i % 9 === 0) m.act(`put k${i % 5} v${i}`);
+      if (i === 100) m.act('crash S3');
+      if (i === 150) m.act('partition S1 S2 | S3 S4 S5 S6 S7');
+      if (i === 180) m.act('heal');
+      if (i === 200) { m.pg.seek(1500); m.snap = null; }
+      if (i === 220) m.act('restart S3');
+      const snap = m.snapshot();
+      const { frame, ...rest } = snap;
+      expect(frame).toBeGreaterThan(0);
+      expect(rest).toEqual(m.pg.snapshot());
+      if (i > 0 && snap.history.length && snap.history[0] === m.prevFirstOp) referred++;
+      m.prevFirstOp = snap.history[0];
+    }
+    expect(referred).toBeGreaterThan(100);
   });
 });

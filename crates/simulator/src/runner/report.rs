@@ -67,7 +67,7 @@ pub struct EntryReport {
     pub command: String,
 }
 
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct OpReport {
     pub line: u32,
     pub op: &'static str,

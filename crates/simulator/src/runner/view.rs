@@ -79,7 +79,7 @@ pub struct TimerView {
     pub deadline_ms: u64,
 }
 
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct LogEntryView {
     pub index: u64,
     pub term: u64,
@@ -87,7 +87,7 @@ pub struct LogEntryView {
     pub committed: bool,
 }
 
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct MessageView {
     pub id: u64,
     pub from: String,
@@ -127,7 +127,7 @@ pub struct SettingsView {
     pub bugs: Vec<&'static str>,
 }
 
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct EventView {
     pub time_ms: u64,
     pub text: String,
