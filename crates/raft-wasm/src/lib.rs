@@ -5,6 +5,7 @@
 //! A `Playground` is a [`Session`] (the simulator's time travel: recording, checkpoints, seek,
 //! fork); this crate only converts arguments and results between JS and Rust.
 
+#[cfg(any(feature = "page", feature = "search"))]
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -43,6 +44,7 @@ pub struct Playground {
 /// the boundary. (serde_json fails only on a map whose keys are
 /// not strings or numbers, or an I/O error, and none can happen here: the error's own message,
 /// its `Display` and `io::Error`'s, would be 3 KB of module that never runs.)
+#[cfg(any(feature = "page", feature = "search"))]
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     let text = serde_json::to_string(value).map_err(|_| JsError::new("the value could not be written as JSON"))?;
     parse_json(&text)
