@@ -1,12 +1,16 @@
 // Page benchmark: frame cost with 9 servers, 10% loss and clients writing, in headless Chromium.
 // Run against the built page:  npx vite build && npx vite preview --port 4173 &
-//                              node bench/page-frame.mjs [http://127.0.0.1:4173/]
+//                              node bench/page-frame.mjs [http://127.0.0.1:4173/] [--no-trace]
 // Prints the distribution of requestAnimationFrame callback times (the page's whole frame:
 // advance the simulation, take the snapshot, draw) and the page's first-load gzip size.
 import { chromium } from '@playwright/test';
 import { measure } from './size.mjs';
 
-const base = process.argv[2] || 'http://127.0.0.1:4173/';
+const args = process.argv.slice(2);
+const base = args.find((a) => !a.startsWith('--')) || 'http://127.0.0.1:4173/';
+// Chromium's tracing (for the thread-CPU figures) adds its own cost to every DOM call the page
+// makes: --no-trace times the callbacks in wall-clock time only, without it.
+const tracing = !args.includes('--no-trace');
 const scenario = 'nodes 9\nseed 3\nloss 10%\n';
 const link = `${base}?speed=1#s=${Buffer.from(scenario).toString('base64url')}`;
 
@@ -36,7 +40,7 @@ await page.evaluate(() => { window.__frames = []; });
 // The same frames in a Chromium trace: each animation-frame callback's thread time (CPU time of
 // the page's main thread, which other processes on a loaded machine do not inflate the way
 // they inflate wall time).
-await browser.startTracing(page, { categories: ['devtools.timeline'] });
+if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline'] });
 const t0 = Date.now();
 let i = 0;
 while (Date.now() - t0 < 10_000) {
@@ -47,7 +51,7 @@ while (Date.now() - t0 < 10_000) {
   await page.waitForTimeout(100);
 }
 const frames = await page.evaluate(() => window.__frames.slice());
-const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+const events = tracing ? JSON.parse((await browser.stopTracing()).toString()).traceEvents : [];
 const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
 // Only the page's callbacks: Playwright's own (its actionability checks before each fill and
 // click wait for an animation frame and read the layout) run on the same thread, and counted
@@ -74,7 +78,7 @@ await browser.close();
 frames.sort((a, b) => a - b);
 const q = (p) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))].toFixed(2);
 const mean = (frames.reduce((a, b) => a + b, 0) / frames.length).toFixed(2);
-console.log(`page frame (9 servers, 10% loss, ${i} client writes, ${simMs} ms simulated): ` +
+console.log(`page frame (9 servers, 10% loss, ${i} client writes, ${simMs} ms simulated${tracing ? ', traced' : ''}): ` +
   `${frames.length} frames, mean ${mean} ms, median ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
 
 if (cpu.length) {

@@ -124,18 +124,32 @@ export class Lanes {
       this.opsDue = false;
       this.renderOps(snap, t0, span, now);
     }
+    // Messages asked of the simulator in one frame are drawn in the next one's turn (both at
+    // once while paused or forced), so that neither half makes a frame long.
+    if (this.fetched && this.app.turn('lane-draw')) this.drawFetched(snap);
     const wall = performance.now();
     if (!this.app.paused && (wall - this.drawnAt < REDRAW_RUNNING_MS || !this.app.turn('lane-messages'))) return;
     const key = `${now}:${span}:${snap.trace_hash}:${snap.nodes.length}:${this.msgWidth}:${this.opWidth}`;
     if (key === this.key) return;
     this.drawnAt = wall;
     this.key = key;
-    const messages = this.messagesFor(snap, t0, now);
-    this.renderMessages(snap, messages, t0, span, now);
+    this.fetched = { pg: this.app.model.pg, ids: snap.nodes.map((n) => n.id), messages: this.messagesFor(snap, t0, now), t0, span, now };
+    if (this.app.turn('lane-draw')) this.drawFetched(snap);
+  }
+
+  /** Draw the messages fetched last (unless another run has replaced the one they came from). */
+  drawFetched(snap) {
+    const f = this.fetched;
+    this.fetched = null;
+    if (f.pg !== this.app.model.pg) {
+      this.key = ''; // asked again at the next turn
+      return;
+    }
+    this.renderMessages(f.ids, f.messages, f.t0, f.span, f.now);
     this.opsDue = true;
     if (this.app.turn('lane-ops')) {
       this.opsDue = false;
-      this.renderOps(snap, t0, span, now);
+      this.renderOps(snap, f.t0, f.span, f.now);
     }
   }
 
@@ -170,8 +184,7 @@ export class Lanes {
    * arrived, changed (on the wire → delivered or dropped) or left the window. A full rebuild
    * happens when the rows, the width or the window change.
    */
-  renderMessages(snap, messages, t0, span, now) {
-    const ids = snap.nodes.map((n) => n.id);
+  renderMessages(ids, messages, t0, span, now) {
     const rows = [...ids, 'clients'];
     const rowOf = new Map(ids.map((id, i) => [id, i]));
     const y = (name) => 8 + ROW * (rowOf.get(name) ?? ids.length);

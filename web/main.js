@@ -58,10 +58,11 @@ const RECORDED_EVERY_MS = 250;
 
 /**
  * The work a running page does now and then rather than every frame (each at its own rate:
- * the lanes' messages and operations, the timeline's marks, the recorded scenario), given one
- * frame each in turn, so that two of them never land in the same frame.
+ * the lanes' messages, asked of the simulator and then drawn, their operations, the timeline's
+ * marks, the recorded scenario), given one frame each in turn, so that two of them never land
+ * in the same frame.
  */
-export const SLOW_TURNS = ['lane-messages', 'lane-ops', 'marks', 'recorded'];
+export const SLOW_TURNS = ['lane-messages', 'lane-draw', 'lane-ops', 'marks', 'recorded'];
 
 class App {
   constructor(root, model) {
