@@ -379,24 +379,18 @@ impl Node {
         let leader = self.leader();
         let last_index = self.log.last_index();
         let match_of = |v: &NodeId| if *v == self.id { last_index } else { leader.progress.get(v).map_or(0, |p| p.match_index) };
-        // `quorum::committed_index` without its vectors (this runs after every acknowledgement):
-        // the voters' match indexes in a buffer on the stack, and the highest one that a
-        // majority reached. A cluster has a handful of voters, so counting, for each, the
-        // voters at or above it costs less than sorting.
         let small = self.config.has_bug(Bug::SmallQuorum);
+        // The voters' match indexes in a buffer on the stack (this runs after every
+        // acknowledgement; a cluster has a handful of voters), in a vector past 16.
         let mut buffer = [0 as Index; 16];
         let n = if self.voters.len() <= buffer.len() {
             for (m, v) in buffer.iter_mut().zip(&self.voters) {
                 *m = match_of(v);
             }
-            let matches = &buffer[..self.voters.len()];
-            let needed = quorum::majority(matches.len(), small);
-            let reached = |m: Index| matches.iter().filter(|&&x| x >= m).count() >= needed;
-            matches.iter().copied().filter(|&m| reached(m)).max().unwrap_or(0)
+            quorum::committed_index(&buffer[..self.voters.len()], small)
         } else {
             quorum::committed_index(&self.voters.iter().map(match_of).collect::<Vec<_>>(), small)
         };
-        debug_assert_eq!(n, quorum::committed_index(&self.voters.iter().map(match_of).collect::<Vec<_>>(), small));
         if n <= self.commit_index {
             return;
         }
