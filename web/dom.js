@@ -24,6 +24,14 @@ export function svgEl(tag, attrs = {}, text = null) {
 }
 
 /**
+ * Set `el`'s text only when it differs: a text written again, even the same one, makes the
+ * browser lay the page out again (this runs every frame for the panels' readouts).
+ */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/**
  * Scroll `el` to its end just after the next frame has been drawn. Reading its scroll height
  * (or setting its scroll position) while the page has changes not yet laid out forces a
  * layout of the whole page then and there: inside a frame's drawing, and also at the start of

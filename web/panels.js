@@ -4,7 +4,7 @@
 // part of the snapshot it shows has changed.
 
 import { latencyRange } from './actions.js';
-import { h, scrollToEndNextFrame } from './dom.js';
+import { h, scrollToEndNextFrame, setText } from './dom.js';
 
 /** How many log entries the table shows per row (the newest ones). */
 const LOG_WINDOW = 22;
@@ -87,7 +87,7 @@ function patchCells(tr, cells) {
     setAttr(cell, 'title', c.title ?? null);
     setAttr(cell, 'aria-label', c.label ?? null);
     setAttr(cell, 'data-snapshot', c.snapshot ?? null);
-    if (cell.textContent !== c.text) cell.textContent = c.text;
+    setText(cell, c.text);
   });
   while (tr.cells.length > cells.length) tr.cells[tr.cells.length - 1].remove();
 }
@@ -270,7 +270,7 @@ export class Panels {
       row.op = op;
       const outcome = op.outcome || 'pending';
       const text = outcomeText(op, now);
-      if (row.out.textContent !== text) row.out.textContent = text;
+      setText(row.out, text);
       if (row.li.dataset.outcome !== outcome) {
         row.li.dataset.outcome = outcome;
         row.li.className = `op outcome-${outcome}`;
@@ -356,14 +356,9 @@ export class Panels {
     put(c.duplicate, String(Math.round(s.duplicate_pct)));
     const mean = Math.round((s.latency_min_ms + s.latency_max_ms) / 2);
     put(c.latency, String(mean));
-    // Written only when they change: a text written every frame, even the same, makes the
-    // browser lay the page out again.
-    const text = (el, t) => {
-      if (el.textContent !== t) el.textContent = t;
-    };
-    text(this.outs.loss, `${s.loss_pct}%`);
-    text(this.outs.duplicate, `${s.duplicate_pct}%`);
-    text(this.outs.latency, `${s.latency_min_ms}–${s.latency_max_ms} ms`);
+    setText(this.outs.loss, `${s.loss_pct}%`);
+    setText(this.outs.duplicate, `${s.duplicate_pct}%`);
+    setText(this.outs.latency, `${s.latency_min_ms}–${s.latency_max_ms} ms`);
   }
 
   /** While a slider moves, show what it will set (and keep it shown until it is set). */
