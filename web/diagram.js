@@ -116,17 +116,20 @@ export class Lanes {
     const now = snap.time_ms;
     const span = this.spanMs;
     const t0 = Math.max(0, now - span);
-    // While time runs, a few redraws a second are enough and leave the frame to the cluster;
-    // the message lane and the operations lane are redrawn in frames of their own (the page's
-    // turns, App.turn). Checked first, before anything that could make the browser lay the page
-    // out.
+    // While time runs, a few redraws a second are enough and leave the frame to the cluster:
+    // the messages are asked of the simulator in one frame, drawn in another, and the
+    // operations lane redrawn in a third (the page's turns, App.turn), so that no part makes a
+    // frame long. While paused or forced, all three happen at once.
+    if (this.fetched && this.app.turn('lane-draw')) this.drawFetched();
+    this.fetchIfDue(snap, t0, span, now);
     if (this.opsDue && this.app.turn('lane-ops')) {
       this.opsDue = false;
       this.renderOps(snap, t0, span, now);
     }
-    // Messages asked of the simulator in one frame are drawn in the next one's turn (both at
-    // once while paused or forced), so that neither half makes a frame long.
-    if (this.fetched && this.app.turn('lane-draw')) this.drawFetched(snap);
+  }
+
+  /** Ask for the window's messages when a redraw is due (drawn at once if it is also the draw's turn). */
+  fetchIfDue(snap, t0, span, now) {
     const wall = performance.now();
     if (!this.app.paused && (wall - this.drawnAt < REDRAW_RUNNING_MS || !this.app.turn('lane-messages'))) return;
     const key = `${now}:${span}:${snap.trace_hash}:${snap.nodes.length}:${this.msgWidth}:${this.opWidth}`;
@@ -134,11 +137,11 @@ export class Lanes {
     this.drawnAt = wall;
     this.key = key;
     this.fetched = { pg: this.app.model.pg, ids: snap.nodes.map((n) => n.id), messages: this.messagesFor(snap, t0, now), t0, span, now };
-    if (this.app.turn('lane-draw')) this.drawFetched(snap);
+    if (this.app.turn('lane-draw')) this.drawFetched();
   }
 
   /** Draw the messages fetched last (unless another run has replaced the one they came from). */
-  drawFetched(snap) {
+  drawFetched() {
     const f = this.fetched;
     this.fetched = null;
     if (f.pg !== this.app.model.pg) {
@@ -147,10 +150,6 @@ export class Lanes {
     }
     this.renderMessages(f.ids, f.messages, f.t0, f.span, f.now);
     this.opsDue = true;
-    if (this.app.turn('lane-ops')) {
-      this.opsDue = false;
-      this.renderOps(snap, f.t0, f.span, f.now);
-    }
   }
 
   /**
