@@ -436,19 +436,8 @@ impl Json {
         self.out.push_str(if b { "true" } else { "false" });
     }
 
-    fn u64(&mut self, mut v: u64) {
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        // Only ASCII digits were written.
-        self.out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+    fn u64(&mut self, v: u64) {
+        raft_core::push_decimal(&mut self.out, v);
     }
 
     fn opt_u64(&mut self, v: Option<u64>) {
