@@ -40,6 +40,10 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // No modulepreload polyfill (0.4 KB gzip in every first load): it only speeds up loading in
+    // browsers without <link rel="modulepreload"> (Safari before 17), which load the same
+    // modules without it, one round trip later.
+    modulePreload: { polyfill: false },
     manifest: true,
     rollupOptions: {
       input: {

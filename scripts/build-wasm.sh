@@ -48,19 +48,48 @@ optimise() {
     || echo "[build-wasm] wasm-opt failed on $wasm; keeping the unoptimised module" >&2
 }
 
-# build NAME PROFILE WASM-OPT-LEVEL CARGO-FEATURE-ARGS…: one module, web/pkg/NAME.js and
-# NAME_bg.wasm.
-build() {
-  local name=$1 prof=$2 level=$3
-  shift 3
-  cargo build --profile "$prof" --target wasm32-unknown-unknown -p raft-wasm "$@"
-  wasm-bindgen --target web --out-dir "$out" --out-name "$name" "target/wasm32-unknown-unknown/$prof/raft_wasm.wasm"
-  optimise "$out/${name}_bg.wasm" "$level"
-  printf '[build-wasm] %s (%s bytes, profile %s)\n' "$out/${name}_bg.wasm" "$(wc -c < "$out/${name}_bg.wasm")" "$prof"
+# The first-load modules carry their own build of Rust's standard library, made for size and
+# with panics that stop on the spot (`-Cpanic=immediate-abort`, `-Zlocation-detail=none`): no
+# panic message, no source file and line for each check that could fail, and none of the
+# formatting a panic message needs, about 10 KB gzip less in each. A panic there is a bug either
+# way, and the page cannot go on after one (the profile already aborts); it now shows as
+# "unreachable" instead of a message, and the same run in the CLI or the full module (which
+# keeps the messages) names it. These are unstable options of the stable toolchain, opened for
+# this build alone with RUSTC_BOOTSTRAP=1, in a target directory of its own so that the ordinary
+# builds keep their cache. Without the rust-src component (scripts/setup.sh adds it), or if
+# that build fails, the module is built the ordinary way. WASM_LEAN_STD=0 turns it off.
+lean_flags="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+lean_dir=target/lean-std
+can_lean() {
+  [ "${WASM_LEAN_STD:-1}" = 1 ] && [ -f "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock" ]
 }
 
-build raft_wasm_figure "$profile" -Oz --no-default-features
-build raft_wasm "$profile" -Oz --no-default-features --features page
+# build NAME PROFILE WASM-OPT-LEVEL STD CARGO-FEATURE-ARGS…: one module, web/pkg/NAME.js and
+# NAME_bg.wasm; STD is `lean` (the standard library built as above) or `shipped`.
+build() {
+  local name=$1 prof=$2 level=$3 std=$4 dir=target
+  shift 4
+  if [ "$std" = lean ] && can_lean; then
+    if RUSTC_BOOTSTRAP=1 RUSTFLAGS="$lean_flags" cargo build --profile "$prof" --target wasm32-unknown-unknown \
+        -p raft-wasm "$@" -Z build-std=std,panic_abort --target-dir "$lean_dir"; then
+      dir=$lean_dir
+    else
+      echo "[build-wasm] the lean standard library did not build; $name gets the shipped one" >&2
+      std=shipped
+    fi
+  else
+    std=shipped
+  fi
+  if [ "$std" = shipped ]; then
+    cargo build --profile "$prof" --target wasm32-unknown-unknown -p raft-wasm "$@"
+  fi
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$dir/wasm32-unknown-unknown/$prof/raft_wasm.wasm"
+  optimise "$out/${name}_bg.wasm" "$level"
+  printf '[build-wasm] %s (%s bytes, profile %s, %s std)\n' "$out/${name}_bg.wasm" "$(wc -c < "$out/${name}_bg.wasm")" "$prof" "$std"
+}
+
+build raft_wasm_figure "$profile" -Oz lean --no-default-features
+build raft_wasm "$profile" -Oz lean --no-default-features --features page
 full_level=-Oz
 [ "$full_profile" = "$profile" ] || full_level=-O
-build raft_wasm_full "$full_profile" "$full_level"
+build raft_wasm_full "$full_profile" "$full_level" shipped

@@ -12,6 +12,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# --- Rust's library sources: the first-load modules build their own std (scripts/build-wasm.sh) --
+if [ ! -f "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock" ]; then
+  say "adding the rust-src component"
+  rustup component add rust-src || say "no rust-src: the first-load modules will carry panic messages"
+fi
+
 # --- wasm-bindgen CLI: exactly the version of the wasm-bindgen crate in Cargo.lock -----------
 # The CLI and the crate must match to the patch version, or the generated glue refuses the module.
 want=$(awk '/^\[\[package\]\]/{name=""} /^name = "wasm-bindgen"$/{name=1; next} name && /^version = /{gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
