@@ -25,6 +25,9 @@ use simulator::{scenario, Runner};
 #[cfg(test)]
 pub(crate) use simulator::session::Session as Core;
 
+/// Panics print Rust's message to the console. Not in the modules built to stop on a panic with
+/// no message at all (the first-load ones, scripts/build-wasm.sh): there the hook would never run.
+#[cfg(not(panic = "immediate-abort"))]
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
