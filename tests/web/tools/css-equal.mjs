@@ -31,7 +31,7 @@ const opt = (name, dflt) => {
 };
 // By default, the revision this branch grew from (where it left main).
 const REF = opt('--ref', null) || execFileSync('git', ['merge-base', 'HEAD', 'main'], { cwd: repo, encoding: 'utf8' }).trim();
-const PORT = Number(opt('--port', process.env.PW_PORT || 4162));
+const PORT = Number(opt('--port', process.env.PW_PORT || 4173));
 const QUICK = args.includes('--quick');
 const PRESETS = ['conflicting-truth', 'bike-booking', 'leader-election', 'log-replication', 'majority-quorum', 'leader-crash', 'split-brain'];
 
@@ -76,8 +76,7 @@ async function up(url) {
   throw new Error(`${url} did not come up`);
 }
 const base = serve(repo, PORT);
-const refBase = serve(refDir, PORT + 1);
-await Promise.all([up(base), up(refBase)]);
+await up(base);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -86,8 +85,15 @@ const browser = await chromium.launch({
 });
 
 // The reference figure CSS (as its element puts it in a shadow root) and the playground's.
+// The reference build is read straight from its directory (no second server, no second port).
+const refBase = 'http://css-reference.invalid/';
 const refCss = await (async () => {
   const page = await browser.newPage();
+  await page.route(`${refBase}**`, (route) => {
+    const path = decodeURIComponent(new URL(route.request().url()).pathname);
+    const file = join(refDir, 'dist', path);
+    return existsSync(file) ? route.fulfill({ path: file }) : route.fulfill({ status: 404, body: '' });
+  });
   await page.goto(`${refBase}embed.html?preset=leader-election&autoplay=false`);
   await page.waitForFunction(() => document.querySelector('raft-playground')?.shadowRoot?.querySelector('style'));
   const figure = await page.evaluate(() => document.querySelector('raft-playground').shadowRoot.querySelector('style').textContent);
@@ -240,7 +246,7 @@ async function check(page, label, scope) {
     console.log('  nothing to compare: the page did not draw');
     failures++;
   }
-  for (const d of r.diffs) console.log(`  ${d.at} ${d.part} ${d.prop}: built "${d.built}", ${REF} "${d.ref}"`);
+  for (const d of r.diffs) console.log(`  ${d.at} ${d.part} ${d.prop}: built "${d.built}", ${sha} "${d.ref}"`);
   if (r.diffs.length) failures++;
 }
 
