@@ -104,6 +104,7 @@ const refCss = await (async () => {
     return text;
   });
   await page.close();
+  if (figure.length < 2000 || playground.length < 2000) throw new Error(`the reference build's stylesheets are missing (figure ${figure.length} B, playground ${playground.length} B)`);
   return { figure, playground };
 })();
 
