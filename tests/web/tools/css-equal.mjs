@@ -228,7 +228,20 @@ function compareInPage({ scope, refText, customProps, limit }) {
       diffs.push({ at: `rule ${media}${rule.selectorText}`, part: '', prop: '(missing)', built: 'absent', ref: rule.cssText });
     }
   }
-  return { elements: elements.length, values, dynamic, diffs };
+  // Which of the built figure sheet's rules match anything here (for the report of rules no
+  // state ever used: candidates to leave out, or states to add).
+  const used = [];
+  if (scope === 'figures') {
+    for (const { media, rule } of rules(builtSheets[0])) {
+      const bare = rule.selectorText.replace(DYNAMIC, '').replace(/::?(before|after|marker)\b/g, '') || '*';
+      let hit;
+      try {
+        hit = figures.some((f) => f.matches(bare.replaceAll(':host', 'raft-playground')) || f.shadowRoot.querySelector(bare));
+      } catch { hit = true; }
+      if (hit) used.push(media + rule.selectorText);
+    }
+  }
+  return { elements: elements.length, values, dynamic, diffs, used };
 }
 
 // The custom properties both stylesheets declare (custom properties are not listed by
@@ -249,7 +262,32 @@ async function check(page, label, scope) {
   }
   for (const d of r.diffs) console.log(`  ${d.at} ${d.part} ${d.prop}: built "${d.built}", ${sha} "${d.ref}"`);
   if (r.diffs.length) failures++;
+  for (const u of r.used) usedRules.add(u);
 }
+const usedRules = new Set();
+
+// The own scenario's start, and its tour: [lines to act, samples, simulated ms per sample].
+const TOUR_SETUP = `nodes 5
+seed 3
+prevote on
+snapshot-every 2
+timeout S1
+run 300ms
+crash S4
+put a 1
+run 60ms
+put b 2
+run 60ms
+put c 3
+run 300ms
+`;
+const TOUR = [
+  [['restart S4'], 6, 8],
+  [['timeout S2'], 3, 4],
+  [['remove S5'], 3, 30],
+  [['cut S1 -> S3', 'cut S2 S4'], 2, 20],
+  [['transfer S3'], 4, 4],
+];
 
 const VIEWS = [
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
@@ -266,12 +304,36 @@ async function breakFigures(page) {
   await page.evaluate(async () => {
     for (const f of document.querySelectorAll('raft-playground')) {
       const five = f.shadowRoot.querySelector('.rp-pane').querySelectorAll('.server').length >= 5;
-      try { f.crash('leader'); } catch { /* no leader yet */ }
+      // A figure without consensus has no leader to crash: crash S1 there.
+      const naive = f.shadowRoot.querySelector('.rp-pane[data-protocol="naive"]');
+      try { f.crash(naive ? 'S1' : 'leader'); } catch { /* refused */ }
       try { f.partition(five ? 'S1 S2 | S3 S4 S5' : 'S1 | S2 S3'); } catch { /* refused */ }
       try { f.highlight('S2'); } catch { /* fine */ }
-      try { f.play(); } catch { /* fine */ }
+      // 200 simulated ms on, paused (playing on could reach a step that replays the figure).
+      f.pause();
+      f.figure.advance(200);
+      f.figure.requestRender();
     }
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   });
+}
+
+// Every figure run to its last step (where the stories end: a violation, a new leader…).
+async function lastStep(page) {
+  await page.evaluate(async () => {
+    for (const f of document.querySelectorAll('raft-playground')) {
+      f.pause();
+      const { steps } = f.state();
+      if (steps) f.runToStep(steps - 1);
+      f.figure.requestRender();
+    }
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+}
+
+// Then play on for a second and a half (a figure without consensus reaches its violation).
+async function playOn(page) {
+  await page.evaluate(() => { for (const f of document.querySelectorAll('raft-playground')) f.play(); });
   await page.waitForTimeout(1500);
 }
 
@@ -288,8 +350,12 @@ for (const view of VIEWS) {
     await figuresReady(page, n);
     await page.waitForTimeout(800);
     await check(page, `article.html, ${n} figures, ready (${tag})`, 'figures');
+    await lastStep(page);
+    await check(page, `article.html, every figure at its last step (${tag})`, 'figures');
     await breakFigures(page);
     await check(page, `article.html, crashed + partitioned (${tag})`, 'figures');
+    await playOn(page);
+    await check(page, `article.html, crashed + partitioned, played on (${tag})`, 'figures');
     // Hover a control and a link of the first figure, then keyboard focus on a button.
     const fig = page.locator('raft-playground').first();
     await fig.locator('button').first().hover().catch(() => {});
@@ -305,8 +371,12 @@ for (const view of VIEWS) {
       await figuresReady(page, 1);
       await page.waitForTimeout(600);
       await check(page, `embed.html ${preset} controls=full (${tag})`, 'figures');
+      await lastStep(page);
+      await check(page, `embed.html ${preset} at its last step (${tag})`, 'figures');
       await breakFigures(page);
       await check(page, `embed.html ${preset} crashed + partitioned (${tag})`, 'figures');
+      await playOn(page);
+      await check(page, `embed.html ${preset} crashed + partitioned, played on (${tag})`, 'figures');
     }
     for (const controls of ['none', 'minimal']) {
       await page.goto(`${base}embed.html?preset=split-brain&controls=${controls}`);
@@ -314,6 +384,37 @@ for (const view of VIEWS) {
       await page.waitForTimeout(600);
       await check(page, `embed.html split-brain controls=${controls} (${tag})`, 'figures');
     }
+
+    // A scenario of its own (`#s=`), paused and walked a few milliseconds at a time through
+    // what no preset shows: Pre-Vote, snapshots sent to a restarted server, a one-way cut, a
+    // leadership transfer, a removed server; and a server dragged with the mouse.
+    await page.goto(`${base}embed.html?controls=full&autoplay=false#s=${Buffer.from(TOUR_SETUP).toString('base64url')}`);
+    await figuresReady(page, 1);
+    for (const [lines, samples, ms] of TOUR) {
+      await page.evaluate((l) => document.querySelector('raft-playground').act(l), lines);
+      for (let i = 0; i < samples; i++) {
+        await page.evaluate(async (d) => {
+          const f = document.querySelector('raft-playground').figure;
+          f.advance(d);
+          f.requestRender();
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        }, ms);
+        await check(page, `embed.html own scenario: ${lines.join(', ')}, +${(i + 1) * ms} ms (${tag})`, 'figures');
+      }
+    }
+    const server = page.locator('raft-playground .server').first();
+    const box = await server.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 10, { steps: 4 });
+      await check(page, `embed.html own scenario, a server being dragged (${tag})`, 'figures');
+      await page.mouse.up();
+    }
+    // A figure that cannot be drawn says so.
+    await page.goto(`${base}embed.html?preset=no-such-figure`);
+    await page.waitForSelector('raft-playground[data-error]');
+    await check(page, `embed.html, an unknown preset (${tag})`, 'figures');
 
     // The playground: the page, then each drawer, then the share popover.
     await page.goto(`${base}index.html`);
@@ -339,6 +440,28 @@ for (const view of VIEWS) {
     await check(page, `index.html, share popover open (${tag})`, 'page');
     await context.close();
   }
+}
+
+// The built figure sheet's rules that no element of any figure matched in any state above.
+{
+  const page = await browser.newPage();
+  await page.goto(`${base}embed.html?preset=leader-election&autoplay=false`);
+  await page.waitForFunction(() => document.querySelector('raft-playground')?.shadowRoot?.querySelector('style')?.sheet);
+  const all = await page.evaluate(() => {
+    const out = [];
+    const visit = (list, media) => {
+      for (const r of list) {
+        if (r instanceof CSSMediaRule) visit(r.cssRules, `${media}@media ${r.conditionText} `);
+        else if (r instanceof CSSStyleRule) out.push(media + r.selectorText);
+      }
+    };
+    visit(document.querySelector('raft-playground').shadowRoot.querySelector('style').sheet.cssRules, '');
+    return out;
+  });
+  await page.close();
+  const unused = all.filter((r) => !usedRules.has(r));
+  console.log(`figure rules matched by no element in any state: ${unused.length} of ${all.length}${unused.length ? ':' : ''}`);
+  for (const r of unused) console.log(`  ${r}`);
 }
 
 await browser.close();
