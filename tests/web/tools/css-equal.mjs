@@ -122,8 +122,45 @@ function compareInPage({ scope, refText, customProps, limit }) {
   };
   const figures = [...document.querySelectorAll('raft-playground')].filter((f) => f.shadowRoot);
   const elements = scope === 'figures' ? figures.flatMap((f) => [f, ...walk(f.shadowRoot, [])]) : walk(document, []);
+  const DYNAMIC = /:(hover|focus-visible|focus-within|focus|active)\b/g;
+  const rules = (sheet) => {
+    const out = [];
+    const visit = (list, media) => {
+      for (const r of list) {
+        if (r instanceof CSSMediaRule) visit(r.cssRules, `${media}@media ${r.conditionText} `);
+        else if (r instanceof CSSStyleRule) out.push({ media, rule: r });
+      }
+    };
+    visit(sheet.cssRules, '');
+    return out;
+  };
+  const parsed = new CSSStyleSheet();
+  parsed.replaceSync(refText.replace(/@import[^;]*;/g, ''));
+  const builtSheets = () => (scope === 'figures' ? figures.map((f) => f.shadowRoot.querySelector('style').sheet)
+    : [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => l.sheet));
+  const builtRules = new Set(builtSheets().flatMap((sh) => rules(sh).map((x) => x.media + x.rule.cssText)));
+  const roots = scope === 'figures' ? figures.map((f) => f.shadowRoot) : [document];
+  // A custom property can change what is drawn only through a var() of a rule that applies
+  // here: compare those (in either sheet), not colours declared for elements this page has not
+  // got (a figure does not need the log table's term colours).
+  const matches = (selectorText) => {
+    const bare = selectorText.replace(DYNAMIC, '').replace(/::?(before|after|marker)\b/g, '').replace(/:host\b/g, '*') || '*';
+    try {
+      return roots.some((r) => r.querySelector(bare)) || (scope === 'figures' && figures.some((f) => f.matches(bare)));
+    } catch {
+      return true;
+    }
+  };
+  const readHere = new Set();
+  for (const sheet of [parsed, ...builtSheets()]) {
+    for (const { rule } of rules(sheet)) {
+      const refs = rule.style.cssText.match(/var\(\s*--[\w-]+/g);
+      if (refs && matches(rule.selectorText)) for (const v of refs) readHere.add(v.replace(/^var\(\s*/, ''));
+    }
+  }
+  const custom = customProps.filter((n) => readHere.has(n));
   const names = [...getComputedStyle(document.documentElement)].filter((n) => !n.startsWith('--'));
-  names.push(...customProps);
+  names.push(...custom);
   const read = (cs) => names.map((n) => cs.getPropertyValue(n));
   const take = () => elements.map((el) => {
     const own = getComputedStyle(el);
@@ -195,24 +232,6 @@ function compareInPage({ scope, refText, customProps, limit }) {
   // the computed styles above see only for the one control a state hovers. So: every rule of
   // the reference whose selector, without those pseudo-classes, matches an element here must be
   // in the built stylesheet too, word for word (as the browser reads both), in the same @media.
-  const DYNAMIC = /:(hover|focus-visible|focus-within|focus|active)\b/g;
-  const rules = (sheet) => {
-    const out = [];
-    const visit = (list, media) => {
-      for (const r of list) {
-        if (r instanceof CSSMediaRule) visit(r.cssRules, `${media}@media ${r.conditionText} `);
-        else if (r instanceof CSSStyleRule) out.push({ media, rule: r });
-      }
-    };
-    visit(sheet.cssRules, '');
-    return out;
-  };
-  const parsed = new CSSStyleSheet();
-  parsed.replaceSync(refText.replace(/@import[^;]*;/g, ''));
-  const builtSheets = scope === 'figures' ? figures.map((f) => f.shadowRoot.querySelector('style').sheet)
-    : [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => l.sheet);
-  const builtRules = new Set(builtSheets.flatMap((sh) => rules(sh).map((x) => x.media + x.rule.cssText)));
-  const roots = scope === 'figures' ? figures.map((f) => f.shadowRoot) : [document];
   let dynamic = 0;
   for (const { media, rule } of rules(parsed)) {
     if (!DYNAMIC.test(rule.selectorText)) continue;
@@ -232,7 +251,7 @@ function compareInPage({ scope, refText, customProps, limit }) {
   // state ever used: candidates to leave out, or states to add).
   const used = [];
   if (scope === 'figures') {
-    for (const { media, rule } of rules(builtSheets[0])) {
+    for (const { media, rule } of rules(builtSheets()[0])) {
       const bare = rule.selectorText.replace(DYNAMIC, '').replace(/::?(before|after|marker)\b/g, '') || '*';
       let hit;
       try {
@@ -241,7 +260,7 @@ function compareInPage({ scope, refText, customProps, limit }) {
       if (hit) used.push(media + rule.selectorText);
     }
   }
-  return { elements: elements.length, values, dynamic, diffs, used };
+  return { elements: elements.length, values, dynamic, custom: custom.length, unread: customProps.length - custom.length, diffs, used };
 }
 
 // The custom properties both stylesheets declare (custom properties are not listed by
@@ -255,7 +274,7 @@ async function check(page, label, scope) {
   const r = await page.evaluate(compareInPage, { scope, refText, customProps, limit: 20 });
   measured++;
   const status = r.diffs.length ? 'DIFFERENT' : 'same';
-  console.log(`${status.padEnd(9)} ${label}: ${r.elements} elements, ${r.values} values, ${r.dynamic} :hover/:focus rules`);
+  console.log(`${status.padEnd(9)} ${label}: ${r.elements} elements, ${r.values} values (${r.custom} custom properties read here, ${r.unread} not), ${r.dynamic} :hover/:focus rules`);
   if (r.elements === 0) {
     console.log('  nothing to compare: the page did not draw');
     failures++;
