@@ -2,15 +2,16 @@
 // Chromium, this walks every element of every figure's shadow root (article.html, embed.html
 // with each preset) and of the playground (index.html, its drawers and popover opened), reads
 // getComputedStyle of every property (and of ::before, ::after, ::marker, and the custom
-// properties the stylesheets declare), then puts the reference revision's stylesheet in place
+// properties that a rule applying there reads), then puts the reference revision's stylesheet in place
 // of the built one, reads them all again in the same instant, and puts the built one back.
 // Same DOM, same moment, two stylesheets: any rule a figure or the playground can match that
 // went missing, moved or changed shows up as a difference, and nothing that moves on its own
 // (messages in flight, timers) can.
 //
-//   npx vite build && node tests/web/tools/css-equal.mjs [--ref REV] [--port 4162] [--quick]
+//   npx vite build && node tests/web/tools/css-equal.mjs [--ref REV] [--port N] [--quick]
 //
-// REV defaults to `git merge-base HEAD main`; --quick: light scheme only, two presets.
+// REV defaults to `git merge-base HEAD main`; N (where this build is served) to $PW_PORT, else
+// 4173; --quick: light scheme only, two presets.
 //
 // The reference stylesheets are taken from the reference revision *as built*: its files are
 // exported (git archive) into a temporary directory, built there with this checkout's
@@ -74,6 +75,11 @@ async function up(url) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not come up`);
+}
+// Someone else's server on the port would answer for this build: refuse.
+if (await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false)) {
+  console.error(`css-equal: port ${PORT} is in use; pick another with --port`);
+  process.exit(2);
 }
 const base = serve(repo, PORT);
 await up(base);
