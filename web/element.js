@@ -4,7 +4,9 @@
 // it dispatches `leader-elected`, `entry-committed`, `operation`, `violation` and `step`
 // events (bubbling, composed) that the article can listen to.
 
-import baseCss from './style.css?inline';
+// Only what a figure draws with (base.css: colours, controls, the cluster drawing), not the
+// playground's panels, drawers and timeline (style.css).
+import baseCss from './base.css?inline';
 import embedCss from './embed.css?inline';
 import { Figure } from './embed-figure.js';
 import { decodeScenarioAny } from './share.js';
