@@ -92,6 +92,51 @@ function patchCells(tr, cells) {
   while (tr.cells.length > cells.length) tr.cells[tr.cells.length - 1].remove();
 }
 
+/** What a row of the log table is drawn from (see sameRow). */
+function rowInputs(n, first) {
+  return {
+    id: n.id,
+    running: n.running,
+    commit: n.commit_index,
+    snapIndex: n.snapshot?.last_index,
+    snapTerm: n.snapshot?.last_term,
+    entries: n.log.filter((e) => e.index >= first),
+    state: n.state,
+  };
+}
+
+/** Whether server `n`'s row of the log table, from index `first` on, would be the one drawn from `w`. */
+function sameRow(n, w, first) {
+  return w.id === n.id && w.running === n.running && w.commit === n.commit_index &&
+    w.snapIndex === n.snapshot?.last_index && w.snapTerm === n.snapshot?.last_term &&
+    sameEntries(n.log, first, w.entries) && sameState(n.state, w.state);
+}
+
+/** Whether `log`'s entries from index `first` on are `drawn` (the same, newest last). */
+function sameEntries(log, first, drawn) {
+  let k = drawn.length;
+  for (let i = log.length - 1; i >= 0 && log[i].index >= first; i--) {
+    const e = log[i];
+    const d = drawn[--k];
+    if (d === undefined) return false;
+    if (e !== d && (e.index !== d.index || e.term !== d.term || e.committed !== d.committed || e.command !== d.command)) return false;
+  }
+  return k === 0;
+}
+
+/** Whether two state machines (`{key: value}`, or none) have the same pairs in the same order. */
+function sameState(a, b) {
+  if (a === b || (a == null && b == null)) return true;
+  if (a == null || b == null) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || a[ka[i]] !== b[kb[i]]) return false;
+  }
+  return true;
+}
+
 export class Panels {
   constructor(root) {
     this.root = root;
@@ -118,6 +163,7 @@ export class Panels {
     this.outs = Object.fromEntries([...root.querySelectorAll('[data-out]')].map((e) => [e.dataset.out, e]));
     this.readsNote = root.querySelector('[data-reads-note]');
     this.keys = {};
+    this.logsDrawn = null; // what the log table was drawn from (see logsChanged)
     this.feedLast = null;
     this.opRows = new Map();
     this.opKeyOf = new WeakMap(); // operation object → its row key (opKey)
@@ -132,6 +178,7 @@ export class Panels {
   /** Forget what was drawn (a new run starts). */
   reset() {
     this.keys = {};
+    this.logsDrawn = null;
     this.feedLast = null;
     this.events.replaceChildren();
     this.ops.replaceChildren();
@@ -158,35 +205,42 @@ export class Panels {
       if (n.snapshot) last = Math.max(last, n.snapshot.last_index);
     }
     const first = Math.max(1, last - LOG_WINDOW + 1);
-    // What the table shows: the window's entries only (older ones are out of sight), so that
-    // the check costs the same however long the logs grow.
-    const shown = (n) => {
-      let out = '';
-      for (let i = n.log.length - 1; i >= 0 && n.log[i].index >= first; i--) {
-        const e = n.log[i];
-        out += `${e.index}.${e.term}${e.committed ? 'c' : 'u'}.${e.command},`;
-      }
-      return out;
-    };
-    const sig = `${first}-${last}|` + snap.nodes
-      .map((n) => `${n.id}${n.running ? '' : 'x'}:${n.commit_index}:${n.snapshot ? `${n.snapshot.last_index}/${n.snapshot.last_term}` : 0}:` +
-        `${shown(n)}:${JSON.stringify(n.state)}`)
-      .join('|');
-    if (!this.changed('logs', sig)) return;
     // The snapshot starts the row: everything up to its last index, compacted away.
     const snapshots = snap.nodes.some((n) => n.snapshot);
+    // What the table shows: the window's entries only (older ones are out of sight), so that
+    // the check costs the same however long the logs grow. Each row is compared with what it
+    // was drawn from, field by field, without building anything (this runs every frame; a
+    // frame keeps the objects of entries that did not change, so most comparisons stop at
+    // `===`), and only rows that differ are written; all of them when the columns moved.
+    const was = this.logsDrawn;
+    const columns = was != null && was.first === first && was.last === last && was.snapshots === snapshots;
+    let redraw = null; // the rows to write
+    if (!columns || was.rows.length !== snap.nodes.length) {
+      redraw = snap.nodes.map((_, r) => r);
+    } else {
+      snap.nodes.forEach((n, r) => {
+        if (!sameRow(n, was.rows[r], first)) (redraw ||= []).push(r);
+      });
+    }
+    if (!redraw) return;
+    const drawn = columns ? was.rows.slice(0, snap.nodes.length) : [];
+    this.logsDrawn = { first, last, snapshots, rows: drawn };
     // The table as cells ({ tag, class, text, title, label, snapshot }), then written into the
     // cells already there: a changed log touches only the cells whose words changed.
-    const head = [{ tag: 'th', scope: 'col', class: 'corner', text: 'index' }];
-    if (snapshots) head.push({ tag: 'th', scope: 'col', class: 'snap-col', text: 'snapshot' });
-    if (first > 1) head.push({ tag: 'th', scope: 'col', class: 'older', text: `…${first - 1}` });
-    for (let i = first; i <= last; i++) head.push({ tag: 'th', scope: 'col', text: String(i) });
-    head.push({ tag: 'th', scope: 'col', class: 'state-col', text: 'state machine' });
-    const headRow = this.logTable.tHead.rows[0] || this.logTable.tHead.appendChild(h('tr'));
-    patchCells(headRow, head);
+    if (!columns) {
+      const head = [{ tag: 'th', scope: 'col', class: 'corner', text: 'index' }];
+      if (snapshots) head.push({ tag: 'th', scope: 'col', class: 'snap-col', text: 'snapshot' });
+      if (first > 1) head.push({ tag: 'th', scope: 'col', class: 'older', text: `…${first - 1}` });
+      for (let i = first; i <= last; i++) head.push({ tag: 'th', scope: 'col', text: String(i) });
+      head.push({ tag: 'th', scope: 'col', class: 'state-col', text: 'state machine' });
+      const headRow = this.logTable.tHead.rows[0] || this.logTable.tHead.appendChild(h('tr'));
+      patchCells(headRow, head);
+    }
 
     const body = this.logTable.tBodies[0];
-    snap.nodes.forEach((n, r) => {
+    for (const r of redraw) {
+      const n = snap.nodes[r];
+      drawn[r] = rowInputs(n, first);
       const cells = [{ tag: 'th', scope: 'row', text: n.running ? n.id : `${n.id} ✕` }];
       if (snapshots) {
         const sn = n.snapshot;
@@ -223,7 +277,7 @@ export class Panels {
       setAttr(tr, 'data-log-node', n.id);
       setAttr(tr, 'class', n.running ? '' : 'crashed');
       patchCells(tr, cells);
-    });
+    }
     while (body.rows.length > snap.nodes.length) body.rows[body.rows.length - 1].remove();
   }
 
