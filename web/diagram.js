@@ -6,8 +6,7 @@
 // handle's bounded history, pg.messagesBetween(from, to), not from the snapshot.
 
 import { messageKindClass } from './cluster-view.js';
-import { svgEl as el, setText } from './dom.js';
-import { opKey } from './panels.js';
+import { svgEl as el } from './dom.js';
 
 const LEFT = 26;
 const RIGHT = 6;
@@ -16,11 +15,6 @@ const OP_ROW = 14;
 const OP_ROWS_MAX = 3;
 /** While the run plays, the lanes are redrawn at most this often (wall ms). */
 const REDRAW_RUNNING_MS = 150;
-
-/** Set attribute `name` of `e` to `value`, only when it differs (a write, even of the same value, costs a style recalculation). */
-function setAttr(e, name, value) {
-  if (e.getAttribute(name) !== value) e.setAttribute(name, value);
-}
 
 /** x of instant `t` in a window [t0, t0 + span] drawn `width` pixels wide. */
 export function laneX(t, t0, span, width = 1000) {
@@ -228,9 +222,8 @@ export class Lanes {
       seen.add(m.id);
       const state = m.end_ms == null ? 'flying' : m.dropped ? 'dropped' : 'delivered';
       const end = m.end_ms ?? now;
-      const sig = `${state}:${end}`;
       let rec = this.msgEls.get(m.id);
-      if (rec && rec.sig === sig) continue;
+      if (rec && rec.state === state && rec.end === end) continue;
       const x1 = ax(m.sent_ms);
       const y1 = y(m.from);
       const ty = y(m.to);
@@ -249,11 +242,11 @@ export class Lanes {
         d += ` M${x2.toFixed(1)} ${y2.toFixed(1)} L${p(6, 3)} L${p(6, -3)} Z`;
       }
       if (!rec) {
-        rec = { el: el('path', { 'data-msg': m.id }), cross: null, sig: '' };
+        rec = { el: el('path', { 'data-msg': m.id }), cross: null, end: null, state: null };
         this.msgEls.set(m.id, rec);
         this.msgGroup.append(rec.el);
       }
-      rec.sig = sig;
+      rec.end = end;
       // A message on the wire only grows: its class, state and summary are written when they
       // change, its path every redraw.
       const cls = `dmsg ${messageKindClass(m.kind)} ${m.response ? 'reply' : 'request'} ${state}`;
@@ -295,11 +288,6 @@ export class Lanes {
     if (document.activeElement === svg) this.highlight();
   }
 
-  /**
-   * The operations lane, updated in place: one bar per operation, keyed by the operation
-   * (panels.js's opKey), whose attributes and texts are written only when they change; bars of
-   * operations that left the window go. The lane is not rebuilt whole at every redraw.
-   */
   renderOps(snap, t0, span, now) {
     const bad = new Set(snap.linearizability_lines || []);
     const ops = (snap.history || []).filter((op) => (op.completed_ms ?? now) >= t0 || bad.has(op.line));
@@ -308,62 +296,28 @@ export class Lanes {
     const height = 4 + OP_ROW * rows;
     const svg = this.opSvg;
     const W = Math.max(200, this.opWidth || 1000);
-    setAttr(svg, 'viewBox', `0 0 ${W} ${height}`);
-    const px = `${height}px`;
-    if (svg.style.height !== px) svg.style.height = px;
-    if (!this.opNow || this.opNow.parentNode !== svg) {
-      this.opBars = new Map();
-      this.opNow = el('line', { class: 'lane-now', y1: 0 });
-      svg.replaceChildren(el('text', { class: 'lane-name', x: 2, y: 13 }, 'ops'), this.opNow);
-    }
-    const seen = new Set();
-    let prev = svg.firstChild; // the lane's name; bars follow in the order placed
+    svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
+    svg.style.height = `${height}px`;
+    const frag = document.createDocumentFragment();
+    frag.append(el('text', { class: 'lane-name', x: 2, y: 13 }, 'ops'));
     for (const { op, row } of placed) {
-      const key = opKey(op);
-      seen.add(key);
-      let bar = this.opBars.get(key);
-      if (!bar) {
-        bar = { g: el('g'), rect: el('rect', { rx: 3 }), text: null, title: el('title') };
-        bar.g.append(bar.rect, bar.title);
-        this.opBars.set(key, bar);
-      }
-      if (prev.nextSibling !== bar.g) prev.after(bar.g);
-      prev = bar.g;
       const outcome = op.outcome ?? 'pending';
-      const notLin = bad.has(op.line);
       const x1 = Math.max(LEFT, laneX(op.invoked_ms, t0, span, W));
       const x2 = Math.max(x1 + 3, laneX(op.completed_ms ?? now, t0, span, W));
       const yy = 3 + row * OP_ROW;
-      setAttr(bar.g, 'class', `op-bar outcome-${outcome}${notLin ? ' not-linearizable' : ''}`);
-      setAttr(bar.g, 'data-op-line', String(op.line));
-      setAttr(bar.g, 'data-outcome', outcome);
-      setAttr(bar.rect, 'x', String(x1));
-      setAttr(bar.rect, 'y', String(yy));
-      setAttr(bar.rect, 'width', String(x2 - x1));
-      setAttr(bar.rect, 'height', String(OP_ROW - 3));
-      if (x2 - x1 > 60) {
-        if (!bar.text) {
-          bar.text = el('text');
-          bar.rect.after(bar.text);
-        }
-        setAttr(bar.text, 'x', String(x1 + 3));
-        setAttr(bar.text, 'y', String(yy + OP_ROW - 5.5));
-        setText(bar.text, `${notLin ? '✕ ' : ''}${op.op} ${op.key}${op.value != null ? ` ${op.value}` : ''} ${outcome}`);
-      } else if (bar.text) {
-        bar.text.remove();
-        bar.text = null;
-      }
-      setText(bar.title, `${opLabel(op)}${notLin ? ' (part of the linearizability violation)' : ''}`);
+      const g = el('g', {
+        class: `op-bar outcome-${outcome}${bad.has(op.line) ? ' not-linearizable' : ''}`,
+        'data-op-line': op.line,
+        'data-outcome': outcome,
+      });
+      g.append(el('rect', { x: x1, y: yy, width: x2 - x1, height: OP_ROW - 3, rx: 3 }));
+      const label = `${bad.has(op.line) ? '✕ ' : ''}${op.op} ${op.key}${op.value != null ? ` ${op.value}` : ''} ${outcome}`;
+      if (x2 - x1 > 60) g.append(el('text', { x: x1 + 3, y: yy + OP_ROW - 5.5 }, label));
+      g.append(el('title', {}, `${opLabel(op)}${bad.has(op.line) ? ' (part of the linearizability violation)' : ''}`));
+      frag.append(g);
     }
-    for (const [key, bar] of this.opBars) {
-      if (seen.has(key)) continue;
-      bar.g.remove();
-      this.opBars.delete(key);
-    }
-    const xNow = String(laneX(now, t0, span, W));
-    setAttr(this.opNow, 'x1', xNow);
-    setAttr(this.opNow, 'x2', xNow);
-    setAttr(this.opNow, 'y2', String(height));
+    frag.append(el('line', { class: 'lane-now', x1: laneX(now, t0, span, W), x2: laneX(now, t0, span, W), y1: 0, y2: height }));
+    svg.replaceChildren(frag);
     svg.dataset.count = String(placed.length);
     const v = (snap.violations || []).find((x) => x.property === 'linearizability');
     // Undecided (the checker ran out of its search budget) is neither: never shown as linearizable.

@@ -92,49 +92,30 @@ function patchCells(tr, cells) {
   while (tr.cells.length > cells.length) tr.cells[tr.cells.length - 1].remove();
 }
 
-/** What a row of the log table is drawn from (see sameRow). */
-function rowInputs(n, first) {
-  return {
-    id: n.id,
-    running: n.running,
-    commit: n.commit_index,
-    snapIndex: n.snapshot?.last_index,
-    snapTerm: n.snapshot?.last_term,
-    entries: n.log.filter((e) => e.index >= first),
-    state: n.state,
-  };
-}
-
-/** Whether server `n`'s row of the log table, from index `first` on, would be the one drawn from `w`. */
+/**
+ * Whether server `n`'s row of the log table, from index `first` on, reads as that of `w` (the
+ * server as last drawn; snapshots are never changed, so it can be kept): compared field by
+ * field, building nothing. A frame keeps the objects of entries that did not change, so most
+ * entries compare at `===`.
+ */
 function sameRow(n, w, first) {
-  return w.id === n.id && w.running === n.running && w.commit === n.commit_index &&
-    w.snapIndex === n.snapshot?.last_index && w.snapTerm === n.snapshot?.last_term &&
-    sameEntries(n.log, first, w.entries) && sameState(n.state, w.state);
-}
-
-/** Whether `log`'s entries from index `first` on are `drawn` (the same, newest last). */
-function sameEntries(log, first, drawn) {
-  let k = drawn.length;
-  for (let i = log.length - 1; i >= 0 && log[i].index >= first; i--) {
-    const e = log[i];
-    const d = drawn[--k];
-    if (d === undefined) return false;
-    if (e !== d && (e.index !== d.index || e.term !== d.term || e.committed !== d.committed || e.command !== d.command)) return false;
+  if (w.id !== n.id || w.running !== n.running || w.commit_index !== n.commit_index ||
+    w.snapshot?.last_index !== n.snapshot?.last_index || w.snapshot?.last_term !== n.snapshot?.last_term) return false;
+  const a = n.log;
+  const b = w.log;
+  let j = b.length;
+  for (let i = a.length - 1; i >= 0 && a[i].index >= first; i--) {
+    const e = a[i];
+    const d = b[--j];
+    if (e !== d && (!d || e.index !== d.index || e.term !== d.term || e.committed !== d.committed || e.command !== d.command)) return false;
   }
-  return k === 0;
-}
-
-/** Whether two state machines (`{key: value}`, or none) have the same pairs in the same order. */
-function sameState(a, b) {
-  if (a === b || (a == null && b == null)) return true;
-  if (a == null || b == null) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i] !== kb[i] || a[ka[i]] !== b[kb[i]]) return false;
-  }
-  return true;
+  if (j > 0 && b[j - 1].index >= first) return false;
+  // The state machine: the same pairs in the same order.
+  const x = n.state || {};
+  const y = w.state || {};
+  const k = Object.keys(x);
+  const l = Object.keys(y);
+  return k.length === l.length && k.every((key, i) => key === l[i] && x[key] === y[key]);
 }
 
 export class Panels {
@@ -163,7 +144,7 @@ export class Panels {
     this.outs = Object.fromEntries([...root.querySelectorAll('[data-out]')].map((e) => [e.dataset.out, e]));
     this.readsNote = root.querySelector('[data-reads-note]');
     this.keys = {};
-    this.logsDrawn = null; // what the log table was drawn from (see logsChanged)
+    this.logRows = []; // the servers the log table's rows were drawn from
     this.feedLast = null;
     this.opRows = new Map();
     this.opKeyOf = new WeakMap(); // operation object → its row key (opKey)
@@ -178,7 +159,6 @@ export class Panels {
   /** Forget what was drawn (a new run starts). */
   reset() {
     this.keys = {};
-    this.logsDrawn = null;
     this.feedLast = null;
     this.events.replaceChildren();
     this.ops.replaceChildren();
@@ -207,27 +187,11 @@ export class Panels {
     const first = Math.max(1, last - LOG_WINDOW + 1);
     // The snapshot starts the row: everything up to its last index, compacted away.
     const snapshots = snap.nodes.some((n) => n.snapshot);
-    // What the table shows: the window's entries only (older ones are out of sight), so that
-    // the check costs the same however long the logs grow. Each row is compared with what it
-    // was drawn from, field by field, without building anything (this runs every frame; a
-    // frame keeps the objects of entries that did not change, so most comparisons stop at
-    // `===`), and only rows that differ are written; all of them when the columns moved.
-    const was = this.logsDrawn;
-    const columns = was != null && was.first === first && was.last === last && was.snapshots === snapshots;
-    let redraw = null; // the rows to write
-    if (!columns || was.rows.length !== snap.nodes.length) {
-      redraw = snap.nodes.map((_, r) => r);
-    } else {
-      snap.nodes.forEach((n, r) => {
-        if (!sameRow(n, was.rows[r], first)) (redraw ||= []).push(r);
-      });
-    }
-    if (!redraw) return;
-    const drawn = columns ? was.rows.slice(0, snap.nodes.length) : [];
-    this.logsDrawn = { first, last, snapshots, rows: drawn };
     // The table as cells ({ tag, class, text, title, label, snapshot }), then written into the
-    // cells already there: a changed log touches only the cells whose words changed.
-    if (!columns) {
+    // cells already there: a changed log touches only the cells whose words changed. The
+    // header when the columns moved (and then every row).
+    if (this.changed('log-columns', `${first}-${last}-${snapshots}`)) {
+      this.logRows = [];
       const head = [{ tag: 'th', scope: 'col', class: 'corner', text: 'index' }];
       if (snapshots) head.push({ tag: 'th', scope: 'col', class: 'snap-col', text: 'snapshot' });
       if (first > 1) head.push({ tag: 'th', scope: 'col', class: 'older', text: `…${first - 1}` });
@@ -238,9 +202,13 @@ export class Panels {
     }
 
     const body = this.logTable.tBodies[0];
-    for (const r of redraw) {
-      const n = snap.nodes[r];
-      drawn[r] = rowInputs(n, first);
+    const drawn = this.logRows;
+    snap.nodes.forEach((n, r) => {
+      // What the table shows: the window's entries only (older ones are out of sight), so that
+      // the check costs the same however long the logs grow. A row is written only when it
+      // reads differently from the server it was last drawn from (this runs every frame).
+      if (drawn[r] && sameRow(n, drawn[r], first)) return;
+      drawn[r] = n;
       const cells = [{ tag: 'th', scope: 'row', text: n.running ? n.id : `${n.id} ✕` }];
       if (snapshots) {
         const sn = n.snapshot;
@@ -277,7 +245,8 @@ export class Panels {
       setAttr(tr, 'data-log-node', n.id);
       setAttr(tr, 'class', n.running ? '' : 'crashed');
       patchCells(tr, cells);
-    }
+    });
+    drawn.length = snap.nodes.length;
     while (body.rows.length > snap.nodes.length) body.rows[body.rows.length - 1].remove();
   }
 
