@@ -17,7 +17,7 @@
 //! types must be added here too, and the tests say so when it is not.
 
 use raft_core::vecmap::VecMap;
-use raft_core::Entry;
+use raft_core::{Entry, Log};
 use simulator::runner::report::{self, NodeBase, OpReport};
 use simulator::runner::view::{log_tail, EventView, MessageView, NodeView, View};
 use simulator::runner::Runner;
@@ -83,21 +83,40 @@ impl Sent {
     }
 }
 
-/// `held` (the last frame's entries of a log, in index order) made `tail`: the entries still
-/// there are kept, the rest copied from the log.
-fn keep_entries(tail: &[Entry], mut held: Vec<Entry>) -> Vec<Entry> {
+/// A log tail, `[gone, same]` (the run of the page's copy, `held`, still there unchanged and
+/// sent as committed alike: a log only grows at its end, loses its oldest entries from the tail
+/// and is cut back by a new leader, so what is kept is always one run) and then the entries
+/// written whole. Returns the tail as the page now holds it (the kept entries moved from `held`).
+fn write_log(w: &mut Json, tail: &[Entry], log: &Log, commit: u64, mut held: Vec<Entry>, held_commit: u64) -> Vec<Entry> {
     let first = tail.first().map_or(0, |e| e.index);
     let mut gone = 0;
     while gone < held.len() && held[gone].index < first {
         gone += 1;
     }
-    held.drain(..gone);
     let mut same = 0;
-    while same < held.len() && same < tail.len() && held[same] == tail[same] {
+    while gone + same < held.len() && same < tail.len() && {
+        let (h, e) = (&held[gone + same], &tail[same]);
+        // (An entry is sent as committed when its index is at or below the commit index.)
+        h == e && (h.index <= held_commit) == (e.index <= commit)
+    } {
         same += 1;
     }
-    held.truncate(same);
-    held.extend_from_slice(&tail[same..]);
+    w.out.push('[');
+    let mut runs = Runs::default();
+    if same > 0 {
+        runs.0 = Some((gone, same));
+        runs.flush(w);
+    }
+    for e in &tail[same..] {
+        w.sep();
+        write_entry(w, e.index, e.term, &report::entry_text(&e.data), e.index <= commit);
+    }
+    w.out.push(']');
+    held.truncate(gone + same);
+    held.drain(..gone);
+    if let Some(e) = tail.get(same) {
+        held.append(&mut log.entries_from(e.index, usize::MAX));
+    }
     held
 }
 
@@ -133,17 +152,13 @@ fn write_view(w: &mut Json, v: &View, mut old: Option<&mut Lists>, runner: &Runn
         let id = &n.base.id;
         write_node(w, n);
         match runner.sim.servers().get(i).and_then(log_tail) {
-            Some((tail, commit)) => {
+            Some((tail, log, commit)) => {
                 // (What the page holds of this log: taken, to keep what is still there.)
                 let held = old.as_deref_mut().and_then(|o| o.logs.iter_mut().find(|(h, _, _)| h == id));
                 let (held_commit, held) = held.map(|(_, c, l)| (*c, std::mem::take(l))).unwrap_or_default();
-                // (An entry is sent as committed when its index is at or below the commit index.)
-                let same = |h: &Entry, e: &Entry| h == e && (h.index <= held_commit) == (e.index <= commit);
-                w.list_since(Some(&held), tail, |e| e.index, same, |w, e| {
-                    write_entry(w, e.index, e.term, &report::entry_text(&e.data), e.index <= commit)
-                });
+                let now_held = write_log(w, tail, log, commit, held, held_commit);
                 if let Some(keep) = keep.as_deref_mut() {
-                    keep.push((id.clone(), commit, keep_entries(tail, held)));
+                    keep.push((id.clone(), commit, now_held));
                 }
             }
             // A plain server's log (its applied writes) is written whole: such runs are small.

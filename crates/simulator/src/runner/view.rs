@@ -195,13 +195,13 @@ fn membership(sim: &crate::engine::Sim, id: NodeId, member: bool) -> &'static st
     }
 }
 
-/// The newest [`LOG_TAIL`] entries of a server that reports its Raft state, and its commit
-/// index (an entry at or below it is committed): what a node's `log` shows. None for a plain
-/// server (see `plain_node_view`).
-pub fn log_tail(s: &Server) -> Option<(&[raft_core::Entry], u64)> {
+/// The newest [`LOG_TAIL`] entries of a server that reports its Raft state, its log and its
+/// commit index (an entry at or below it is committed): what a node's `log` shows. None for a
+/// plain server (see `plain_node_view`).
+pub fn log_tail(s: &Server) -> Option<(&[raft_core::Entry], &raft_core::Log, u64)> {
     let n = s.report()?;
     let entries = n.log().entries();
-    Some((&entries[entries.len().saturating_sub(LOG_TAIL)..], n.commit_index()))
+    Some((&entries[entries.len().saturating_sub(LOG_TAIL)..], n.log(), n.commit_index()))
 }
 
 /// `events`: how many of the newest feed lines to include.
@@ -227,7 +227,7 @@ fn build<const LOG_TEXTS: bool>(runner: &Runner, events: usize) -> View {
             let Some(n) = s.report() else { return plain_node_view(base, s) };
             let raft = s.raft();
             let log = n.log();
-            let tail = if LOG_TEXTS { log_tail(s).map_or(&[][..], |(t, _)| t) } else { &[] };
+            let tail = if LOG_TEXTS { log_tail(s).map_or(&[][..], |(t, _, _)| t) } else { &[] };
             let timer = if !s.running() {
                 None
             } else if n.role() == Role::Leader {
