@@ -8,7 +8,9 @@
 //! from the previous frame is not written again, a run of them is written `[start, count]`
 //! (positions in the page's copy of that list), and a new or changed item is written whole (an
 //! object, so the two cannot be confused). web/model.js rebuilds the lists from its previous
-//! frame; the result is the same object `snapshot()` gives.
+//! frame; the result is the same object `snapshot()` gives. The servers' log tails are written
+//! from the runner's entries rather than from the view (`Session::view_without_logs`), so that
+//! an entry's text is formatted only when the page does not hold the entry yet.
 //!
 //! The writer replaces serde's derived serializer on this path: one pass over the data, no
 //! `flatten` (which serde_json writes through its map machinery), and the module is smaller.
@@ -83,10 +85,12 @@ impl Sent {
     }
 }
 
-/// A log tail, `[gone, same]` (the run of the page's copy, `held`, still there unchanged and
-/// sent as committed alike: a log only grows at its end, loses its oldest entries from the tail
-/// and is cut back by a new leader, so what is kept is always one run) and then the entries
-/// written whole. Returns the tail as the page now holds it (the kept entries moved from `held`).
+/// A log tail: `[gone, same]`, the run of the page's copy (`held`) that begins the tail
+/// unchanged and marked committed alike, then the entries after it written whole. A log only
+/// grows at its end, loses its oldest entries from the tail and is cut back by a new leader, so
+/// one run is what a frame usually keeps; entries after the first that changed (a commit that
+/// marks a few entries committed) are written again, which is only a longer frame. Returns the
+/// tail as the page now holds it (the kept entries moved from `held`).
 fn write_log(w: &mut Json, tail: &[Entry], log: &Log, commit: u64, mut held: Vec<Entry>, held_commit: u64) -> Vec<Entry> {
     let first = tail.first().map_or(0, |e| e.index);
     let mut gone = 0;
