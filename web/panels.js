@@ -111,11 +111,7 @@ function sameRow(n, w, first) {
   }
   if (j > 0 && b[j - 1].index >= first) return false;
   // The state machine: the same pairs in the same order.
-  const x = n.state || {};
-  const y = w.state || {};
-  const k = Object.keys(x);
-  const l = Object.keys(y);
-  return k.length === l.length && k.every((key, i) => key === l[i] && x[key] === y[key]);
+  return n.state === w.state || JSON.stringify(n.state) === JSON.stringify(w.state);
 }
 
 export class Panels {
@@ -159,6 +155,7 @@ export class Panels {
   /** Forget what was drawn (a new run starts). */
   reset() {
     this.keys = {};
+    this.logColumns = null;
     this.feedLast = null;
     this.events.replaceChildren();
     this.ops.replaceChildren();
@@ -190,18 +187,33 @@ export class Panels {
     // The table as cells ({ tag, class, text, title, label, snapshot }), then written into the
     // cells already there: a changed log touches only the cells whose words changed. The
     // header when the columns moved (and then every row).
+    const body = this.logTable.tBodies[0];
+    const headRow = this.logTable.tHead.rows[0] || this.logTable.tHead.appendChild(h('tr'));
+    const was = this.logColumns;
     if (this.changed('log-columns', `${first}-${last}-${snapshots}`)) {
-      this.logRows = [];
+      // The window moved on by `k` new indices (with the older-entries column before and after,
+      // and no snapshot column): every row's cells move `k` columns left and `k` empty ones
+      // come at the end, so a row whose entries did not change is right as it is.
+      const k = first - was?.first;
+      if (k > 0 && was.first > 1 && !snapshots && !was.snapshots && last - was.last === k && k <= last - first) {
+        for (const tr of [headRow, ...body.rows]) {
+          for (let j = 0; j < k; j++) {
+            tr.cells[2].remove();
+            tr.lastElementChild.before(document.createElement(tr === headRow ? 'th' : 'td'));
+          }
+        }
+      } else {
+        this.logRows = [];
+      }
+      this.logColumns = { first, last, snapshots };
       const head = [{ tag: 'th', scope: 'col', class: 'corner', text: 'index' }];
       if (snapshots) head.push({ tag: 'th', scope: 'col', class: 'snap-col', text: 'snapshot' });
       if (first > 1) head.push({ tag: 'th', scope: 'col', class: 'older', text: `…${first - 1}` });
       for (let i = first; i <= last; i++) head.push({ tag: 'th', scope: 'col', text: String(i) });
       head.push({ tag: 'th', scope: 'col', class: 'state-col', text: 'state machine' });
-      const headRow = this.logTable.tHead.rows[0] || this.logTable.tHead.appendChild(h('tr'));
       patchCells(headRow, head);
     }
 
-    const body = this.logTable.tBodies[0];
     const drawn = this.logRows;
     snap.nodes.forEach((n, r) => {
       // What the table shows: the window's entries only (older ones are out of sight), so that
