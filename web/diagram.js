@@ -222,9 +222,8 @@ export class Lanes {
       seen.add(m.id);
       const state = m.end_ms == null ? 'flying' : m.dropped ? 'dropped' : 'delivered';
       const end = m.end_ms ?? now;
-      const sig = `${state}:${end}`;
       let rec = this.msgEls.get(m.id);
-      if (rec && rec.sig === sig) continue;
+      if (rec && rec.state === state && rec.end === end) continue;
       const x1 = ax(m.sent_ms);
       const y1 = y(m.from);
       const ty = y(m.to);
@@ -243,11 +242,11 @@ export class Lanes {
         d += ` M${x2.toFixed(1)} ${y2.toFixed(1)} L${p(6, 3)} L${p(6, -3)} Z`;
       }
       if (!rec) {
-        rec = { el: el('path', { 'data-msg': m.id }), cross: null, sig: '' };
+        rec = { el: el('path', { 'data-msg': m.id }), cross: null, end: null, state: null };
         this.msgEls.set(m.id, rec);
         this.msgGroup.append(rec.el);
       }
-      rec.sig = sig;
+      rec.end = end;
       // A message on the wire only grows: its class, state and summary are written when they
       // change, its path every redraw.
       const cls = `dmsg ${messageKindClass(m.kind)} ${m.response ? 'reply' : 'request'} ${state}`;

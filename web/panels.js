@@ -92,6 +92,28 @@ function patchCells(tr, cells) {
   while (tr.cells.length > cells.length) tr.cells[tr.cells.length - 1].remove();
 }
 
+/**
+ * Whether server `n`'s row of the log table, from index `first` on, reads as that of `w` (the
+ * server as last drawn; snapshots are never changed, so it can be kept): compared field by
+ * field, building nothing. A frame keeps the objects of entries that did not change, so most
+ * entries compare at `===`.
+ */
+function sameRow(n, w, first) {
+  if (w.id !== n.id || w.running !== n.running || w.commit_index !== n.commit_index ||
+    w.snapshot?.last_index !== n.snapshot?.last_index || w.snapshot?.last_term !== n.snapshot?.last_term) return false;
+  const a = n.log;
+  const b = w.log;
+  let j = b.length;
+  for (let i = a.length - 1; i >= 0 && a[i].index >= first; i--) {
+    const e = a[i];
+    const d = b[--j];
+    if (e !== d && (!d || e.index !== d.index || e.term !== d.term || e.committed !== d.committed || e.command !== d.command)) return false;
+  }
+  if (j > 0 && b[j - 1].index >= first) return false;
+  // The state machine: the same pairs in the same order.
+  return n.state === w.state || JSON.stringify(n.state) === JSON.stringify(w.state);
+}
+
 export class Panels {
   constructor(root) {
     this.root = root;
@@ -118,6 +140,7 @@ export class Panels {
     this.outs = Object.fromEntries([...root.querySelectorAll('[data-out]')].map((e) => [e.dataset.out, e]));
     this.readsNote = root.querySelector('[data-reads-note]');
     this.keys = {};
+    this.logRows = []; // the servers the log table's rows were drawn from
     this.feedLast = null;
     this.opRows = new Map();
     this.opKeyOf = new WeakMap(); // operation object → its row key (opKey)
@@ -132,6 +155,7 @@ export class Panels {
   /** Forget what was drawn (a new run starts). */
   reset() {
     this.keys = {};
+    this.logColumns = null;
     this.feedLast = null;
     this.events.replaceChildren();
     this.ops.replaceChildren();
@@ -158,35 +182,45 @@ export class Panels {
       if (n.snapshot) last = Math.max(last, n.snapshot.last_index);
     }
     const first = Math.max(1, last - LOG_WINDOW + 1);
-    // What the table shows: the window's entries only (older ones are out of sight), so that
-    // the check costs the same however long the logs grow.
-    const shown = (n) => {
-      let out = '';
-      for (let i = n.log.length - 1; i >= 0 && n.log[i].index >= first; i--) {
-        const e = n.log[i];
-        out += `${e.index}.${e.term}${e.committed ? 'c' : 'u'}.${e.command},`;
-      }
-      return out;
-    };
-    const sig = `${first}-${last}|` + snap.nodes
-      .map((n) => `${n.id}${n.running ? '' : 'x'}:${n.commit_index}:${n.snapshot ? `${n.snapshot.last_index}/${n.snapshot.last_term}` : 0}:` +
-        `${shown(n)}:${JSON.stringify(n.state)}`)
-      .join('|');
-    if (!this.changed('logs', sig)) return;
     // The snapshot starts the row: everything up to its last index, compacted away.
     const snapshots = snap.nodes.some((n) => n.snapshot);
     // The table as cells ({ tag, class, text, title, label, snapshot }), then written into the
-    // cells already there: a changed log touches only the cells whose words changed.
-    const head = [{ tag: 'th', scope: 'col', class: 'corner', text: 'index' }];
-    if (snapshots) head.push({ tag: 'th', scope: 'col', class: 'snap-col', text: 'snapshot' });
-    if (first > 1) head.push({ tag: 'th', scope: 'col', class: 'older', text: `…${first - 1}` });
-    for (let i = first; i <= last; i++) head.push({ tag: 'th', scope: 'col', text: String(i) });
-    head.push({ tag: 'th', scope: 'col', class: 'state-col', text: 'state machine' });
-    const headRow = this.logTable.tHead.rows[0] || this.logTable.tHead.appendChild(h('tr'));
-    patchCells(headRow, head);
-
+    // cells already there: a changed log touches only the cells whose words changed. The
+    // header when the columns moved (and then every row).
     const body = this.logTable.tBodies[0];
+    const headRow = this.logTable.tHead.rows[0] || this.logTable.tHead.appendChild(h('tr'));
+    const was = this.logColumns;
+    if (this.changed('log-columns', `${first}-${last}-${snapshots}`)) {
+      // The window moved on by `k` new indices (with the older-entries column before and after,
+      // and no snapshot column): every row's cells move `k` columns left and `k` empty ones
+      // come at the end, so a row whose entries did not change is right as it is.
+      const k = first - was?.first;
+      if (k > 0 && was.first > 1 && !snapshots && !was.snapshots && last - was.last === k && k <= last - first) {
+        for (const tr of [headRow, ...body.rows]) {
+          for (let j = 0; j < k; j++) {
+            tr.cells[2].remove();
+            tr.lastElementChild.before(document.createElement(tr === headRow ? 'th' : 'td'));
+          }
+        }
+      } else {
+        this.logRows = [];
+      }
+      this.logColumns = { first, last, snapshots };
+      const head = [{ tag: 'th', scope: 'col', class: 'corner', text: 'index' }];
+      if (snapshots) head.push({ tag: 'th', scope: 'col', class: 'snap-col', text: 'snapshot' });
+      if (first > 1) head.push({ tag: 'th', scope: 'col', class: 'older', text: `…${first - 1}` });
+      for (let i = first; i <= last; i++) head.push({ tag: 'th', scope: 'col', text: String(i) });
+      head.push({ tag: 'th', scope: 'col', class: 'state-col', text: 'state machine' });
+      patchCells(headRow, head);
+    }
+
+    const drawn = this.logRows;
     snap.nodes.forEach((n, r) => {
+      // What the table shows: the window's entries only (older ones are out of sight), so that
+      // the check costs the same however long the logs grow. A row is written only when it
+      // reads differently from the server it was last drawn from (this runs every frame).
+      if (drawn[r] && sameRow(n, drawn[r], first)) return;
+      drawn[r] = n;
       const cells = [{ tag: 'th', scope: 'row', text: n.running ? n.id : `${n.id} ✕` }];
       if (snapshots) {
         const sn = n.snapshot;
@@ -224,6 +258,7 @@ export class Panels {
       setAttr(tr, 'class', n.running ? '' : 'crashed');
       patchCells(tr, cells);
     });
+    drawn.length = snap.nodes.length;
     while (body.rows.length > snap.nodes.length) body.rows[body.rows.length - 1].remove();
   }
 

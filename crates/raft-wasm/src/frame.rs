@@ -8,7 +8,9 @@
 //! from the previous frame is not written again, a run of them is written `[start, count]`
 //! (positions in the page's copy of that list), and a new or changed item is written whole (an
 //! object, so the two cannot be confused). web/model.js rebuilds the lists from its previous
-//! frame; the result is the same object `snapshot()` gives.
+//! frame; the result is the same object `snapshot()` gives. The servers' log tails are written
+//! from the runner's entries rather than from the view (`Session::view_without_logs`), so that
+//! an entry's text is formatted only when the page does not hold the entry yet.
 //!
 //! The writer replaces serde's derived serializer on this path: one pass over the data, no
 //! `flatten` (which serde_json writes through its map machinery), and the module is smaller.
@@ -17,16 +19,20 @@
 //! types must be added here too, and the tests say so when it is not.
 
 use raft_core::vecmap::VecMap;
-use simulator::runner::report::{NodeBase, OpReport};
-use simulator::runner::view::{EventView, LogEntryView, MessageView, NodeView, View};
+use raft_core::{Entry, Log};
+use simulator::runner::report::{self, NodeBase, OpReport};
+use simulator::runner::view::{log_tail, EventView, MessageView, NodeView, View};
+use simulator::runner::Runner;
 use simulator::session::tracker::Happening;
 use simulator::session::Snapshot;
 
-/// The whole snapshot as JSON text (what `Playground::snapshot` returns).
-pub fn full(snap: &Snapshot) -> String {
+/// The whole snapshot as JSON text (what `Playground::snapshot` returns). `snap` may leave the
+/// log tails of servers that report their Raft state unbuilt (`Session::view_without_logs()`):
+/// they are written from `runner`, whose instant `snap` is.
+pub fn full(snap: &Snapshot, runner: &Runner) -> String {
     let mut w = Json::with_capacity(16 * 1024);
     w.out.push('{');
-    write_snapshot(&mut w, snap, None);
+    write_snapshot(&mut w, snap, None, runner, None);
     w.out.push('}');
     w.out
 }
@@ -44,22 +50,27 @@ struct Lists {
     events: Vec<EventView>,
     happened: Vec<Happening>,
     messages: Vec<MessageView>,
-    /// Each server's log tail, by server id.
-    logs: Vec<(String, Vec<LogEntryView>)>,
+    /// The log tail of each server that reports its Raft state, by server id: the entries
+    /// themselves, not their views (an entry's text is formatted only when it is sent), and
+    /// the server's commit index then (an entry at or below it was sent as committed).
+    logs: Vec<(String, u64, Vec<Entry>)>,
 }
 
 impl Sent {
     /// The snapshot as a frame numbered one more than the last. `have` is the number of the
     /// frame the page holds (anything else, say -1, when it holds none): only when it is the
     /// last one sent are its lists referred to; otherwise every list is written whole.
-    pub fn frame(&mut self, mut snap: Snapshot, have: f64) -> String {
-        let old = if have == self.frame as f64 { self.lists.take() } else { None };
+    /// `snap` may leave the log tails of servers that report their Raft state unbuilt
+    /// (`Session::view_without_logs()`): they are written from `runner`, whose instant `snap` is.
+    pub fn frame(&mut self, mut snap: Snapshot, runner: &Runner, have: f64) -> String {
+        let mut old = if have == self.frame as f64 { self.lists.take() } else { None };
         self.frame += 1;
         let mut w = Json::with_capacity(8 * 1024);
         w.out.push('{');
         w.key("frame");
         w.u64(self.frame);
-        write_snapshot(&mut w, &snap, old.as_ref());
+        let mut logs = Vec::new();
+        write_snapshot(&mut w, &snap, old.as_mut(), runner, Some(&mut logs));
         w.out.push('}');
         // Keep this frame's lists for the next one (moved out: the snapshot is done with).
         let v = &mut snap.view;
@@ -68,15 +79,57 @@ impl Sent {
             events: std::mem::take(&mut v.events),
             happened: std::mem::take(&mut snap.happened),
             messages: std::mem::take(&mut v.messages),
-            logs: v.nodes.iter_mut().map(|n| (n.base.id.clone(), std::mem::take(&mut n.log))).collect(),
+            logs,
         });
         w.out
     }
 }
 
-/// The snapshot's members (the caller writes the braces); `old`: the lists the page holds.
-fn write_snapshot(w: &mut Json, s: &Snapshot, old: Option<&Lists>) {
-    write_view(w, &s.view, old);
+/// A log tail: `[gone, same]`, the run of the page's copy (`held`) that begins the tail
+/// unchanged and marked committed alike, then the entries after it written whole. A log only
+/// grows at its end, loses its oldest entries from the tail and is cut back by a new leader, so
+/// one run is what a frame usually keeps; entries after the first that changed (a commit that
+/// marks a few entries committed) are written again, which is only a longer frame. Returns the
+/// tail as the page now holds it (the kept entries moved from `held`).
+fn write_log(w: &mut Json, tail: &[Entry], log: &Log, commit: u64, mut held: Vec<Entry>, held_commit: u64) -> Vec<Entry> {
+    let first = tail.first().map_or(0, |e| e.index);
+    let mut gone = 0;
+    while gone < held.len() && held[gone].index < first {
+        gone += 1;
+    }
+    let mut same = 0;
+    while gone + same < held.len() && same < tail.len() && {
+        let (h, e) = (&held[gone + same], &tail[same]);
+        // (An entry is sent as committed when its index is at or below the commit index.)
+        h == e && (h.index <= held_commit) == (e.index <= commit)
+    } {
+        same += 1;
+    }
+    w.out.push('[');
+    let mut runs = Runs::default();
+    if same > 0 {
+        runs.0 = Some((gone, same));
+        runs.flush(w);
+    }
+    for e in &tail[same..] {
+        w.sep();
+        write_entry(w, e.index, e.term, &report::entry_text(&e.data), e.index <= commit);
+    }
+    w.out.push(']');
+    held.truncate(gone + same);
+    held.drain(..gone);
+    if let Some(e) = tail.get(same) {
+        held.append(&mut log.entries_from(e.index, usize::MAX));
+    }
+    held
+}
+
+/// The snapshot's members (the caller writes the braces); `old`: the lists the page holds (its
+/// log tails are taken); `runner`: where the log tails `s` leaves unbuilt come from; `keep`:
+/// where to keep those tails for the next frame.
+fn write_snapshot(w: &mut Json, s: &Snapshot, mut old: Option<&mut Lists>, runner: &Runner, keep: Option<&mut Vec<(String, u64, Vec<Entry>)>>) {
+    write_view(w, &s.view, old.as_deref_mut(), runner, keep);
+    let old = old.as_deref();
     w.key("recorded_lines");
     w.u64(s.recorded_lines.into());
     w.key("live");
@@ -90,22 +143,37 @@ fn write_snapshot(w: &mut Json, s: &Snapshot, old: Option<&Lists>) {
     w.key("linearizability_lines");
     w.list(&s.linearizability_lines, |w, l| w.u64((*l).into()));
     w.key("happened");
-    w.list_since(old.map(|o| &o.happened[..]), &s.happened, |h| h.seq, write_happening);
+    w.list_since(old.map(|o| &o.happened[..]), &s.happened, |h| h.seq, PartialEq::eq, write_happening);
 }
 
-fn write_view(w: &mut Json, v: &View, old: Option<&Lists>) {
+fn write_view(w: &mut Json, v: &View, mut old: Option<&mut Lists>, runner: &Runner, mut keep: Option<&mut Vec<(String, u64, Vec<Entry>)>>) {
     w.key("time_ms");
     w.u64(v.time_ms);
     w.key("nodes");
     w.out.push('[');
-    for n in &v.nodes {
+    for (i, n) in v.nodes.iter().enumerate() {
         w.sep();
-        let log = old.and_then(|o| o.logs.iter().find(|(id, _)| *id == n.base.id)).map(|(_, l)| &l[..]);
-        write_node(w, n, log);
+        let id = &n.base.id;
+        write_node(w, n);
+        match runner.sim.servers().get(i).and_then(log_tail) {
+            Some((tail, log, commit)) => {
+                // (What the page holds of this log: taken, to keep what is still there.)
+                let held = old.as_deref_mut().and_then(|o| o.logs.iter_mut().find(|(h, _, _)| h == id));
+                let (held_commit, held) = held.map(|(_, c, l)| (*c, std::mem::take(l))).unwrap_or_default();
+                let now_held = write_log(w, tail, log, commit, held, held_commit);
+                if let Some(keep) = keep.as_deref_mut() {
+                    keep.push((id.clone(), commit, now_held));
+                }
+            }
+            // A plain server's log (its applied writes) is written whole: such runs are small.
+            None => w.list(&n.log, |w, e| write_entry(w, e.index, e.term, &e.command, e.committed)),
+        }
+        w.out.push('}');
     }
     w.out.push(']');
+    let old = old.as_deref();
     w.key("messages");
-    w.list_since(old.map(|o| &o.messages[..]), &v.messages, |m| m.id, write_message);
+    w.list_since(old.map(|o| &o.messages[..]), &v.messages, |m| m.id, PartialEq::eq, write_message);
     w.key("partition");
     w.str(&v.partition);
     w.key("partition_groups");
@@ -154,9 +222,9 @@ fn write_view(w: &mut Json, v: &View, old: Option<&Lists>) {
     w.list(&st.bugs, |w, b| w.str(b));
     w.out.push('}');
     w.key("history");
-    w.list_since(old.map(|o| &o.history[..]), &v.history, |o| o.invoked_seq, write_op);
+    w.list_since(old.map(|o| &o.history[..]), &v.history, |o| o.invoked_seq, PartialEq::eq, write_op);
     w.key("events");
-    w.list_since(old.map(|o| &o.events[..]), &v.events, |e| e.time_ms, |w, e| {
+    w.list_since(old.map(|o| &o.events[..]), &v.events, |e| e.time_ms, PartialEq::eq, |w, e| {
         w.out.push('{');
         w.key("time_ms");
         w.u64(e.time_ms);
@@ -242,7 +310,21 @@ fn write_pairs(w: &mut Json, pairs: &VecMap<String, String>) {
     w.out.push('}');
 }
 
-fn write_node(w: &mut Json, n: &NodeView, old_log: Option<&[LogEntryView]>) {
+fn write_entry(w: &mut Json, index: u64, term: u64, command: &str, committed: bool) {
+    w.out.push('{');
+    w.key("index");
+    w.u64(index);
+    w.key("term");
+    w.u64(term);
+    w.key("command");
+    w.str(command);
+    w.key("committed");
+    w.bool(committed);
+    w.out.push('}');
+}
+
+/// A node's members but its `log` (the caller writes that member last, and the closing brace).
+fn write_node(w: &mut Json, n: &NodeView) {
     w.out.push('{');
     write_base(w, &n.base);
     w.key("leader_hint");
@@ -265,19 +347,6 @@ fn write_node(w: &mut Json, n: &NodeView, old_log: Option<&[LogEntryView]>) {
     }
     w.key("log_len");
     w.u64(n.log_len);
-    w.key("log");
-    w.list_since(old_log, &n.log, |e| e.index, |w, e| {
-        w.out.push('{');
-        w.key("index");
-        w.u64(e.index);
-        w.key("term");
-        w.u64(e.term);
-        w.key("command");
-        w.str(&e.command);
-        w.key("committed");
-        w.bool(e.committed);
-        w.out.push('}');
-    });
     w.key("votes");
     w.list(&n.votes, |w, v| w.str(v));
     w.key("votes_needed");
@@ -299,7 +368,7 @@ fn write_node(w: &mut Json, n: &NodeView, old_log: Option<&[LogEntryView]>) {
     });
     w.key("plain");
     w.bool(n.plain);
-    w.out.push('}');
+    w.key("log");
 }
 
 fn write_message(w: &mut Json, m: &MessageView) {
@@ -515,16 +584,17 @@ impl Json {
         self.out.push(']');
     }
 
-    /// A list. With `old` (what the page holds of it from the previous frame), an item equal to
-    /// one there is not written again: runs of such items are written `[start, count]`,
-    /// positions in `old`; every other item is written whole (always an object). `key` finds
-    /// the candidates in `old` (a message's id, an entry's index…): only items with the same
-    /// key are compared.
-    fn list_since<T: PartialEq>(
+    /// A list. With `old` (what the page holds of it from the previous frame), an item the
+    /// same as one there (`same`: equal, usually) is not written again: runs of such items are
+    /// written `[start, count]`, positions in `old`; every other item is written whole (always
+    /// an object). `key` finds the candidates in `old` (a message's id, an entry's index…):
+    /// only items with the same key are compared.
+    fn list_since<T>(
         &mut self,
         old: Option<&[T]>,
         new: &[T],
         key: impl Fn(&T) -> u64,
+        same: impl Fn(&T, &T) -> bool,
         item: impl Fn(&mut Json, &T),
     ) {
         let Some(old) = old else { return self.list(new, item) };
@@ -533,12 +603,12 @@ impl Json {
         self.out.push('[');
         for x in new {
             let at = match runs.next() {
-                Some(p) if old.get(p) == Some(x) => Some(p),
+                Some(p) if old.get(p).is_some_and(|o| same(o, x)) => Some(p),
                 // A scan (the lists are short; `history` grows, but its new items are few),
                 // comparing keys before items.
                 _ => {
                     let k = key(x);
-                    old.iter().position(|o| key(o) == k && o == x)
+                    old.iter().position(|o| key(o) == k && same(o, x))
                 }
             };
             match at {
@@ -553,7 +623,6 @@ impl Json {
         runs.flush(self);
         self.out.push(']');
     }
-
 }
 
 /// The run of old items being kept, `(start, count)`, written `[start,count]` when it ends.
@@ -676,7 +745,7 @@ mod tests {
             drive(text, |s, i| {
                 if i % 13 == 0 {
                     let snap = s.view();
-                    let ours = parse(&full(&snap));
+                    let ours = parse(&full(&s.view_without_logs(), s.runner()));
                     let serde = normal(serde_json::to_value(&snap).unwrap());
                     assert_eq!(ours, serde, "{text} at step {i}");
                 }
@@ -690,17 +759,22 @@ mod tests {
             let mut sent = Sent::default();
             let mut held: Option<(f64, Value)> = None;
             let mut kept_bytes = 0;
+            let mut kept_entries = 0;
             drive(text, |s, i| {
-                let snap = s.view();
-                let whole = normal(serde_json::to_value(&snap).unwrap());
+                let whole = normal(serde_json::to_value(&s.view()).unwrap());
+                // (What the handle sends: the log tails written from the runner.)
+                let snap = s.view_without_logs();
                 // Now and then the page has lost its copy (a new page, a failed frame).
                 let have = match &held {
                     Some((n, _)) if i % 50 != 49 => *n,
                     _ => -1.0,
                 };
-                let text_frame = sent.frame(snap, have);
+                let text_frame = sent.frame(snap, s.runner(), have);
                 let mut frame = parse(&text_frame);
                 let n = frame["frame"].as_f64().unwrap();
+                // Log entries the page holds are referred to, not written again.
+                let logs = frame["nodes"].as_array().unwrap().iter().map(|n| &n["log"]);
+                kept_entries += logs.flat_map(|l| l.as_array().unwrap()).filter(|e| e.is_array()).count();
                 let prev = held.as_ref().filter(|(h, _)| *h == have).map(|(_, v)| v);
                 patch(&mut frame, prev);
                 assert_eq!(frame, whole, "{text} at step {i}");
@@ -708,6 +782,8 @@ mod tests {
                 held = Some((n, frame));
             });
             assert!(kept_bytes > 0, "frames of {text} never referred to the previous one");
+            // (A plain server's log is written whole.)
+            assert!(kept_entries > 0 || text.contains("naive"), "frames of {text} never referred to a log entry of the previous one");
         }
     }
 

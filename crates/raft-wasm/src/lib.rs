@@ -111,15 +111,16 @@ impl Playground {
 
     /// This instant as plain data (web/model.js reads it; PAGE.md lists its fields).
     pub fn snapshot(&mut self) -> Result<JsValue, JsError> {
-        parse_json(&frame::full(&self.session.view()))
+        parse_json(&frame::full(&self.session.view_without_logs(), self.session.runner()))
     }
 
     /// The same snapshot for the next animation frame, numbered (`frame`), its lists written
     /// as changes to those of frame `have` when that is the last one this handle returned (say
     /// -1 for none): web/model.js rebuilds the whole snapshot from it (frame.rs).
     pub fn frame(&mut self, have: f64) -> Result<JsValue, JsError> {
-        let view = self.session.view();
-        parse_json(&self.sent.frame(view, have))
+        // (The servers' log tails are written from the runner: only new entries are formatted.)
+        let view = self.session.view_without_logs();
+        parse_json(&self.sent.frame(view, self.session.runner(), have))
     }
 
     pub fn recorded(&self) -> String {

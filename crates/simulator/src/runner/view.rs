@@ -195,8 +195,29 @@ fn membership(sim: &crate::engine::Sim, id: NodeId, member: bool) -> &'static st
     }
 }
 
+/// The newest [`LOG_TAIL`] entries of a server that reports its Raft state, its log and its
+/// commit index (an entry at or below it is committed): what a node's `log` shows. None for a
+/// plain server (see `plain_node_view`).
+pub fn log_tail(s: &Server) -> Option<(&[raft_core::Entry], &raft_core::Log, u64)> {
+    let n = s.report()?;
+    let entries = n.log().entries();
+    Some((&entries[entries.len().saturating_sub(LOG_TAIL)..], n.log(), n.commit_index()))
+}
+
 /// `events`: how many of the newest feed lines to include.
 pub fn view(runner: &Runner, events: usize) -> View {
+    build::<true>(runner, events)
+}
+
+/// [`view`] with the `log` of every server that reports its Raft state left empty (not built):
+/// the page's frame writes it from [`log_tail`] itself, formatting only the entries the page
+/// does not hold yet (raft-wasm's frame.rs).
+pub fn view_without_logs(runner: &Runner, events: usize) -> View {
+    build::<false>(runner, events)
+}
+
+/// (One compiled copy per use: the page's module builds no log texts here at all.)
+fn build<const LOG_TEXTS: bool>(runner: &Runner, events: usize) -> View {
     let sim = &runner.sim;
     let nodes = sim
         .servers()
@@ -206,8 +227,7 @@ pub fn view(runner: &Runner, events: usize) -> View {
             let Some(n) = s.report() else { return plain_node_view(base, s) };
             let raft = s.raft();
             let log = n.log();
-            let entries = log.entries();
-            let tail = &entries[entries.len().saturating_sub(LOG_TAIL)..];
+            let tail = if LOG_TEXTS { log_tail(s).map_or(&[][..], |(t, _, _)| t) } else { &[] };
             let timer = if !s.running() {
                 None
             } else if n.role() == Role::Leader {

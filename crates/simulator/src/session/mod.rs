@@ -704,6 +704,16 @@ impl Session {
     }
 
     pub fn view(&mut self) -> Snapshot {
+        self.snapshot::<true>()
+    }
+
+    /// [`Session::view`] with the log tails of servers that report their Raft state left empty
+    /// (see `runner::view::view_without_logs`): for a writer that takes them from the runner.
+    pub fn view_without_logs(&mut self) -> Snapshot {
+        self.snapshot::<false>()
+    }
+
+    fn snapshot<const LOG_TEXTS: bool>(&mut self) -> Snapshot {
         let lin = self.lin_verdict();
         // The verdict is the session's, not an event of the run: told once when it turns.
         if lin.violated != self.lin_told {
@@ -712,7 +722,11 @@ impl Session {
                 self.tracker.tell_violation(lin.at_ms, "linearizability", lin.detail.clone().unwrap_or_default());
             }
         }
-        let mut view = crate::runner::view::view(&self.runner, FEED_LINES);
+        let mut view = if LOG_TEXTS {
+            crate::runner::view::view(&self.runner, FEED_LINES)
+        } else {
+            crate::runner::view::view_without_logs(&self.runner, FEED_LINES)
+        };
         if lin.violated {
             view.safe = false;
             view.violations.push(crate::runner::view::ViolationView {
