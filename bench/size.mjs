@@ -21,9 +21,9 @@ import { gzipSync } from 'node:zlib';
  * (98 KB is RaftScope's whole page); the budgets come down to them as the module shrinks.
  */
 export const BUDGETS = {
-  'index.html': { budget: 166_700, goal: 98_000 },
-  'embed.html': { budget: 149_800, goal: 80_000 },
-  'raft-playground.js': { budget: 148_600, goal: 80_000 },
+  'index.html': { budget: 167_100, goal: 98_000 },
+  'embed.html': { budget: 145_900, goal: 80_000 },
+  'raft-playground.js': { budget: 144_700, goal: 80_000 },
 };
 
 const dist = join(dirname(new URL(import.meta.url).pathname), '..', 'dist');
