@@ -182,18 +182,27 @@ const LOOPS = `export default function node(ctx) {
   };
 }`;
 
+/**
+ * The page's report of a handler that never returned: the worker stopped (`timeout`), the
+ * server, event and instant, and the loop's line, found by the replay that guards every loop
+ * (web/your-node/guard.js), in the attributes and in the words shown.
+ */
+async function expectHang(page, { server, event, time, line }) {
+  const r = root(page);
+  await expect(r).toHaveAttribute('data-node-error', 'timeout', { timeout: 15_000 });
+  await expect(r).toHaveAttribute('data-node-error-server', server);
+  await expect(r).toHaveAttribute('data-node-error-event', event);
+  await expect(r).toHaveAttribute('data-node-error-time', String(time));
+  await expect(r).toHaveAttribute('data-node-error-line', String(line));
+  expect(await errorText(page)).toMatch(new RegExp(`${server} did not return from ${event} at ${time}ms.*module line ${line}`));
+}
+
 test('an endless loop: the worker is stopped, the page names server, event and time, and stays usable', async ({ page }) => {
   await playNode(page, LOOPS);
   const r = root(page);
-  await expect(r).toHaveAttribute('data-node-error', 'timeout', { timeout: 15_000 });
-  await expect(r).toHaveAttribute('data-node-error-server', 'S3');
-  await expect(r).toHaveAttribute('data-node-error-event', 'timer spin');
-  await expect(r).toHaveAttribute('data-node-error-time', '300');
-  // The loop's line, found by the replay that guards every loop (web/your-node/guard.js).
-  await expect(r).toHaveAttribute('data-node-error-line', '6');
+  await expectHang(page, { server: 'S3', event: 'timer spin', time: 300, line: 6 });
   await expect(r).toHaveAttribute('data-node-error-column', '7');
   await expect(r).toHaveAttribute('data-paused', 'true');
-  expect(await errorText(page)).toMatch(/S3 did not return from timer spin at 300ms.*module line 6/);
   // The page's own controls still answer while the node's worker is gone.
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page.locator('[data-share-link]')).toContainText('#s=');
@@ -219,12 +228,7 @@ const FOR_OF = `export default function node(ctx) {
 
 test('an endless for…of loop is named by its line too (the guard goes first in its block)', async ({ page }) => {
   await playNode(page, FOR_OF);
-  const r = root(page);
-  await expect(r).toHaveAttribute('data-node-error', 'timeout', { timeout: 15_000 });
-  await expect(r).toHaveAttribute('data-node-error-server', 'S2');
-  await expect(r).toHaveAttribute('data-node-error-event', 'timer walk');
-  await expect(r).toHaveAttribute('data-node-error-line', '6');
-  expect(await errorText(page)).toMatch(/S2 did not return from timer walk at 200ms.*module line 6/);
+  await expectHang(page, { server: 'S2', event: 'timer walk', time: 200, line: 6 });
 });
 
 test('time travel over a node written in JavaScript: back and forth gives the same snapshot', async ({ page }) => {
