@@ -131,7 +131,8 @@ if (parts) {
   for (const r of slow) {
     const big = Object.entries(r.p).filter(([, v]) => v > 0.5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`);
     const known = Object.values(r.p).reduce((a, b) => a + b, 0);
-    console.log(`  ${r.ms.toFixed(2)}: ${big.join(', ')}${r.ms - known > 0.5 ? `, other ${(r.ms - known).toFixed(1)}` : ''}`);
+    if (r.ms - known > 0.5) big.push(`other ${(r.ms - known).toFixed(1)}`);
+    console.log(`  ${r.ms.toFixed(2)}: ${big.join(', ')}`);
   }
 }
 frames.sort((a, b) => a - b);
